@@ -11,7 +11,7 @@ rendered with MkDocs + Material + mkdocs-jupyter, all installed from PyPI by `pi
 
 Usage (from the repository root): `python docs/build.py`
 """
-import json, re, shutil, subprocess, sys
+import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +60,26 @@ def convert(nb):
 
 def _order(path): return (path.stem != "index", path.name)
 
+def _only_what_docs_need():
+    """nbdev executes, while rendering, every cell that contains an import anywhere (even inside a function), which
+    would rerun whole tests, trainings included. Execute only what `show_doc` needs: exported cells, `exec_doc`
+    cells, cells made only of imports, and `show_doc` cells."""
+    import ast, nbdev.processors as p
+    original = p._do_eval
+    def _do_eval(cell):
+        if not original(cell): return False
+        if cell.directives_.keys() & {"export", "exports", "exporti", "exec_doc"}: return True
+        trees = cell.parsed_()
+        return all(isinstance(t, (ast.Import, ast.ImportFrom)) for t in trees) or p._show_docs(trees)
+    p._do_eval = _do_eval
+
 def main():
     from nbdev.serve import proc_nbs
-    proc_nbs(str(ROOT/"nbs"), n_workers=1)
+    _only_what_docs_need()
+    proc_nbs(str(ROOT/"nbs"), n_workers=0, force=True)  # in this process, so the rule above applies
+    sources = sorted(p.stem for p in (ROOT/"nbs").glob("*.ipynb") if not p.name.startswith(("_", ".")))
+    processed = sorted(p.stem for p in PROC.glob("*.ipynb"))
+    if sources != processed: raise SystemExit(f"docs: nbdev could not process {sorted(set(sources) - set(processed))} (see the errors above)")
     shutil.rmtree(SRC, ignore_errors=True); SRC.mkdir()
     nav = []
     for path in sorted(PROC.glob("*.ipynb"), key=_order):
@@ -79,7 +96,9 @@ def main():
     (ROOT/"_docs_src.yml").write_text(json.dumps(config, indent=1))  # YAML is a superset of JSON
     shutil.rmtree(SITE, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict" if "--strict" in sys.argv else "--quiet",
-                    "-f", str(ROOT/"_docs_src.yml")], check=True)
+                    "-f", str(ROOT/"_docs_src.yml")], check=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    built = [n for n in sources if (SITE/f"{n}.html").exists()]
+    if len(built) != len(sources): raise SystemExit(f"docs: pages missing for {sorted(set(sources) - set(built))}")
     print(f"docs site: {SITE/'index.html'} ({len(nav)} pages)")
 
 if __name__ == "__main__": main()
