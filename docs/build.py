@@ -28,7 +28,7 @@ def _front_matter(cell):
         m = re.match(r"^([\w-]+):\s*(.*)$", line)
         if m: key = m.group(1); meta[key] = m.group(2).strip()
         elif key and line.startswith("  "): meta[key] += " " + line.strip()
-    return meta
+    return {k: v[1:-1].replace("''", "'") if len(v) > 1 and v[0] == v[-1] and v[0] in "'\"" else v for k, v in meta.items()}
 
 def _markdown(text): return dict(cell_type="markdown", metadata={}, source=_QUARTO_ATTRS.sub("", text))
 
