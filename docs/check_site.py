@@ -12,6 +12,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 EXPECTED = {  # page: strings a reader must see once the page has rendered
     "index.html": ["Deep multi-label CNNs", "footdesc demo", "nbdev-test", "Curved-wavy", "D14"],
     "00_descriptors.html": ["The table", "Descriptor", "parse_codes", "D02-01", "Target", "close_hierarchy", "encode"],
+    "51_real_prints.html": ["Zero-shot", "cross-validation", "What transfers", "chance"],
 }
 
 def chromium():
