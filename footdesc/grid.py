@@ -171,15 +171,19 @@ def _extremes(table):
     return (table == body.max()) & not_mean, (table == body.min()) & not_mean
 
 # %% ../nbs/42_grid.ipynb #4ac8ecf3
+def _at(means, size, loss):
+    "The seed means of one size and loss; an error naming them when there are none."
+    sub = means[(means["size"] == size) & (means["loss"] == loss)]
+    if sub.empty: raise ValueError(f"no records for size {size} with loss {loss}")
+    return sub
+
 def ranked_table(means:pd.DataFrame, # from `seed_means`
                  factor:str, # "channels" (Table 4) or "preproc" (Table 5)
                  size:str, # e.g. "352x144"
                  loss:str="bce", # the loss
                 )->pd.DataFrame:
     "The paper's Tables 4/5: PRAUC per value of `factor`, averaged over the other factor, ranked, with max(Δ)."
-    sub = means[(means["size"] == size) & (means["loss"] == loss)]
-    if sub.empty: raise ValueError(f"no records for size {size} with loss {loss}")
-    avg = sub.groupby(factor).prauc.mean().sort_values(ascending=False, kind="stable")
+    avg = _at(means, size, loss).groupby(factor).prauc.mean().sort_values(ascending=False, kind="stable")
     table = pd.DataFrame({"rank": range(1, len(avg) + 1), factor: avg.index, "PRAUC": avg.values})
     footer = pd.DataFrame({"rank": [""], factor: ["max(Δ)"], "PRAUC": [avg.max() - avg.min()]})
     return pd.concat([table, footer], ignore_index=True)
@@ -190,9 +194,7 @@ def factor_table(means:pd.DataFrame, # from `seed_means`
                  loss:str="bce", # the loss
                 )->pd.DataFrame:
     "The paper's Tables 6–8: PRAUC for channels (rows) × preprocessing (columns) at one size, with μ and max(Δ)."
-    sub = means[(means["size"] == size) & (means["loss"] == loss)]
-    if sub.empty: raise ValueError(f"no records for size {size} with loss {loss}")
-    pivot = sub.pivot_table(index="channels", columns="preproc", values="prauc")
+    pivot = _at(means, size, loss).pivot_table(index="channels", columns="preproc", values="prauc")
     table = pivot.copy()
     table["μ"], table["max(Δ)"] = pivot.mean(axis=1), pivot.max(axis=1) - pivot.min(axis=1)
     table.loc["μ"] = list(pivot.mean()) + [pivot.values[~np.isnan(pivot.values)].mean(), np.nan]

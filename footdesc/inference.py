@@ -15,12 +15,12 @@ import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
 from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
-from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH
+from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'image_paths', 'predict_paths', 'predictions_frame', 'add_arguments', 'run', 'add_bench_arguments',
-           'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'image_paths', 'normaliser', 'predict_paths', 'predictions_frame', 'add_arguments', 'run',
+           'add_bench_arguments', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -36,10 +36,13 @@ def image_paths(items # files and folders, as given on the command line
     return out
 
 # %% ../nbs/34_inference.ipynb #759b6cce
-def _normaliser(config, device):
-    norm = config.get("normalisation") or {}
-    mean = torch.tensor(norm.get("mean", [0.485, 0.456, 0.406]), device=device).view(1, 3, 1, 1)
-    std = torch.tensor(norm.get("std", [0.229, 0.224, 0.225]), device=device).view(1, 3, 1, 1)
+def normaliser(config:dict, # a model's config (its "normalisation" entry; default ImageNet's)
+               device, # where the inputs will be
+              ):
+    "A function from uint8 (n, 3, H, W) inputs to the float inputs the model was trained on."
+    norm = config.get("normalisation") or IMAGENET_NORMALISATION
+    mean = torch.tensor(norm["mean"], device=device).view(1, 3, 1, 1)
+    std = torch.tensor(norm["std"], device=device).view(1, 3, 1, 1)
     return lambda x: (x.float() / 255 - mean) / std
 
 def _convert(path, size, channels, fit):
@@ -58,7 +61,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     cfg = loaded.input_config
     size, channels, fit = tuple(cfg.get("size", DEFAULT_SIZE)), cfg.get("channels", DEFAULT_CHANNELS), cfg.get("fit", DEFAULT_FIT)
     device = loaded.device
-    normalise, cuda = _normaliser(loaded.config, device), device.type == "cuda"
+    normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
     model = loaded.model.eval()
     probs, errors = np.full((len(paths), len(CODES)), np.nan, dtype=np.float32), {}
     workers = workers or min(8, os.cpu_count() or 1)

@@ -182,7 +182,8 @@ def gradcam(model:nn.Module, # a CNN whose output is (batch, descriptors)
     return torch.where(peak > 0, cam/peak.clamp_min(1e-12), torch.zeros_like(cam))
 
 # %% ../nbs/40_interpret.ipynb #3ea53c8e
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+from .model import IMAGENET_NORMALISATION
+IMAGENET_MEAN, IMAGENET_STD = tuple(IMAGENET_NORMALISATION["mean"]), tuple(IMAGENET_NORMALISATION["std"])
 
 def print_image(x:torch.Tensor # (3, H, W) input normalised with ImageNet statistics
                )->np.ndarray:
@@ -248,10 +249,9 @@ def model_input(loaded, # a `DescriptorModel` from `footdesc.model.load_model`
     config = loaded.input_config
     size = tuple(config.get("size") or DEFAULT_SIZE)
     array = print_to_array(image, size, config.get("channels") or DEFAULT_CHANNELS, config.get("fit") or DEFAULT_FIT)
-    norm = loaded.config.get("normalisation") or dict(mean=IMAGENET_MEAN, std=IMAGENET_STD)
-    mean, std = torch.tensor(norm["mean"])[:, None, None], torch.tensor(norm["std"])[:, None, None]
-    x = (torch.from_numpy(array).float()/255 - mean)/std
-    return x[None].to(loaded.device), array.mean(0)/255
+    from footdesc.inference import normaliser
+    x = normaliser(loaded.config, loaded.device)(torch.from_numpy(array)[None].to(loaded.device))
+    return x, array.mean(0)/255
 
 def explain_print(loaded, # a `DescriptorModel`
                   image, # a print file or PIL image
