@@ -20,8 +20,8 @@ from .inference import predict_paths
 __all__ = ['DEMO', 'QUICK', 'run_demo', 'add_arguments', 'run']
 
 # %% ../nbs/35_demo.ipynb #d0400c58
-DEMO = dict(prints=1000, height=256, size=(128, 64), arch="resnet18", preproc="inc_d", epochs=10, bs=16, lr=3e-3, wd=0.01)
-QUICK = dict(prints=48, height=128, size=(64, 32), arch="resnet18", preproc="inc_d", epochs=1, bs=16, lr=3e-3, wd=0.01)  # the tests' size
+DEMO = dict(prints=4000, height=256, size=(128, 64), arch="small_cnn", preproc="no_tfm", epochs=11, bs=16, lr=3e-3, wd=0.01)
+QUICK = dict(prints=48, height=128, size=(64, 32), arch="small_cnn", preproc="no_tfm", epochs=1, bs=16, lr=3e-3, wd=0.01)  # the tests' size
 
 def _say(text): print(text, flush=True)
 
@@ -85,7 +85,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--out", default="footdesc-demo", help="folder for the prints and the model (default %(default)s)")
     parser.add_argument("--prints", type=int, default=None, help=f"synthetic prints (default {DEMO['prints']})")
     parser.add_argument("--size", default=None, help=f"network input HEIGHTxWIDTH (default {DEMO['size'][0]}x{DEMO['size'][1]})")
-    parser.add_argument("--arch", default=None, help=f"torchvision architecture (default {DEMO['arch']})")
+    parser.add_argument("--arch", default=None, help=f"torchvision architecture or small_cnn (default {DEMO['arch']})")
     parser.add_argument("--epochs", type=int, default=None, help=f"training epochs (default {DEMO['epochs']})")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None, help="processes drawing prints (default: the CPU count)")

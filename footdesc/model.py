@@ -29,10 +29,10 @@ from .layers import preprocessing_layer, DEFAULT_PREPROCESSING
 from .losses import descriptor_loss, PRAUC
 
 # %% auto #0
-__all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION', 'PretrainedWeightsError',
-           'resolve_arch', 'load_torchvision_weights', 'backbone', 'descriptor_head', 'DescriptorNet',
-           'descriptor_model', 'descriptor_splitter', 'random_dataloaders', 'descriptor_learner', 'save_model',
-           'DescriptorModel', 'load_model']
+__all__ = ['DEFAULT_ARCH', 'FOOTDESC_ARCHS', 'IMAGENET_NORMALISATION', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
+           'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
+           'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter', 'random_dataloaders',
+           'descriptor_learner', 'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -40,19 +40,34 @@ DEFAULT_ARCH = "resnet50"
 class PretrainedWeightsError(RuntimeError):
     "ImageNet weights were asked for but could not be had."
 
-def resolve_arch(arch # a torchvision model name such as "resnet50", or the function itself
+def resolve_arch(arch # a torchvision model name such as "resnet50", "small_cnn", or the function itself
                 )->tuple[str, callable]:
-    "The name and the torchvision function of `arch`."
+    "The name and the model function of `arch` (torchvision's, or footdesc's own in `FOOTDESC_ARCHS`)."
     if callable(arch):
         name = arch.__name__
-        if getattr(torchvision.models, name, None) is not arch:
+        if FOOTDESC_ARCHS.get(name) is not arch and getattr(torchvision.models, name, None) is not arch:
             raise ValueError(f"architecture {name!r} is not a torchvision model function; pass a name from torchvision.models, e.g. 'resnet50'")
         return name, arch
     name = str(arch).strip().lower()
+    if name in FOOTDESC_ARCHS: return name, FOOTDESC_ARCHS[name]
     fn = getattr(torchvision.models, name, None)
     if name.startswith("_") or not callable(fn) or isinstance(fn, type):
-        raise ValueError(f"unknown architecture {arch!r}; use a torchvision model name such as resnet18, resnet34, resnet50, resnet101, densenet121")
+        raise ValueError(f"unknown architecture {arch!r}; use a torchvision model name such as resnet18, resnet34, resnet50, resnet101, densenet121, or small_cnn")
     return name, fn
+
+# %% ../nbs/32_model.ipynb #b2cdfbea
+def _conv_bn_relu(n_in, n_out, stride): return [nn.Conv2d(n_in, n_out, 3, stride, 1, bias=False), nn.BatchNorm2d(n_out), nn.ReLU(inplace=True)]
+
+def small_cnn(weights=None, # must be None: there are no ImageNet weights for this network
+              num_classes:int=1000, # outputs of its classifier (cut off by `create_body`)
+             )->nn.Sequential:
+    "footdesc's small from-scratch CNN for CPUs: nine 3×3 conv-BN-ReLU layers (24 → 256 channels), pooling, a linear classifier."
+    if weights is not None: raise PretrainedWeightsError("small_cnn is footdesc's own small network and has no ImageNet weights; train it from scratch (pretrained=False, --no-pretrained)")
+    widths = [(3, 24, 1), (24, 32, 2), (32, 32, 1), (32, 64, 2), (64, 64, 1), (64, 128, 2), (128, 128, 1), (128, 256, 2), (256, 256, 1)]
+    layers = [nn.Sequential(*_conv_bn_relu(*w)) for w in widths]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(256, num_classes))
+
+FOOTDESC_ARCHS = {"small_cnn": small_cnn}  # footdesc's own architectures, next to torchvision's
 
 # %% ../nbs/32_model.ipynb #2d3e5e0f
 def load_torchvision_weights(model:nn.Module, # a torchvision classifier, built without weights
@@ -84,6 +99,7 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
     name, fn = resolve_arch(arch)
     if weights is not None: return load_torchvision_weights(fn(weights=None), weights)
     if not pretrained: return fn(weights=None)
+    if name in FOOTDESC_ARCHS: raise PretrainedWeightsError(f"{name} is footdesc's own network and has no ImageNet weights: train it from scratch with pretrained=False (command line: --no-pretrained)")
     try: return fn(weights="DEFAULT")
     except Exception as e:
         raise PretrainedWeightsError(

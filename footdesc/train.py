@@ -199,7 +199,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
-                                     seed=seed, augment=augment, num_workers=num_workers, device=device)
+                                     seed=seed, augment=augment, num_workers=num_workers, device=device, progress=show_progress)
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
     learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd)
     accelerate(learn, mixed_precision=mixed_precision, compile=compile)
@@ -257,7 +257,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--fit", default=DEFAULT_FIT, help="how a print is fitted to the size (default %(default)s)")
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
     parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="cost-sensitive BCE or Soft-F1 (default %(default)s)")
-    parser.add_argument("--arch", default=DEFAULT_ARCH, help="torchvision architecture (default %(default)s)")
+    parser.add_argument("--arch", default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
     parser.add_argument("--frozen-epochs", type=int, default=10, help="phase 1 epochs, body frozen (default %(default)s)")
     parser.add_argument("--epochs", type=int, default=40, help="phase 2 epochs, all layers (default %(default)s)")
     parser.add_argument("--lr", type=float, default=1e-3, help="phase 1 learning rate (default %(default)s)")
