@@ -99,8 +99,8 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
     name, fn = resolve_arch(arch)
     if weights is not None: return load_torchvision_weights(fn(weights=None), weights)
     if not pretrained: return fn(weights=None)
-    if name in FOOTDESC_ARCHS: raise PretrainedWeightsError(f"{name} is footdesc's own network and has no ImageNet weights: train it from scratch with pretrained=False (command line: --no-pretrained)")
     try: return fn(weights="DEFAULT")
+    except PretrainedWeightsError: raise  # the architecture's own answer (small_cnn has no ImageNet weights)
     except Exception as e:
         raise PretrainedWeightsError(
             f"could not get the ImageNet weights of {name} ({type(e).__name__}: {e}). Without network access, either pass a local "
