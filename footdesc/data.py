@@ -20,7 +20,7 @@ from fastai.vision.core import TensorImage, imagenet_stats
 import fastai.vision.data  # registers the grid `show_batch` for images
 from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS, encode
-from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError
+from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, PrintError, shared_data_dir)
 
@@ -92,11 +92,6 @@ def _convert(path, entry, size, channels, fit):
     except PrintError as e: return str(e)
     except Exception as e: return f"{path}: {type(e).__name__}: {e}"
 
-def _progress(it, total, show):
-    if not show: return it
-    from fastprogress.fastprogress import progress_bar
-    return progress_bar(it, total=total)
-
 # %% ../nbs/21_data.ipynb #15d545c6
 def prepare(source, # a dataset folder or CSV file
             size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT,
@@ -126,7 +121,7 @@ def prepare(source, # a dataset folder or CSV file
     workers = os.cpu_count() if workers is None else workers
     args = lambda i: (df["path"].iloc[i], entries[i], size, channels, fit)
     if workers <= 1 or len(todo) < 4:  # a process pool is not worth starting for a handful of prints
-        for i in _progress(todo, len(todo), progress):
+        for i in with_progress(todo, len(todo), progress):
             err = _convert(*args(i))
             if err: problems[i] = err
             if err and not skip_bad: break
@@ -134,7 +129,7 @@ def prepare(source, # a dataset folder or CSV file
         from concurrent.futures import ProcessPoolExecutor, as_completed
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as ex:
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
-            for fut in _progress(as_completed(futures), len(futures), progress):
+            for fut in with_progress(as_completed(futures), len(futures), progress):
                 err = fut.result()
                 if err: problems[futures[fut]] = err
                 if err and not skip_bad:

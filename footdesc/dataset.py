@@ -15,7 +15,7 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix', 'descriptor_frequencies',
-           'atomic_write', 'write_labels']
+           'atomic_write', 'atomic_write_text', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -135,6 +135,25 @@ def atomic_write(path, # the destination file
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+# %% ../nbs/01_dataset.ipynb #37497238
+def atomic_write_text(path, # the destination file
+                      text:str, # its whole new content
+                      durable:bool=True, # as in `atomic_write`
+                     )->Path:
+    "Replace the content of `path` with `text` (UTF-8), atomically; returns the path."
+    with atomic_write(path, "w", durable=durable) as f: f.write(text)
+    return Path(path)
+
+# %% ../nbs/01_dataset.ipynb #71b9c486
+def with_progress(iterable, # what to loop over
+                  total:int, # its length (a generator does not know its own)
+                  show:bool, # draw a fastprogress bar
+                 ):
+    "`iterable` itself, or wrapped in a fastprogress bar when `show`."
+    if not show: return iterable
+    from fastprogress.fastprogress import progress_bar
+    return progress_bar(iterable, total=total)
 
 # %% ../nbs/01_dataset.ipynb #f7d2f19d
 def write_labels(df:pd.DataFrame, # rows with at least `image` and `descriptors` (codes as strings or lists)

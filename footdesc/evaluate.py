@@ -15,7 +15,7 @@ import torch
 import matplotlib
 import matplotlib.pyplot as plt
 from .descriptors import CODES, N_DESCRIPTORS, descriptor
-from .dataset import read_labels, label_matrix, atomic_write, dataset_csv
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv
 from .interpret import (per_descriptor_ap, macro_prauc, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
@@ -107,9 +107,6 @@ def summary_text(ev:Evaluation # from `evaluate`
 # %% ../nbs/41_evaluate.ipynb #872e63ce
 def _table_html(df, float_format="{:.4f}".format):
     return df.to_html(index=False, float_format=float_format, na_rep="–", border=0, classes="numbers", escape=True)
-
-def _write_text(path, text):
-    with atomic_write(path, "w") as f: f.write(text)
 
 def _predictions_frame(ev):
     predicted = ev.probs >= ev.thresholds[None]
@@ -210,7 +207,7 @@ def write_report(ev:Evaluation, # from `evaluate`
                 )->Path:
     "Write report.html, metrics.json and the CSV files into `out_dir` (each atomically, report.html last); returns report.html."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    csv = lambda name, df, **kw: _write_text(out/name, df.to_csv(lineterminator="\n", **kw))
+    csv = lambda name, df, **kw: atomic_write_text(out/name, df.to_csv(lineterminator="\n", **kw))
     csv("per_descriptor.csv", ev.table, index=False)
     csv("confusion.csv", pd.DataFrame(ev.confusion, index=pd.Index(list(CODES), name="true"), columns=list(CODES)))
     csv("predictions.csv", _predictions_frame(ev), index=False)
@@ -224,8 +221,8 @@ def write_report(ev:Evaluation, # from `evaluate`
         csv("localisation.csv", lt, index=False); csv("localisation_hits.csv", ev.localisation, index=False)
         metrics["localisation"] = dict(score=float(ev.localisation.hit.mean()), chance=float(ev.localisation.coverage.mean()),
                                        pairs=len(ev.localisation), per_descriptor={r["code"]: {k: _jsonable(v) for k, v in r.items() if k != "code"} for r in lt.to_dict("records")})
-    _write_text(out/"metrics.json", json.dumps(metrics, indent=1, default=_jsonable))
-    _write_text(out/"report.html", report_html(ev, top_k, examples))
+    atomic_write_text(out/"metrics.json", json.dumps(metrics, indent=1, default=_jsonable))
+    atomic_write_text(out/"report.html", report_html(ev, top_k, examples))
     return out/"report.html"
 
 # %% ../nbs/41_evaluate.ipynb #1a2a2ffd

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import atomic_write
+from .dataset import atomic_write, atomic_write_text
 
 # %% auto #0
 __all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'SQUISHED', 'PRESETS', 'RECORDS', 'GRID_SETTINGS', 'STUDY_KEYS', 'SPLIT_FILE', 'Cell',
@@ -101,7 +101,7 @@ def append_record(results, # the results folder
             old = path.read_text(encoding="utf-8") if path.exists() else ""
             if any(r["cell"] == record["cell"] for r in read_records(path)): return False
             if old and not old.endswith("\n"): old += "\n"
-            with atomic_write(path, "w") as f: f.write(old + json.dumps(record, sort_keys=False) + "\n")
+            atomic_write_text(path, old + json.dumps(record, sort_keys=False) + "\n")
             return True
         finally: fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -272,9 +272,6 @@ def _default_sizes(sizes):
         if others: return (sorted(others, key=lambda s: int(s.split("x")[0]))[0], SQUISHED)
     return None
 
-def _write(path, text):
-    with atomic_write(path, "w") as f: f.write(text)
-
 def _flat_csv(table):
     out = table.copy()
     out.columns = [" ".join(map(str, c)).strip() if isinstance(c, tuple) else str(c) for c in out.columns]
@@ -293,9 +290,9 @@ def render_tables(results, # results folder (or its records.jsonl)
     loss = "bce" if "bce" in set(means["loss"]) else sorted(set(means["loss"]))[0]
     sections = []
     def add(name, title, table, marks=(None, None)):
-        _write(out/f"{name}.csv", _flat_csv(table))
+        atomic_write_text(out/f"{name}.csv", _flat_csv(table))
         md = f"## {title}\n\n{markdown_table(table, *marks)}\n"
-        _write(out/f"{name}.md", md)
+        atomic_write_text(out/f"{name}.md", md)
         sections.append(md)
     if sizes is not None:
         t3 = size_table(means, sizes)
@@ -319,7 +316,7 @@ def render_tables(results, # results folder (or its records.jsonl)
     with atomic_write(out/"effects.png", "wb") as f: ax.figure.savefig(f, format="png", dpi=70, bbox_inches="tight")
     plt.close(ax.figure)
     text = f"# Grid results ({len(frame)} runs, {len(means)} settings)\n\n" + "\n".join(sections) + "\n![effects](effects.png)\n"
-    _write(out/"tables.md", text)
+    atomic_write_text(out/"tables.md", text)
     return text
 
 # %% ../nbs/42_grid.ipynb #af1d8cb2

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import read_labels, write_labels, label_matrix, atomic_write
+from .dataset import read_labels, write_labels, label_matrix, atomic_write, atomic_write_text
 from .losses import average_precisions
 
 # %% auto #0
@@ -429,7 +429,7 @@ def write_summary(out # the protocol's output folder
     "Write `results.json` and `results.md` into `out`; returns the summary."
     summary = summarise(out)
     with atomic_write(Path(out)/"results.json", "w") as f: json.dump(summary, f, indent=1)
-    with atomic_write(Path(out)/"results.md", "w") as f: f.write(summary_markdown(summary))
+    atomic_write_text(Path(out)/"results.md", summary_markdown(summary))
     return summary
 
 # %% ../nbs/50_real.ipynb #eee4b71e

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFilter
 from .descriptors import CODES, close_hierarchy, sort_codes, parse_codes, normalise_code, format_codes
-from .dataset import atomic_write, write_labels
+from .dataset import atomic_write, write_labels, with_progress
 from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements, arrangement_points,
                              stripe_lines, lattice_lines, texture_field, sole_profile, sole_outline, half_widths,
                              random_text, text_mask, draw_logo, font_files)
@@ -541,11 +541,6 @@ def _write_one(job):
     return f"images/{name}.png", format_codes(codes), s
 
 # %% ../nbs/10_synth.ipynb #468bc33d
-def _progress(iterable, total, show):
-    if not show: return iterable
-    from fastprogress.fastprogress import progress_bar
-    return progress_bar(iterable, total=total)
-
 def write_synth_dataset(out, # the dataset folder to create
                         n:int, # number of prints
                         seed:int=0, # the dataset's seed
@@ -570,11 +565,11 @@ def write_synth_dataset(out, # the dataset folder to create
     digits = max(5, len(str(n - 1)))
     jobs = [(out, i, seed, int(height), frequencies, digits) for i in range(n)]
     show = sys.stdout.isatty() if progress is None else progress
-    if workers == 1: rows = [_write_one(j) for j in _progress(jobs, n, show)]
+    if workers == 1: rows = [_write_one(j) for j in with_progress(jobs, n, show)]
     else:
         import multiprocessing as mp
         with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, n)) as pool:
-            rows = list(_progress(pool.imap(_write_one, jobs, chunksize=max(1, min(16, n//(4*workers)))), n, show))
+            rows = list(with_progress(pool.imap(_write_one, jobs, chunksize=max(1, min(16, n//(4*workers)))), n, show))
     write_labels(pd.DataFrame(rows, columns=["image", "descriptors", "seed"]), out)
     return out
 
