@@ -25,9 +25,9 @@ from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNE
                                parse_fit, print_to_array, PrintError, shared_data_dir)
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'config_name', 'default_cache_root', 'cache_entry', 'cached_print', 'prepare',
-           'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'MultiInterpBlock', 'normalise',
-           'PrintAugment', 'descriptor_dataloaders', 'add_arguments', 'run']
+__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'SMALL_DATASET', 'config_name', 'default_cache_root', 'cache_entry', 'cached_print',
+           'prepare', 'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'MultiInterpBlock',
+           'normalise', 'PrintAugment', 'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -258,6 +258,14 @@ class PrintAugment(Transform):
         return x
 
 # %% ../nbs/21_data.ipynb #029c75b9
+SMALL_DATASET = 1000  # fewer prints than this: no DataLoader worker processes by default
+
+def default_workers(n_prints:int, # prints in the dataset
+                    device, # where batches go
+                   )->int:
+    "DataLoader worker processes when none are asked for: all CPUs up to 8 for a GPU, none for the CPU or a small dataset."
+    return min(8, os.cpu_count() or 1) if torch.device(device).type == "cuda" and n_prints >= SMALL_DATASET else 0
+
 def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv format)
                            size=DEFAULT_SIZE, # target (height, width) or "HxW"
                            channels:str=DEFAULT_CHANNELS, # R-G-B interpolations, e.g. "H-B-N"
@@ -288,7 +296,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     valid = stratified_split(df, valid_pct, seed)
     df = df.assign(split=np.where(valid, "valid", "train"))
     device = default_device() if device is None else torch.device(device)
-    if num_workers is None: num_workers = min(8, os.cpu_count() or 1) if device.type == "cuda" else 0
+    if num_workers is None: num_workers = default_workers(len(df), device)
     n_train = int((~valid).sum())
     if bs > n_train:
         warnings.warn(f"batch size {bs} is larger than the {n_train} training prints; using bs={n_train} so training batches are not empty")

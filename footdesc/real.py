@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/real.html.md"""
 
 # %% ../nbs/50_real.ipynb #10eaaa0e
 from __future__ import annotations
-import os, json, time, shutil, argparse
+import os, sys, json, time, shutil, argparse
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -96,6 +96,7 @@ class Scale:
     synth_frozen_epochs: int = 0  # pre-training from scratch: no frozen phase
     synth_epochs: int = 6  # pre-training epochs
     synth_lr: float = 2e-3  # pre-training rate (all layers)
+    synth_bs: int|None = None  # pre-training batch size (None: bs)
     frozen_epochs: int = 2  # fine-tuning: epochs with the pre-trained body frozen
     epochs: int = 8  # fine-tuning: epochs with everything trained
     lr: float = 2e-3  # fine-tuning rate of the frozen phase (and of training from scratch)
@@ -106,10 +107,12 @@ class Scale:
     finding_epochs: int|None = 5  # epochs of each finding's training from scratch (None: as for the cross-validation)
     seeds: tuple = (0, 1)  # seeds for the findings
     finding_init: str = "scratch"  # the findings' starting point: "scratch" or "synthetic"
+    finding_synth_epochs: int|None = None  # with "synthetic": pre-training epochs of each finding's own pre-training, one per seed (None: synth_epochs)
 
 SCALES = {
-    "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=8000, synth_epochs=8, synth_lr=2e-3,
-                 frozen_epochs=3, epochs=20, unfrozen_lr=(3e-5, 1e-3), bs=64, finding_folds=5, finding_epochs=None, finding_init="synthetic"),
+    "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=10000, synth_epochs=10, synth_lr=2e-3, synth_bs=128,
+                 frozen_epochs=3, epochs=20, unfrozen_lr=(3e-5, 1e-3), bs=64, finding_folds=3, finding_epochs=None, finding_init="synthetic",
+                 finding_synth_epochs=3),
     "cpu": Scale(),
     "tiny": Scale(size=(64, 32), squished=(48, 48), synth_n=24, synth_height=128, synth_epochs=1, frozen_epochs=1,
                   epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None),
@@ -121,8 +124,8 @@ VARIANTS = {  # name: what differs from BASELINE
     "H-B-N inc_d 352x144": {},
     "squished 224x224": dict(squished=True, fit="squish"),
     "no_tfm": dict(preproc="no_tfm"),
-    "N-N-N": dict(channels="N-N-N"),
     "B-B-B": dict(channels="B-B-B"),
+    "N-N-N": dict(channels="N-N-N"),
 }
 COMPARISONS = [  # (question, variant, baseline variant)
     ("aspect-preserving vs squished input", "H-B-N inc_d 352x144", "squished 224x224"),
@@ -140,8 +143,8 @@ def variant_config(name:str, # a key of VARIANTS
 
 # %% ../nbs/50_real.ipynb #6b90fa60
 def _schedule(scale:Scale, init, pretraining:bool, epochs:int|None=None)->dict:
+    if pretraining: return dict(frozen_epochs=scale.synth_frozen_epochs, epochs=epochs or scale.synth_epochs, lr=scale.synth_lr, unfrozen_lr=scale.synth_lr)
     if epochs is not None and init is None: return dict(frozen_epochs=0, epochs=epochs, lr=scale.lr, unfrozen_lr=scale.lr)
-    if pretraining: return dict(frozen_epochs=scale.synth_frozen_epochs, epochs=scale.synth_epochs, lr=scale.synth_lr, unfrozen_lr=scale.synth_lr)
     if init is not None: return dict(frozen_epochs=scale.frozen_epochs, epochs=scale.epochs, lr=scale.lr, unfrozen_lr=tuple(scale.unfrozen_lr))
     return dict(frozen_epochs=0, epochs=scale.frozen_epochs + scale.epochs, lr=scale.lr, unfrozen_lr=scale.lr)
 
@@ -153,12 +156,13 @@ def train_unit(csv, # training CSV (with a split column)
                init=None, # a footdesc model file to start from (synthetic pre-training), or None for scratch
                pretraining:bool=False, # this is the synthetic pre-training itself
                device=None, # "cpu", "cuda" (default: the GPU if there is one)
-               epochs:int|None=None, # epochs from scratch instead of the scale's
+               epochs:int|None=None, # epochs of pre-training, or of training from scratch, instead of the scale's
               ):
     "Train one model of the protocol (no ImageNet weights) and save it; returns footdesc.train's result."
     from footdesc.train import train_descriptors
     return train_descriptors(csv, model_path, size=config["size"], channels=config["channels"], fit=config["fit"],
-                             preproc=config["preproc"], arch=scale.arch, pretrained=False, init=init, bs=scale.bs, seed=seed,
+                             preproc=config["preproc"], arch=scale.arch, pretrained=False, init=init,
+                             bs=(scale.synth_bs or scale.bs) if pretraining else scale.bs, seed=seed,
                              device=device, show_progress=False, **_schedule(scale, init, pretraining, epochs))
 
 # %% ../nbs/50_real.ipynb #b56d4a11
@@ -193,7 +197,7 @@ def load_predictions(out, # the protocol's output folder
 
 # %% ../nbs/50_real.ipynb #b4f27794
 class ProtocolStopped(RuntimeError):
-    "Raised when a protocol stops at its `limit` of units (its records are kept; run again to resume)."
+    "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
 class Protocol:
     "The real-print protocol on one dataset of references (and marks), resumable, writing under `out`."
@@ -205,13 +209,14 @@ class Protocol:
                  device=None, # "cpu", "cuda" (default: the GPU if there is one)
                  keep_models:bool=False, # keep every fold's model file (they are large)
                  limit:int|None=None, # stop after training this many units (to test resuming)
+                 time_limit:float|None=None, # seconds: start no unit after this long (a lease on a GPU, say)
                  log=print, # where progress lines go
                 ):
         self.out, self.scale = Path(out), (SCALES[scale] if isinstance(scale, str) else scale)
         self.references = read_labels(references)
         self.marks = read_labels(marks) if marks is not None else None
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
-        self.trained = 0
+        self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
         self.out.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.out/"protocol.json", "w") as f:
             json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None), f, indent=1)
@@ -219,6 +224,11 @@ class Protocol:
     def _finished(self, name):
         from footdesc.grid import read_records
         return next((r for r in read_records(self.out) if r["cell"] == name), None)
+
+    def _check_time(self, name):
+        "Stop before training unit `name` if the time limit has passed."
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise ProtocolStopped(f"time limit reached before {name} ({self.trained} unit(s) trained in this run)")
 
     def _record(self, name, **record):
         from footdesc.grid import append_record
@@ -241,15 +251,25 @@ def synthetic_data(self:Protocol)->Path:
     return folder/"labels.csv"
 
 @patch
-def pretrained(self:Protocol, variant:str, seed:int=0)->Path:
+def _synth_epochs(self:Protocol, epochs:int|None)->int|None:
+    "`epochs` of pre-training, or None where they are the scale's own (so both spellings name the same unit)."
+    return None if epochs in (None, self.scale.synth_epochs) else epochs
+
+@patch
+def pretrained(self:Protocol, variant:str, seed:int=0,
+               epochs:int|None=None, # pre-training epochs (None: the scale's synth_epochs)
+              )->Path:
     "A model of `variant` pre-trained on synthetic prints (trained once)."
-    name = _unit_name("synthetic", variant, f"s{seed}")
+    epochs = self._synth_epochs(epochs)
+    name = _unit_name("synthetic", variant, f"s{seed}", f"e{epochs}" if epochs else None)
     path = self.out/"models"/f"{name.replace('/', '_')}.zip"
     if self._finished(name) and path.exists(): return path
+    self._check_time(name)
     t0 = time.perf_counter()
-    result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True, device=self.device)
-    self._record(name, step="synthetic", variant=variant, seed=seed, prauc=result.prauc, chance=float(np.mean(result.table.prevalence)),
-                 seconds=time.perf_counter() - t0)
+    result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
+                        device=self.device, epochs=epochs)
+    self._record(name, step="synthetic", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
+                 chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0)
     return path
 
 # %% ../nbs/50_real.ipynb #548426d2
@@ -272,17 +292,22 @@ def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0)->dic
 # %% ../nbs/50_real.ipynb #67773d26
 @patch
 def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d 352x144", seed:int=0, k:int|None=None,
-                   epochs:int|None=None)->list[dict]:
+                   epochs:int|None=None, # epochs from scratch (init "scratch") instead of the scale's
+                   synth_epochs:int|None=None, # epochs of the pre-training to start from (init "synthetic"; None: the scale's)
+                  )->list[dict]:
     "k-fold cross-validation over the references (grouped, stratified); each fold's model also scores its marks."
     k = k or self.scale.folds
+    synth_epochs = self._synth_epochs(synth_epochs) if init == "synthetic" else None
     folds = grouped_folds(self.references, k, seed=0)
     mfolds = mark_folds(self.marks, self.references, folds) if self.marks is not None else None
     records = []
     for fold in range(k):
-        name = _unit_name("cv", init, variant, f"s{seed}", f"k{k}", f"e{epochs}" if epochs else None, f"fold{fold}")
+        name = _unit_name("cv", init, variant, f"s{seed}", f"k{k}", f"e{epochs}" if epochs else None,
+                          f"p{synth_epochs}" if synth_epochs else None, f"fold{fold}")
         if (done := self._finished(name)): records.append(done); continue
         t0 = time.perf_counter()
-        start = self.pretrained(variant, seed) if init == "synthetic" else None
+        start = self.pretrained(variant, seed, synth_epochs) if init == "synthetic" else None
+        self._check_time(name)
         held_out = folds == fold
         csv = _split_csv(self.out, name, self.references, held_out)
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
@@ -290,7 +315,7 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
         test = self.references[held_out]
         probs, refs = predict_scores(model, test)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
-        record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
+        record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
         if mfolds is not None and (mfolds == fold).any():
             marks = self.marks[mfolds == fold]
             mprobs, record["marks"] = predict_scores(model, marks)
@@ -318,8 +343,10 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
+                scratch = self.scale.finding_init == "scratch"
                 self.cross_validate(self.scale.finding_init, variant, seed, self.scale.finding_folds,
-                                    self.scale.finding_epochs if self.scale.finding_init == "scratch" else None)
+                                    epochs=self.scale.finding_epochs if scratch else None,
+                                    synth_epochs=None if scratch else self.scale.finding_synth_epochs)
     return write_summary(self.out)
 
 # %% ../nbs/50_real.ipynb #132c02b3
@@ -344,31 +371,34 @@ def summarise(out # the protocol's output folder
     summary = dict(scale=scale, zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
-    cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0) for r in records if r.get("step") == "cv"])
+    cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0) for r in records if r.get("step") == "cv"])
     if len(cv):
-        for (init, variant, seed, k, epochs), group in cv.groupby(["init", "variant", "seed", "k", "epochs"], sort=False):
+        for (init, variant, seed, k, epochs, synth_epochs), group in cv.groupby(["init", "variant", "seed", "k", "epochs", "synth_epochs"], sort=False):
             rows = group.to_dict("records")
             pooled = _pooled(out, rows, "cv")
             summary["cross_validation"].append(dict(
-                init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), folds_done=len(rows),
+                init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs), folds_done=len(rows),
                 prauc_mean=float(group.prauc.mean()), prauc_std=float(group.prauc.std(ddof=1)) if len(group) > 1 else 0.0,
                 chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark")))
-        finding_epochs = (scale.get("finding_epochs") or 0) if scale.get("finding_init") == "scratch" else 0
+        scratch = scale.get("finding_init") == "scratch"
+        finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
+        finding_synth = 0 if scratch or scale.get("finding_synth_epochs") in (None, scale.get("synth_epochs")) else scale["finding_synth_epochs"]
         finding = [c for c in summary["cross_validation"] if c["folds_done"] == c["k"] and c["init"] == scale.get("finding_init")
-                   and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs]
+                   and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs and c["synth_epochs"] == finding_synth]
         for variant in VARIANTS:
             per_seed = {c["seed"]: c["prauc_mean"] for c in finding if c["variant"] == variant}
             if len(per_seed) >= 2:
                 values = np.array(list(per_seed.values()))
                 summary["findings"][variant] = dict(per_seed=per_seed, mean=float(values.mean()), spread=float(values.max() - values.min()),
-                                                    init=scale.get("finding_init"), k=scale.get("finding_folds"), epochs=finding_epochs or None)
+                                                    init=scale.get("finding_init"), k=scale.get("finding_folds"), epochs=finding_epochs or None,
+                                                    synth_epochs=(finding_synth or scale.get("synth_epochs")) if not scratch else None)
         for question, a, b in COMPARISONS:
             fa, fb = summary["findings"].get(a), summary["findings"].get(b)
             if fa and fb:
                 delta, spread = fa["mean"] - fb["mean"], max(fa["spread"], fb["spread"])
                 summary["comparisons"].append(dict(question=question, first=a, second=b, delta=delta, spread=spread, verdict=_verdict(delta, spread)))
     summary["main"] = [c for c in summary["cross_validation"] if c["variant"] == next(iter(VARIANTS)) and c["seed"] == 0
-                       and c["k"] == scale.get("folds") and c["epochs"] == 0]
+                       and c["k"] == scale.get("folds") and c["epochs"] == 0 and c["synth_epochs"] == 0]
     return summary
 
 # %% ../nbs/50_real.ipynb #d78a211c
@@ -411,7 +441,8 @@ def summary_markdown(summary:dict # from `summarise`
         out += ["", "Per descriptor (references; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
     if summary["findings"]:
         first = next(iter(summary["findings"].values()))
-        how = f"{first['k']}-fold cross-validation, " + (f"{first['epochs']} epochs from scratch" if first.get("epochs") else f"starting from {first['init']}")
+        how = f"{first['k']}-fold cross-validation, " + (f"{first['epochs']} epochs from scratch" if first.get("epochs") else
+              f"starting from {first['init']}" + (f" pre-training of {first['synth_epochs']} epochs, one per configuration and seed" if first.get("synth_epochs") else ""))
         sizes = summary.get("scale") or {}
         out += ["## The paper's findings on real prints", "", f"Each configuration: mean macro PRAUC of {how}, per seed. "
                 f"Configurations keep the paper's names; at this scale ({sizes.get('arch')}) the aspect-preserving input is "
@@ -444,6 +475,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
     parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
 
 def run(args)->int:
@@ -455,7 +487,11 @@ def run(args)->int:
     else:
         fid = find_fid300(args.fid300)
         refs, marks = fid/"labels.csv", (args.marks or fid/"marks.csv")
-    protocol = Protocol(args.out, refs, marks, scale=args.scale, workers=args.workers, device=args.device, keep_models=args.keep_models)
-    summary = protocol.run(steps=[s.strip() for s in args.steps.split(",") if s.strip()])
+    protocol = Protocol(args.out, refs, marks, scale=args.scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
+                        time_limit=args.time_limit)
+    try: summary = protocol.run(steps=[s.strip() for s in args.steps.split(",") if s.strip()])
+    except ProtocolStopped as e:
+        print(f"footdesc real: {e}; what finished is summarised below; run the same command again to resume", file=sys.stderr)
+        summary = write_summary(args.out)
     print(summary_markdown(summary))
     return 0

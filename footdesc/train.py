@@ -29,7 +29,7 @@ from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_AR
 # %% auto #0
 __all__ = ['start_epoch', 'TwoPhaseSchedule', 'Checkpoint', 'resume_epoch', 'InitialWeights', 'accelerate', 'TrainResult',
            'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput',
-           'end_to_end_throughput', 'run_bench']
+           'loader_throughput', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -389,6 +389,18 @@ class _TrainTimer(Callback):
         self.times[self.epoch], self.images[self.epoch] = time.perf_counter() - self._t, self._n
     def before_validate(self): raise CancelValidException
 
+def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
+                      batches:int=30, warmup:int=5, # timed and untimed batches
+                     )->float:
+    "Images per second of a DataLoader alone: batches made, moved to its device and transformed; nothing trained."
+    if len(dl) < warmup + batches: raise ValueError(f"the loader has {len(dl)} batches; timing needs {warmup + batches}")
+    batches_left, n = iter(dl), 0
+    for _ in range(warmup): next(batches_left)
+    _sync(dl.device); t = time.perf_counter()
+    for _ in range(batches): n += len(next(batches_left)[0])
+    _sync(dl.device)
+    return n / (time.perf_counter() - t)
+
 def end_to_end_throughput(dls, # DataLoaders of footdesc.data
                           arch=DEFAULT_ARCH, preproc:str=DEFAULT_PREPROCESSING, # the model
                           batches:int=30, warmup:int=5, # timed and untimed batches per phase
@@ -419,6 +431,7 @@ def run_bench(args)->dict:
             n = args.images or int((args.warmup + args.batches) * args.bs / 0.8) + args.bs
             data = write_synth_dataset(Path(tmp)/"prints", n, seed=0, height=max(2 * size[0], 256), workers=args.workers or 1, progress=False)
         dls = descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device, progress=False)
+        loader = loader_throughput(dls.train, args.batches, args.warmup) if len(dls.train) >= args.warmup + args.batches else None
         e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile)
     images = e2e["frozen_images"] + e2e["unfrozen_images"]
     seconds = e2e["frozen_seconds"] + e2e["unfrozen_seconds"]
@@ -430,4 +443,5 @@ def run_bench(args)->dict:
                 footdesc_frozen_img_s=round(e2e["frozen_images"] / e2e["frozen_seconds"], 2),
                 footdesc_unfrozen_img_s=round(e2e["unfrozen_images"] / e2e["unfrozen_seconds"], 2),
                 ceiling_img_s=round(images / ceiling_seconds, 2), footdesc_img_s=round(images / seconds, 2),
+                dataloader_img_s=round(loader, 2) if loader else None,
                 ratio=round(ceiling_seconds / seconds, 3))

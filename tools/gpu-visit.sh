@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One visit to a lent GPU machine (see CONTRIBUTING.md): footdesc's GPU measurements in one prepared run.
+#   1. a CUDA smoke test (`bench train --tiny`), 2. `bench train` at 352x144 on the synthetic pre-training set,
+#   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
+# Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
+# the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results.
+# Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
+# A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
+set -u
+BUDGET=${1:-560}
+DEVICE=${FD_DEVICE:-cuda}; SCALE=${FD_SCALE:-gpu}
+BENCH=${FD_BENCH:---size 352x144 --bs 128 --batches 30 --warmup 5 --workers 8}
+START=$(date +%s)
+OUT=${OUT:-/tmp/footdesc-gpu-out}; mkdir -p "$OUT"
+WORK=${FD_WORK:-/tmp/footdesc-gpu}; mkdir -p "$WORK"
+export PYTHONUNBUFFERED=1
+elapsed() { echo $(( $(date +%s) - START )); }
+say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
+fd() { python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' "$@"; }
+
+if [ "${FD_WHEELS:-.whl}" != none ]; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl >>"$OUT/log.txt" 2>&1 \
+    || { say "wheel install failed"; exit 1; }
+fi
+export PYTHONPATH=/tmp/site:$PWD
+python3 - >"$OUT/env.txt" 2>&1 <<'PY'
+import sys, os, torch, torchvision, fastai, numpy, PIL
+print(sys.version); print("torch", torch.__version__, "torchvision", torchvision.__version__, "fastai", fastai.__version__, "numpy", numpy.__version__, "PIL", PIL.__version__)
+print("gpu", torch.cuda.get_device_name() if torch.cuda.is_available() else None, "cpus", os.cpu_count())
+import footdesc.cli, footdesc.real, footdesc.train, footdesc.inference
+print("footdesc imports ok")
+PY
+rc=$?; cat "$OUT/env.txt"; [ $rc -eq 0 ] || { say "imports failed"; exit 1; }
+
+say "smoke: bench train --tiny on $DEVICE"
+fd bench train --tiny --device $DEVICE --workers 4 >"$OUT/smoke.json" 2>>"$OUT/log.txt" || { say "smoke failed"; tail -30 "$OUT/log.txt"; exit 1; }
+cat "$OUT/smoke.json"
+
+say "synthetic pre-training set"
+python3 -c "
+from footdesc.real import SCALES; from footdesc.synth import write_synth_dataset
+s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, seed=0, height=s.synth_height, workers=16, force=True, progress=False)
+" >>"$OUT/log.txt" 2>&1 || { say "synthesis failed"; exit 1; }
+
+say "bench train $BENCH"
+fd bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE >"$OUT/bench-train.json" 2>>"$OUT/log.txt"
+cat "$OUT/bench-train.json"
+
+say "bench predict on $DEVICE"
+fd bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
+cat "$OUT/bench-predict.json"
+
+LEFT=$(( BUDGET - $(elapsed) - 60 ))
+say "real protocol, $SCALE scale, time limit ${LEFT} s"
+timeout --signal=INT $(( LEFT + 45 )) python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' \
+  real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" >"$OUT/real.log" 2>&1
+say "real protocol exit $?"
+fd real --out "$WORK/real" --summary-only >"$OUT/real.md" 2>>"$OUT/real.log"
+tar czf "$OUT/real-gpu.tgz" -C "$WORK/real" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits . 2>>"$OUT/log.txt"
+say "done"
+tail -5 "$OUT/real.log"; cat "$OUT/real.md" | head -60
