@@ -32,7 +32,7 @@ from .losses import descriptor_loss, PRAUC
 __all__ = ['DEFAULT_ARCH', 'FOOTDESC_ARCHS', 'IMAGENET_NORMALISATION', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
            'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
            'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter', 'random_dataloaders',
-           'descriptor_learner', 'save_model', 'DescriptorModel', 'load_model']
+           'TorchAdamW', 'descriptor_learner', 'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -178,6 +178,30 @@ def random_dataloaders(n_train:int=32, # training images
     dls.input_config = dict(size=list(size), channels="H-B-N", fit="pad")
     return dls
 
+# %% ../nbs/32_model.ipynb #f1a0c0d2
+from fastai.optimizer import OptimWrapper
+
+class TorchAdamW(OptimWrapper):
+    "fastai's `Adam` (decoupled weight decay, none on BatchNorm and biases) computed by PyTorch's `AdamW`: fused on a GPU."
+    def __init__(self, params, # parameters, or fastai's parameter groups (from the splitter)
+                 lr:float=1e-3, mom:float=0.9, sqr_mom:float=0.99, eps:float=1e-5, wd:float=0.01, # fastai `Adam`'s defaults
+                ):
+        groups = list(params)
+        if groups and isinstance(groups[0], torch.Tensor): groups = [groups]
+        groups = [dict(params=list(g), decay=wd) for g in groups]
+        on_gpu = all(p.is_cuda for g in groups for p in g["params"])
+        opt = torch.optim.AdamW(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=0.0, **({"fused": True} if on_gpu else {"foreach": True}))
+        super().__init__(opt=opt, hp_map={"betas__0": "mom", "betas__1": "sqr_mom", "decay": "wd"})
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        "fastai's decoupled weight decay on the tensors that take it, then PyTorch's AdamW step."
+        for group in self.opt.param_groups:
+            if not group["decay"]: continue
+            decayed = [p for p in group["params"] if p.grad is not None and self.state[p].get("do_wd", True)]
+            if decayed: torch._foreach_mul_(decayed, 1 - group["lr"] * group["decay"])
+        self.opt.step(closure)
+
 # %% ../nbs/32_model.ipynb #c835ad82
 IMAGENET_NORMALISATION = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])  # of x/255, as fastai's imagenet_stats
 
@@ -192,13 +216,14 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
                        cbs=None, # fastai callbacks
                        path=None, # the Learner's folder (checkpoints go to path/models)
                        min_frequency:float=0.01, # clip training frequencies for the BCE class weights
+                       opt_func=None, # fastai optimiser (default `TorchAdamW`; fastai's `Adam` computes the same, slower)
                        **kwargs, # passed on to `descriptor_model` (hidden, ps, concat_pool)
                       )->Learner:
     "A fastai `Learner` for the paper's descriptor model on `dls`."
     arch_name, _ = resolve_arch(arch)
     frequencies = getattr(dls, "train_frequencies", None)
     model = descriptor_model(arch, preproc, pretrained, weights, **kwargs)
-    learn = Learner(dls, model, loss_func=descriptor_loss(loss, frequencies, min_frequency), opt_func=Adam,
+    learn = Learner(dls, model, loss_func=descriptor_loss(loss, frequencies, min_frequency), opt_func=opt_func or TorchAdamW,
                     splitter=descriptor_splitter, metrics=[PRAUC(getattr(dls, "vocab", None))] + list(metrics or []),
                     wd=wd, cbs=cbs, path=path)
     if pretrained or weights is not None: learn.freeze()

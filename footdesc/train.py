@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import json, time, shutil, argparse, sys, warnings, tempfile
+import gc, json, time, shutil, argparse, sys, warnings, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -324,6 +324,7 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--images", type=int, default=None, help="synthetic prints to write (default: enough for the batches)")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--compile", action="store_true")
+    parser.add_argument("--opt", default="torch", choices=["torch", "fastai"], help="optimiser of the end-to-end run: footdesc's TorchAdamW (default) or fastai's Adam")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 64x32, resnet18, bs 8, 3 batches, 1 warmup")
 
@@ -387,7 +388,9 @@ class _TrainTimer(Callback):
         if self.epoch in self.times: return
         _sync(self.dls.device)
         self.times[self.epoch], self.images[self.epoch] = time.perf_counter() - self._t, self._n
-    def before_validate(self): raise CancelValidException
+    def before_validate(self):
+        gc.collect()  # the cancelled epoch's half-read batch iterator: stop its workers before the next epoch forks new ones
+        raise CancelValidException
 
 def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
                       batches:int=30, warmup:int=5, # timed and untimed batches
@@ -395,19 +398,22 @@ def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
     "Images per second of a DataLoader alone: batches made, moved to its device and transformed; nothing trained."
     if len(dl) < warmup + batches: raise ValueError(f"the loader has {len(dl)} batches; timing needs {warmup + batches}")
     batches_left, n = iter(dl), 0
-    for _ in range(warmup): next(batches_left)
-    _sync(dl.device); t = time.perf_counter()
-    for _ in range(batches): n += len(next(batches_left)[0])
-    _sync(dl.device)
-    return n / (time.perf_counter() - t)
+    try:
+        for _ in range(warmup): next(batches_left)
+        _sync(dl.device); t = time.perf_counter()
+        for _ in range(batches): n += len(next(batches_left)[0])
+        _sync(dl.device)
+        return n / (time.perf_counter() - t)
+    finally: batches_left.close()  # stop its worker processes now, not when a later fork inherits the half-read iterator
 
 def end_to_end_throughput(dls, # DataLoaders of footdesc.data
                           arch=DEFAULT_ARCH, preproc:str=DEFAULT_PREPROCESSING, # the model
                           batches:int=30, warmup:int=5, # timed and untimed batches per phase
                           compile:bool=False, # torch.compile
+                          opt_func=None, # fastai optimiser (default: descriptor_learner's)
                          )->dict:
     "Images per second of footdesc's Learner, TwoPhaseSchedule and DataLoaders: one frozen and one unfrozen epoch."
-    learn = accelerate(descriptor_learner(dls, arch, preproc, pretrained=False), compile=compile)
+    learn = accelerate(descriptor_learner(dls, arch, preproc, pretrained=False, opt_func=opt_func), compile=compile)
     if len(dls.train) < warmup + batches:
         raise ValueError(f"the training set has {len(dls.train)} batches; the benchmark needs {warmup + batches} per phase (write more prints with --images, or lower --batches)")
     timer = _TrainTimer(warmup, batches)
@@ -432,13 +438,14 @@ def run_bench(args)->dict:
             data = write_synth_dataset(Path(tmp)/"prints", n, seed=0, height=max(2 * size[0], 256), workers=args.workers or 1, progress=False)
         dls = descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device, progress=False)
         loader = loader_throughput(dls.train, args.batches, args.warmup) if len(dls.train) >= args.warmup + args.batches else None
-        e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile)
+        from fastai.optimizer import Adam
+        e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile, opt_func=Adam if args.opt == "fastai" else None)
     images = e2e["frozen_images"] + e2e["unfrozen_images"]
     seconds = e2e["frozen_seconds"] + e2e["unfrozen_seconds"]
     ceiling_seconds = e2e["frozen_images"] / ceiling_frozen + e2e["unfrozen_images"] / ceiling_unfrozen
     name = torch.cuda.get_device_name() if str(device).startswith("cuda") else f"cpu ({torch.get_num_threads()} threads)"
     return dict(device=name, size=f"{size[0]}x{size[1]}", arch=args.arch, preproc=args.preproc, bs=args.bs,
-                precision="bf16" if str(device).startswith("cuda") else "fp32", compile=args.compile,
+                precision="bf16" if str(device).startswith("cuda") else "fp32", compile=args.compile, optimiser=args.opt,
                 ceiling_frozen_img_s=round(ceiling_frozen, 2), ceiling_unfrozen_img_s=round(ceiling_unfrozen, 2),
                 footdesc_frozen_img_s=round(e2e["frozen_images"] / e2e["frozen_seconds"], 2),
                 footdesc_unfrozen_img_s=round(e2e["unfrozen_images"] / e2e["unfrozen_seconds"], 2),
