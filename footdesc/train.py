@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import gc, json, time, shutil, argparse, sys, warnings, tempfile
+import json, time, shutil, argparse, sys, warnings, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -388,9 +388,7 @@ class _TrainTimer(Callback):
         if self.epoch in self.times: return
         _sync(self.dls.device)
         self.times[self.epoch], self.images[self.epoch] = time.perf_counter() - self._t, self._n
-    def before_validate(self):
-        gc.collect()  # the cancelled epoch's half-read batch iterator: stop its workers before the next epoch forks new ones
-        raise CancelValidException
+    def before_validate(self): raise CancelValidException
 
 def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
                       batches:int=30, warmup:int=5, # timed and untimed batches
@@ -398,13 +396,11 @@ def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
     "Images per second of a DataLoader alone: batches made, moved to its device and transformed; nothing trained."
     if len(dl) < warmup + batches: raise ValueError(f"the loader has {len(dl)} batches; timing needs {warmup + batches}")
     batches_left, n = iter(dl), 0
-    try:
-        for _ in range(warmup): next(batches_left)
-        _sync(dl.device); t = time.perf_counter()
-        for _ in range(batches): n += len(next(batches_left)[0])
-        _sync(dl.device)
-        return n / (time.perf_counter() - t)
-    finally: batches_left.close()  # stop its worker processes now, not when a later fork inherits the half-read iterator
+    for _ in range(warmup): next(batches_left)
+    _sync(dl.device); t = time.perf_counter()
+    for _ in range(batches): n += len(next(batches_left)[0])
+    _sync(dl.device)
+    return n / (time.perf_counter() - t)
 
 def end_to_end_throughput(dls, # DataLoaders of footdesc.data
                           arch=DEFAULT_ARCH, preproc:str=DEFAULT_PREPROCESSING, # the model
