@@ -20,7 +20,7 @@ from .inference import predict_paths
 __all__ = ['DEMO', 'QUICK', 'run_demo', 'add_arguments', 'run']
 
 # %% ../nbs/35_demo.ipynb #d0400c58
-DEMO = dict(prints=4000, height=256, size=(128, 64), arch="small_cnn", preproc="no_tfm", epochs=11, bs=16, lr=3e-3, wd=0.01)
+DEMO = dict(prints=4000, height=256, size=(128, 64), arch="small_cnn", preproc="no_tfm", epochs=10, bs=16, lr=1e-3, wd=0.01)
 QUICK = dict(DEMO, prints=48, height=128, size=(64, 32), epochs=1)  # the tests' size
 
 def _say(text): print(text, flush=True)
