@@ -182,15 +182,15 @@ def random_dataloaders(n_train:int=32, # training images
 from fastai.optimizer import OptimWrapper
 
 class TorchAdamW(OptimWrapper):
-    "fastai's `Adam` (decoupled weight decay, none on BatchNorm and biases) computed by PyTorch's `AdamW`: fused on a GPU."
+    "fastai's `Adam` (decoupled weight decay, none on BatchNorm and biases) computed by PyTorch's fused `AdamW`."
     def __init__(self, params, # parameters, or fastai's parameter groups (from the splitter)
                  lr:float=1e-3, mom:float=0.9, sqr_mom:float=0.99, eps:float=1e-5, wd:float=0.01, # fastai `Adam`'s defaults
                 ):
         groups = list(params)
         if groups and isinstance(groups[0], torch.Tensor): groups = [groups]
         groups = [dict(params=list(g), decay=wd) for g in groups]
-        on_gpu = all(p.is_cuda for g in groups for p in g["params"])
-        opt = torch.optim.AdamW(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=0.0, **({"fused": True} if on_gpu else {"foreach": True}))
+        fusable = all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for g in groups for p in g["params"])
+        opt = torch.optim.AdamW(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=0.0, **({"fused": True} if fusable else {"foreach": True}))
         super().__init__(opt=opt, hp_map={"betas__0": "mom", "betas__1": "sqr_mom", "decay": "wd"})
 
     @torch.no_grad()
