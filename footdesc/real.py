@@ -18,7 +18,7 @@ from .losses import average_precisions
 # %% auto #0
 __all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds',
            'score', 'Scale', 'variant_config', 'train_unit', 'predict_scores', 'load_predictions', 'ProtocolStopped',
-           'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments', 'run']
+           'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments', 'scale_with', 'run']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -475,8 +475,30 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
     parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
+
+def scale_with(scale:Scale, # a scale
+               settings:list[str], # "FIELD=VALUE" strings
+              )->Scale:
+    "`scale` with the settings changed, each VALUE read as its field's type (a tuple as comma-separated values)."
+    from dataclasses import fields
+    kinds = {f.name: type(getattr(scale, f.name)) for f in fields(scale)}
+    changes = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in kinds: raise ValueError(f"--set {setting!r}: expected FIELD=VALUE with FIELD one of {', '.join(kinds)}")
+        kind, value = kinds[name], value.strip()
+        try:
+            if value.lower() == "none": changes[name] = None
+            elif kind is tuple: changes[name] = tuple(type(v)(x) for v, x in zip(getattr(scale, name), value.split(",")))
+            elif kind in (int, float, str): changes[name] = kind(value)
+            else: changes[name] = int(value) if value.lstrip("-").isdigit() else value   # None-valued fields hold ints
+        except ValueError: raise ValueError(f"--set {setting!r}: {value!r} is not a valid {kind.__name__}") from None
+    return replace(scale, **changes)
 
 def run(args)->int:
     "Run (or resume) the real-print protocol and print its summary."
@@ -487,7 +509,11 @@ def run(args)->int:
     else:
         fid = find_fid300(args.fid300)
         refs, marks = fid/"labels.csv", (args.marks or fid/"marks.csv")
-    protocol = Protocol(args.out, refs, marks, scale=args.scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
+    try: scale = scale_with(SCALES[args.scale], args.set)
+    except ValueError as e:
+        print(f"footdesc real: error: {e}", file=sys.stderr)
+        return 2
+    protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
                         time_limit=args.time_limit)
     try: summary = protocol.run(steps=[s.strip() for s in args.steps.split(",") if s.strip()])
     except ProtocolStopped as e:

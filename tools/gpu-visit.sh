@@ -5,6 +5,7 @@
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results.
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
+# More of the protocol per visit: FD_REAL_ARGS="--set synth_epochs=40 --steps zero-shot,cv" (see footdesc real --help).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 set -u
 BUDGET=${1:-560}
@@ -53,7 +54,7 @@ cat "$OUT/bench-predict.json"
 LEFT=$(( BUDGET - $(elapsed) - 60 ))
 say "real protocol, $SCALE scale, time limit ${LEFT} s"
 timeout --signal=INT $(( LEFT + 45 )) python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' \
-  real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" >"$OUT/real.log" 2>&1
+  real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
 say "real protocol exit $?"
 fd real --out "$WORK/real" --summary-only >"$OUT/real.md" 2>>"$OUT/real.log"
 tar czf "$OUT/real-gpu.tgz" -C "$WORK/real" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits . 2>>"$OUT/log.txt"
