@@ -20,7 +20,7 @@ from .inference import predict_paths
 __all__ = ['DEMO', 'QUICK', 'run_demo', 'add_arguments', 'run']
 
 # %% ../nbs/35_demo.ipynb #d0400c58
-DEMO = dict(prints=4000, height=256, size=(128, 64), arch="small_cnn", preproc="no_tfm", epochs=10, bs=16, lr=1e-3, wd=0.01)
+DEMO = dict(prints=4000, height=256, size=(128, 64), arch="small_cnn", preproc="no_tfm", epochs=10, bs=16, lr=1e-3, wd=0.01, loss="bce-plain")
 QUICK = dict(DEMO, prints=48, height=128, size=(64, 32), epochs=1)  # the tests' size
 
 def _say(text): print(text, flush=True)
@@ -49,9 +49,9 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
     else:
         _say(f"1/4 drawing {s['prints']} synthetic prints into {data}")
         write_synth_dataset(data, s["prints"], seed=seed, height=s["height"], workers=workers or os.cpu_count() or 1, force=True, progress=show_progress)
-    _say(f"2/4 training {s['arch']} from scratch at {s['size'][0]}x{s['size'][1]} for {s['epochs']} epochs (preprocessing {s['preproc']}, cost-sensitive BCE)")
+    _say(f"2/4 training {s['arch']} from scratch at {s['size'][0]}x{s['size'][1]} for {s['epochs']} epochs (preprocessing {s['preproc']}, loss {s['loss']})")
     dls = descriptor_dataloaders(data, size=s["size"], bs=s["bs"], seed=seed, device="cpu", progress=show_progress)
-    res = train_descriptors(dls=dls, out=out/"model.zip", arch=s["arch"], preproc=s["preproc"], pretrained=False, seed=seed,
+    res = train_descriptors(dls=dls, out=out/"model.zip", arch=s["arch"], preproc=s["preproc"], pretrained=False, seed=seed, loss=s["loss"],
                             frozen_epochs=0, epochs=s["epochs"], unfrozen_lr=s["lr"], wd=s["wd"], show_progress=show_progress)
     table = res.table
     chance = float(table.prevalence[table.ap.notna()].mean())

@@ -70,9 +70,9 @@ class SoftF1Loss(_SigmoidOutputs, nn.Module):
         return (1 - 2 * tp / (2 * tp + fp + fn + self.eps)).mean()
 
 # %% ../nbs/31_losses.ipynb #0a011836
-LOSSES = ("bce", "softf1")
+LOSSES = ("bce", "softf1", "bce-plain")
 
-def descriptor_loss(name:str="bce", # "bce" (cost-sensitive BCE) or "softf1"
+def descriptor_loss(name:str="bce", # "bce" (cost-sensitive BCE), "softf1", or "bce-plain" (every class weighted 1)
                     frequencies=None, # training frequency of each descriptor; required for "bce"
                     min_frequency:float=0.01, # clip frequencies for the BCE weights
                    )->nn.Module:
@@ -82,6 +82,7 @@ def descriptor_loss(name:str="bce", # "bce" (cost-sensitive BCE) or "softf1"
         if frequencies is None: raise ValueError("the cost-sensitive BCE loss needs the descriptor frequencies of the training split (dls.train_frequencies)")
         return WeightedBCELoss(frequencies, min_frequency)
     if key == "softf1": return SoftF1Loss()
+    if key == "bceplain": return WeightedBCELoss(np.full(len(CODES), 0.5, dtype=np.float32))  # frequency 0.5: both classes weigh 1
     raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(LOSSES)}")
 
 # %% ../nbs/31_losses.ipynb #5957b085

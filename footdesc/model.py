@@ -208,7 +208,7 @@ IMAGENET_NORMALISATION = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.2
 def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloaders` (batches of (x, y))
                        arch=DEFAULT_ARCH, # torchvision model name or function
                        preproc:str=DEFAULT_PREPROCESSING, # Figure 6 preprocessing layer
-                       loss:str="bce", # "bce" (cost-sensitive) or "softf1"
+                       loss:str="bce", # "bce" (cost-sensitive), "softf1" or "bce-plain"
                        pretrained:bool=True, # ImageNet weights for the body
                        weights=None, # local torchvision checkpoint instead of downloading
                        wd:float=0.1, # decoupled weight decay (AdamW), Section 5

@@ -102,6 +102,7 @@ class Scale:
     lr: float = 2e-3  # fine-tuning rate of the frozen phase (and of training from scratch)
     unfrozen_lr: tuple = (1e-4, 1e-3)  # fine-tuning: discriminative rates (first, last layer group)
     bs: int = 32  # batch size
+    loss: str = "bce"  # footdesc.losses.LOSSES: the paper's cost-sensitive "bce", "softf1", or "bce-plain"
     folds: int = 5  # cross-validation folds (fine-tuning)
     finding_folds: int = 3  # folds for each finding's configuration
     finding_epochs: int|None = 5  # epochs of each finding's training from scratch (None: as for the cross-validation)
@@ -162,7 +163,7 @@ def train_unit(csv, # training CSV (with a split column)
     from footdesc.train import train_descriptors
     return train_descriptors(csv, model_path, size=config["size"], channels=config["channels"], fit=config["fit"],
                              preproc=config["preproc"], arch=scale.arch, pretrained=False, init=init,
-                             bs=(scale.synth_bs or scale.bs) if pretraining else scale.bs, seed=seed,
+                             bs=(scale.synth_bs or scale.bs) if pretraining else scale.bs, seed=seed, loss=scale.loss,
                              device=device, show_progress=False, **_schedule(scale, init, pretraining, epochs))
 
 # %% ../nbs/50_real.ipynb #b56d4a11

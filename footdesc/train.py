@@ -171,7 +171,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       seed:int=0, # random seed (split, initialisation, shuffling)
                       arch=DEFAULT_ARCH, # torchvision architecture
                       preproc:str=DEFAULT_PREPROCESSING, # Figure 6 preprocessing layer
-                      loss:str="bce", # "bce" (cost-sensitive) or "softf1"
+                      loss:str="bce", # "bce" (cost-sensitive), "softf1" or "bce-plain" (footdesc.losses.LOSSES)
                       pretrained:bool=True, # ImageNet weights for the body
                       weights=None, # local torchvision checkpoint instead of downloading
                       init=None, # a footdesc model file to start from (fine-tuning; see `InitialWeights`)
@@ -256,7 +256,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--channels", default=DEFAULT_CHANNELS, help="interpolation per channel, Table 2 (default %(default)s)")
     parser.add_argument("--fit", default=DEFAULT_FIT, help="how a print is fitted to the size (default %(default)s)")
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
-    parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="cost-sensitive BCE or Soft-F1 (default %(default)s)")
+    parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="bce: cost-sensitive BCE (the paper); softf1: Soft-F1; bce-plain: unweighted BCE (default %(default)s)")
     parser.add_argument("--arch", default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
     parser.add_argument("--frozen-epochs", type=int, default=10, help="phase 1 epochs, body frozen (default %(default)s)")
     parser.add_argument("--epochs", type=int, default=40, help="phase 2 epochs, all layers (default %(default)s)")
