@@ -3,7 +3,8 @@
 #   1. a CUDA smoke test (`bench train --tiny`), 2. `bench train` at 352x144 on the synthetic pre-training set,
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
-# the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results.
+# the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
+# (7 files: log.txt, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # More of the protocol per visit: FD_REAL_ARGS="--set synth_epochs=40 --steps zero-shot,cv" (see footdesc real --help).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
@@ -24,18 +25,18 @@ if [ "${FD_WHEELS:-.whl}" != none ]; then
     || { say "wheel install failed"; exit 1; }
 fi
 export PYTHONPATH=/tmp/site:$PWD
-python3 - >"$OUT/env.txt" 2>&1 <<'PY'
+python3 - >"$WORK/env.txt" 2>&1 <<'PY'
 import sys, os, torch, torchvision, fastai, numpy, PIL
 print(sys.version); print("torch", torch.__version__, "torchvision", torchvision.__version__, "fastai", fastai.__version__, "numpy", numpy.__version__, "PIL", PIL.__version__)
 print("gpu", torch.cuda.get_device_name() if torch.cuda.is_available() else None, "cpus", os.cpu_count())
 import footdesc.cli, footdesc.real, footdesc.train, footdesc.inference
 print("footdesc imports ok")
 PY
-rc=$?; cat "$OUT/env.txt"; [ $rc -eq 0 ] || { say "imports failed"; exit 1; }
+rc=$?; cat "$WORK/env.txt" | tee -a "$OUT/log.txt"; [ $rc -eq 0 ] || { say "imports failed"; exit 1; }
 
 say "smoke: bench train --tiny on $DEVICE"
-fd bench train --tiny --device $DEVICE --workers 4 >"$OUT/smoke.json" 2>>"$OUT/log.txt" || { say "smoke failed"; tail -30 "$OUT/log.txt"; exit 1; }
-cat "$OUT/smoke.json"
+fd bench train --tiny --device $DEVICE --workers 4 >"$WORK/smoke.json" 2>>"$OUT/log.txt" || { say "smoke failed"; tail -30 "$OUT/log.txt"; exit 1; }
+cat "$WORK/smoke.json" | tee -a "$OUT/log.txt"
 
 say "synthetic pre-training set"
 python3 -c "
@@ -43,9 +44,13 @@ from footdesc.real import SCALES; from footdesc.synth import write_synth_dataset
 s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, seed=0, height=s.synth_height, workers=16, force=True, progress=False)
 " >>"$OUT/log.txt" 2>&1 || { say "synthesis failed"; exit 1; }
 
-say "bench train $BENCH"
-fd bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE >"$OUT/bench-train.json" 2>>"$OUT/log.txt"
-cat "$OUT/bench-train.json"
+for OPT in torch fastai; do   # footdesc's TorchAdamW (the default), then fastai's Adam, on the same machine
+  say "bench train $BENCH --opt $OPT"
+  timeout 150 python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' \
+    bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE --opt $OPT >"$OUT/bench-train-$OPT.json" 2>>"$OUT/log.txt" \
+    || say "bench train --opt $OPT failed or timed out (exit $?)"
+  cat "$OUT/bench-train-$OPT.json"
+done
 
 say "bench predict on $DEVICE"
 fd bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
