@@ -306,9 +306,9 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
         name = _unit_name("cv", init, variant, f"s{seed}", f"k{k}", f"e{epochs}" if epochs else None,
                           f"p{synth_epochs}" if synth_epochs else None, f"fold{fold}")
         if (done := self._finished(name)): records.append(done); continue
-        t0 = time.perf_counter()
-        start = self.pretrained(variant, seed, synth_epochs) if init == "synthetic" else None
+        start = self.pretrained(variant, seed, synth_epochs) if init == "synthetic" else None   # its own unit, timed apart
         self._check_time(name)
+        t0 = time.perf_counter()
         held_out = folds == fold
         csv = _split_csv(self.out, name, self.references, held_out)
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
