@@ -20,7 +20,7 @@ from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner
 import fastai.callback.progress  # the progress bars, the per-epoch table and Learner.no_bar
-from fastai.optimizer import Adam
+from fastai.optimizer import OptimWrapper
 from fastai.torch_core import apply_init, params
 from . import __version__
 from .descriptors import CODES, N_DESCRIPTORS, DESCRIPTOR_TABLE_VERSION
@@ -179,8 +179,6 @@ def random_dataloaders(n_train:int=32, # training images
     return dls
 
 # %% ../nbs/32_model.ipynb #f1a0c0d2
-from fastai.optimizer import OptimWrapper
-
 class TorchAdamW(OptimWrapper):
     "fastai's `Adam` (decoupled weight decay, none on BatchNorm and biases) computed by PyTorch's fused `AdamW`."
     def __init__(self, params, # parameters, or fastai's parameter groups (from the splitter)

@@ -251,10 +251,12 @@ def synthetic_data(self:Protocol)->Path:
         write_synth_dataset(folder, self.scale.synth_n, seed=0, height=self.scale.synth_height, workers=self.workers, force=True)
     return folder/"labels.csv"
 
-@patch
-def _synth_epochs(self:Protocol, epochs:int|None)->int|None:
+def _own_synth_epochs(epochs:int|None, scale_epochs:int|None)->int|None:
     "`epochs` of pre-training, or None where they are the scale's own (so both spellings name the same unit)."
-    return None if epochs in (None, self.scale.synth_epochs) else epochs
+    return None if epochs in (None, scale_epochs) else epochs
+
+@patch
+def _synth_epochs(self:Protocol, epochs:int|None)->int|None: return _own_synth_epochs(epochs, self.scale.synth_epochs)
 
 @patch
 def pretrained(self:Protocol, variant:str, seed:int=0,
@@ -383,7 +385,7 @@ def summarise(out # the protocol's output folder
                 chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark")))
         scratch = scale.get("finding_init") == "scratch"
         finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
-        finding_synth = 0 if scratch or scale.get("finding_synth_epochs") in (None, scale.get("synth_epochs")) else scale["finding_synth_epochs"]
+        finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
         finding = [c for c in summary["cross_validation"] if c["folds_done"] == c["k"] and c["init"] == scale.get("finding_init")
                    and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs and c["synth_epochs"] == finding_synth]
         for variant in VARIANTS:

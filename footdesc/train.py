@@ -16,6 +16,7 @@ from fastai.callback.core import Callback, CancelTrainException, CancelValidExce
 from fastai.callback.schedule import combined_cos
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
+from fastai.optimizer import Adam
 from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
 from fastai.torch_core import set_seed
 from .descriptors import CODES
@@ -433,9 +434,8 @@ def run_bench(args)->dict:
             n = args.images or int((args.warmup + args.batches) * args.bs / 0.8) + args.bs
             data = write_synth_dataset(Path(tmp)/"prints", n, seed=0, height=max(2 * size[0], 256), workers=args.workers or 1, progress=False)
         dls = descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device, progress=False)
-        loader = loader_throughput(dls.train, args.batches, args.warmup) if len(dls.train) >= args.warmup + args.batches else None
-        from fastai.optimizer import Adam
         e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile, opt_func=Adam if args.opt == "fastai" else None)
+        loader = loader_throughput(dls.train, args.batches, args.warmup)  # enough batches: end_to_end_throughput checked
     images = e2e["frozen_images"] + e2e["unfrozen_images"]
     seconds = e2e["frozen_seconds"] + e2e["unfrozen_seconds"]
     ceiling_seconds = e2e["frozen_images"] / ceiling_frozen + e2e["unfrozen_images"] / ceiling_unfrozen
@@ -446,5 +446,5 @@ def run_bench(args)->dict:
                 footdesc_frozen_img_s=round(e2e["frozen_images"] / e2e["frozen_seconds"], 2),
                 footdesc_unfrozen_img_s=round(e2e["unfrozen_images"] / e2e["unfrozen_seconds"], 2),
                 ceiling_img_s=round(images / ceiling_seconds, 2), footdesc_img_s=round(images / seconds, 2),
-                dataloader_img_s=round(loader, 2) if loader else None,
+                dataloader_img_s=round(loader, 2),
                 ratio=round(ceiling_seconds / seconds, 3))

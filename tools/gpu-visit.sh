@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One visit to a lent GPU machine (see CONTRIBUTING.md): footdesc's GPU measurements in one prepared run.
+# One visit to a lent GPU machine (README, "For developers"): footdesc's GPU measurements in one prepared run.
 #   1. a CUDA smoke test (`bench train --tiny`), 2. `bench train` at 352x144 on the synthetic pre-training set,
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
@@ -18,7 +18,7 @@ WORK=${FD_WORK:-/tmp/footdesc-gpu}; mkdir -p "$WORK"
 export PYTHONUNBUFFERED=1
 elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
-fd() { python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' "$@"; }
+FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')   # the footdesc command, uninstalled
 
 if [ "${FD_WHEELS:-.whl}" != none ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl >>"$OUT/log.txt" 2>&1 \
@@ -35,7 +35,7 @@ PY
 rc=$?; cat "$WORK/env.txt" | tee -a "$OUT/log.txt"; [ $rc -eq 0 ] || { say "imports failed"; exit 1; }
 
 say "smoke: bench train --tiny on $DEVICE"
-fd bench train --tiny --device $DEVICE --workers 4 >"$WORK/smoke.json" 2>>"$OUT/log.txt" || { say "smoke failed"; tail -30 "$OUT/log.txt"; exit 1; }
+"${FD[@]}" bench train --tiny --device $DEVICE --workers 4 >"$WORK/smoke.json" 2>>"$OUT/log.txt" || { say "smoke failed"; tail -30 "$OUT/log.txt"; exit 1; }
 cat "$WORK/smoke.json" | tee -a "$OUT/log.txt"
 
 say "synthetic pre-training set"
@@ -46,22 +46,20 @@ s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, see
 
 for OPT in torch fastai; do   # footdesc's TorchAdamW (the default), then fastai's Adam, on the same machine
   say "bench train $BENCH --opt $OPT"
-  timeout 150 python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' \
-    bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE --opt $OPT >"$OUT/bench-train-$OPT.json" 2>>"$OUT/log.txt" \
+  timeout 150 "${FD[@]}" bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE --opt $OPT >"$OUT/bench-train-$OPT.json" 2>>"$OUT/log.txt" \
     || say "bench train --opt $OPT failed or timed out (exit $?)"
   cat "$OUT/bench-train-$OPT.json"
 done
 
 say "bench predict on $DEVICE"
-fd bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
+"${FD[@]}" bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
 cat "$OUT/bench-predict.json"
 
 LEFT=$(( BUDGET - $(elapsed) - 60 ))
 say "real protocol, $SCALE scale, time limit ${LEFT} s"
-timeout --signal=INT $(( LEFT + 45 )) python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))' \
-  real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
+timeout --signal=INT $(( LEFT + 45 )) "${FD[@]}" real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
 say "real protocol exit $?"
-fd real --out "$WORK/real" --summary-only >"$OUT/real.md" 2>>"$OUT/real.log"
+"${FD[@]}" real --out "$WORK/real" --summary-only >"$OUT/real.md" 2>>"$OUT/real.log"
 tar czf "$OUT/real-gpu.tgz" -C "$WORK/real" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits . 2>>"$OUT/log.txt"
 say "done"
 tail -5 "$OUT/real.log"; cat "$OUT/real.md" | head -60
