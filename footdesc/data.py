@@ -7,13 +7,17 @@ Docs: https://footdesc.github.io/footdesc/data.html.md"""
 # %% ../nbs/21_data.ipynb #885ff615
 from __future__ import annotations
 import os, math, hashlib, warnings, argparse, sys
+from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from fastcore.basics import store_attr
-from fastai.torch_core import default_device
+from fastai.torch_core import default_device, to_device
+from fastai.data.core import TfmdDL
+from fastai.data.load import _loaders
 from fastai.data.block import DataBlock, TransformBlock, MultiCategoryBlock
 from fastai.data.transforms import IndexSplitter, IntToFloatTensor, Normalize
 from fastai.vision.core import TensorImage, imagenet_stats
@@ -25,9 +29,10 @@ from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNE
                                parse_fit, print_to_array, PrintError, shared_data_dir)
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'SMALL_DATASET', 'config_name', 'default_cache_root', 'cache_entry', 'cached_print',
-           'prepare', 'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'MultiInterpBlock',
-           'normalise', 'PrintAugment', 'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
+__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'SMALL_DATASET', 'config_name', 'default_cache_root',
+           'cache_entry', 'cached_print', 'prepare', 'stratified_split', 'MultiInterpImage', 'PrintItem',
+           'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock', 'normalise', 'count_host_syncs', 'PrintAugment',
+           'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -207,6 +212,18 @@ class MultiInterpLoad(Transform):
             if x is not None: return MultiInterpImage(torch.from_numpy(x))
         return MultiInterpImage.create(item.path, self.size, self.channels, self.fit, self.folder)
 
+class PrintDL(TfmdDL):
+    "fastai's `TfmdDL`, except that a batch goes to the GPU without the CPU waiting for the copy (`non_blocking`)."
+    def __iter__(self):  # fastai's `DataLoader.__iter__` (2.8), with the one change marked
+        self.randomize(); self.before_iter()
+        self._DataLoader__idxs = self.get_idxs()  # fastai's private index list, read by `sample`
+        for b in _loaders[self.fake_l.num_workers == 0](self.fake_l):
+            if self.pin_memory and type(b) == list: b = tuple(b)
+            if self.device is not None: b = to_device(b, self.device, non_blocking=True)  # the change
+            yield self.after_batch(b)
+        self.after_iter()
+        if hasattr(self, "it"): del self.it
+
 def MultiInterpBlock(size=DEFAULT_SIZE, # target (height, width)
                      channels:str=DEFAULT_CHANNELS, # e.g. "H-B-N"
                      fit:str=DEFAULT_FIT, # one of `FITS`
@@ -214,7 +231,7 @@ def MultiInterpBlock(size=DEFAULT_SIZE, # target (height, width)
                     )->TransformBlock:
     "A fastai block for multi-interpolation prints: uint8 items, float ImageNet-normalised batches made on the device."
     parse_fit(fit)
-    return TransformBlock(type_tfms=MultiInterpLoad(size, channels, fit, folder),
+    return TransformBlock(type_tfms=MultiInterpLoad(size, channels, fit, folder), dl_type=PrintDL,
                           batch_tfms=[IntToFloatTensor(), Normalize.from_stats(*imagenet_stats)])
 
 # %% ../nbs/21_data.ipynb #dde3b691
@@ -227,6 +244,26 @@ def normalise(x # uint8 input(s), (3, H, W) or (n, 3, H, W), tensor or array
     norm.mean, norm.std = norm.mean.to(x.device), norm.std.to(x.device)
     return norm(IntToFloatTensor()(TensorImage(x))).as_subclass(torch.Tensor)
 
+# %% ../nbs/21_data.ipynb #a51c0e02
+HOST_SYNC_METHODS = ("item", "tolist", "cpu", "numpy", "__bool__", "__int__", "__float__", "__index__", "__format__")
+
+@contextmanager
+def count_host_syncs(cpu_tensors:bool=True, # count calls on CPU tensors too (which wait for nothing): a GPU run's stand-in on a CPU
+                    ):
+    "Count, by method name, the tensor calls in the block that make the CPU wait for the GPU (`.item()`, `if t:` ...)."
+    counts, saved = Counter(), {name: (getattr(torch.Tensor, name), name in vars(torch.Tensor)) for name in HOST_SYNC_METHODS}
+    def counting(name, method):
+        def counted(tensor, *args, **kwargs):
+            if cpu_tensors or tensor.device.type != "cpu": counts[name] += 1
+            return method(tensor, *args, **kwargs)
+        return counted
+    for name, (method, _) in saved.items(): setattr(torch.Tensor, name, counting(name, method))
+    try: yield counts
+    finally:
+        for name, (method, own) in saved.items():
+            if own: setattr(torch.Tensor, name, method)
+            else: delattr(torch.Tensor, name)
+
 # %% ../nbs/21_data.ipynb #6d8bcdf2
 class PrintAugment(Transform):
     "Per-print flip, small rotation (white fill) and contrast change, on the device, training batches only."
@@ -238,24 +275,27 @@ class PrintAugment(Transform):
                  p_contrast:float=0.5, # probability of a contrast change
                 ): store_attr()
     def encodes(self, x:TensorImage):
-        n, dev = x.shape[0], x.device
-        chance = lambda p: torch.rand(n, device=dev) < p
-        x = torch.where(chance(self.p_flip)[:, None, None, None], x.flip(-1), x)
-        rot = chance(self.p_rotate) & (self.max_rotate > 0)
-        if rot.any():
-            angle = (torch.rand(int(rot.sum()), device=dev)*2 - 1)*math.radians(self.max_rotate)
-            h, w = x.shape[-2:]
-            c, s = angle.cos(), angle.sin()
-            theta = torch.stack([torch.stack([c, -s*h/w, torch.zeros_like(c)], 1), torch.stack([s*w/h, c, torch.zeros_like(c)], 1)], 1)
-            grid = F.affine_grid(theta, (len(angle), *x.shape[1:]), align_corners=False)
-            x = x.clone(); x[rot] = 1 - F.grid_sample(1 - x[rot], grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-        con = chance(self.p_contrast)
-        if con.any() and self.max_contrast > 0:
-            lim = math.log1p(self.max_contrast)
-            factor = torch.where(con, torch.empty(n, device=dev).uniform_(-lim, lim).exp(), torch.ones(n, device=dev))[:, None, None, None]
-            mean = x.mean((1, 2, 3), keepdim=True)
-            x = ((x - mean)*factor + mean).clamp(0, 1)
+        chosen = lambda p: (torch.rand(x.shape[0], device=x.device) < p)[:, None, None, None]
+        x = torch.where(chosen(self.p_flip), x.flip(-1), x)
+        if self.max_rotate > 0 and self.p_rotate > 0: x = torch.where(chosen(self.p_rotate), self._rotate(x), x)
+        if self.max_contrast > 0 and self.p_contrast > 0: x = torch.where(chosen(self.p_contrast), self._contrast(x), x)
         return x
+
+    def _rotate(self, x):
+        "Every print turned by its own random angle, the uncovered corners white."
+        n, (h, w) = x.shape[0], x.shape[-2:]
+        angle = (torch.rand(n, device=x.device)*2 - 1)*math.radians(self.max_rotate)
+        c, s, zero = angle.cos(), angle.sin(), torch.zeros_like(angle)
+        theta = torch.stack([torch.stack([c, -s*h/w, zero], 1), torch.stack([s*w/h, c, zero], 1)], 1)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        return 1 - F.grid_sample(1 - x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    def _contrast(self, x):
+        "Every print's contrast scaled around its mean by its own log-uniform factor."
+        lim = math.log1p(self.max_contrast)
+        factor = torch.empty(x.shape[0], 1, 1, 1, device=x.device).uniform_(-lim, lim).exp()
+        mean = x.mean((1, 2, 3), keepdim=True)
+        return ((x - mean)*factor + mean).clamp(0, 1)
 
 # %% ../nbs/21_data.ipynb #029c75b9
 SMALL_DATASET = 1000  # fewer prints than this: no DataLoader worker processes by default

@@ -18,7 +18,8 @@ from fastai.vision.learner import create_body, create_head, model_meta
 from fastai.callback.hook import num_features_model
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
-from fastai.learner import Learner
+from fastai.learner import Learner, AvgSmoothLoss
+from fastai.callback.core import Callback
 import fastai.callback.progress  # the progress bars, the per-epoch table and Learner.no_bar
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import apply_init, params
@@ -32,7 +33,8 @@ from .losses import descriptor_loss, PRAUC
 __all__ = ['DEFAULT_ARCH', 'FOOTDESC_ARCHS', 'IMAGENET_NORMALISATION', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
            'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
            'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter', 'random_dataloaders',
-           'TorchAdamW', 'descriptor_learner', 'save_model', 'DescriptorModel', 'load_model']
+           'TorchAdamW', 'DeviceSmoothLoss', 'LossWithoutWaiting', 'descriptor_learner', 'HostSyncCounter',
+           'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -200,6 +202,34 @@ class TorchAdamW(OptimWrapper):
             if decayed: torch._foreach_mul_(decayed, 1 - group["lr"] * group["decay"])
         self.opt.step(closure)
 
+# %% ../nbs/32_model.ipynb #b62d0e02
+class DeviceSmoothLoss(AvgSmoothLoss):
+    "fastai's smoothed training loss, kept on the loss's device so that no batch waits for it."
+    def accumulate(self, learn):
+        self.count += 1
+        loss = learn.loss.detach().mean().float()
+        self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
+
+class LossWithoutWaiting(Callback):
+    "Keep the smoothed loss on the GPU; show it every `every` batches and bring the batch losses to the CPU once an epoch."
+    order = 55  # after the Recorder (50), which sets `learn.smooth_loss`; before the progress bar (60), which prints it
+    def __init__(self, every:int=20): self.every = every  # batches between two updates of the progress bar's loss
+    def before_fit(self):
+        recorder = self.learn.recorder
+        if not isinstance(recorder.smooth_loss, DeviceSmoothLoss): recorder.smooth_loss = DeviceSmoothLoss(recorder.smooth_loss.beta)
+        self.shown = np.float64("nan")
+    def after_batch(self):
+        if not self.training: return
+        if (self.iter + 1) % self.every == 0: self.shown = np.float64(self.learn.smooth_loss.item())
+        self.learn.smooth_loss = self.shown  # what the progress bar prints (`.item()` of a NumPy float: no wait)
+    def after_train(self): self._losses_to_cpu()
+    def after_fit(self): self._losses_to_cpu()
+    def _losses_to_cpu(self):
+        losses = self.learn.recorder.losses
+        waiting = [i for i, l in enumerate(losses) if isinstance(l, torch.Tensor) and l.device.type != "cpu"]
+        if waiting:
+            for i, value in zip(waiting, torch.stack([losses[i] for i in waiting]).cpu()): losses[i] = value
+
 # %% ../nbs/32_model.ipynb #c835ad82
 IMAGENET_NORMALISATION = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])  # of x/255, as fastai's imagenet_stats
 
@@ -223,7 +253,7 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
     model = descriptor_model(arch, preproc, pretrained, weights, **kwargs)
     learn = Learner(dls, model, loss_func=descriptor_loss(loss, frequencies, min_frequency), opt_func=opt_func or TorchAdamW,
                     splitter=descriptor_splitter, metrics=[PRAUC(getattr(dls, "vocab", None))] + list(metrics or []),
-                    wd=wd, cbs=cbs, path=path)
+                    wd=wd, cbs=[LossWithoutWaiting()] + list(cbs or []), path=path)
     if pretrained or weights is not None: learn.freeze()
     learn.footdesc_config = dict(
         arch=arch_name, preproc=model.preprocessing.name, loss=str(loss).lower().replace("-", "").replace("_", ""),
@@ -231,6 +261,24 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
         input={k: (list(v) if isinstance(v, tuple) else v) for k, v in (getattr(dls, "input_config", None) or {}).items()},
         normalisation=dict(getattr(dls, "normalisation", None) or IMAGENET_NORMALISATION))
     return learn
+
+# %% ../nbs/32_model.ipynb #b62d0e05
+class HostSyncCounter(Callback):
+    "Count the tensor reads that wait for the device (`footdesc.data.count_host_syncs`) in each training epoch, after its first batch."
+    order = 99  # after every other callback's `after_batch`
+    def __init__(self, cpu_tensors:bool|None=None, # see `count_host_syncs` (None: True when training on a CPU)
+                ): self.cpu_tensors, self.counts = cpu_tensors, []  # `counts`: one number per training epoch
+    def after_batch(self):
+        if not self.training: return
+        if self.iter == 0:
+            from footdesc.data import count_host_syncs
+            cpu = self.cpu_tensors if self.cpu_tensors is not None else self.dls.device is None or torch.device(self.dls.device).type == "cpu"
+            self._block = count_host_syncs(cpu); self._syncs = self._block.__enter__()
+        elif self.iter == self.n_iter - 1: self._close()
+    def after_train(self):
+        if hasattr(self, "_block"): self._close()  # an epoch cut short (or of one batch)
+    def _close(self):
+        self.counts.append(sum(self._syncs.values())); self._block.__exit__(None, None, None); del self._block
 
 # %% ../nbs/32_model.ipynb #1fb33af4
 MODEL_FORMAT, MODEL_FORMAT_VERSION = "footdesc-model", 1
