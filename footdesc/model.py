@@ -217,10 +217,9 @@ class LossWithoutWaiting(Callback):
     def before_fit(self):
         recorder = self.learn.recorder
         if not isinstance(recorder.smooth_loss, DeviceSmoothLoss): recorder.smooth_loss = DeviceSmoothLoss(recorder.smooth_loss.beta)
-        self.shown = np.float64("nan")
     def after_batch(self):
         if not self.training: return
-        if (self.iter + 1) % self.every == 0: self.shown = np.float64(self.learn.smooth_loss.item())
+        if self.iter == 0 or (self.iter + 1) % self.every == 0: self.shown = np.float64(self.learn.smooth_loss.item())
         self.learn.smooth_loss = self.shown  # what the progress bar prints (`.item()` of a NumPy float: no wait)
     def after_train(self): self._losses_to_cpu()
     def after_fit(self): self._losses_to_cpu()
@@ -277,6 +276,8 @@ class HostSyncCounter(Callback):
         elif self.iter == self.n_iter - 1: self._close()
     def after_train(self):
         if hasattr(self, "_block"): self._close()  # an epoch cut short (or of one batch)
+    def after_fit(self):
+        if hasattr(self, "_block"): self._close()  # a fit cancelled mid-epoch: put the tensor methods back
     def _close(self):
         self.counts.append(sum(self._syncs.values())); self._block.__exit__(None, None, None); del self._block
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # One visit to a lent GPU machine (README, "For developers"): footdesc's GPU measurements in one prepared run.
-#   1. a CUDA smoke test (`bench train --tiny`), 2. `bench train` at 352x144 on the synthetic pre-training set,
+#   1. a CUDA smoke test (`bench train --tiny`), 2. the sync check (tools/gpu_sync_check.py) and `bench train` at 352x144
+#   on the synthetic pre-training set,
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
-# (7 files: log.txt, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
+# (8 files: log.txt, sync-check.json, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # More of the protocol per visit: FD_REAL_ARGS="--set synth_epochs=40 --steps zero-shot,cv" (see footdesc real --help).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
@@ -43,6 +44,11 @@ python3 -c "
 from footdesc.real import SCALES; from footdesc.synth import write_synth_dataset
 s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, seed=0, height=s.synth_height, workers=16, force=True, progress=False)
 " >>"$OUT/log.txt" 2>&1 || { say "synthesis failed"; exit 1; }
+
+say "sync check: waits for the GPU per training batch (tools/gpu_sync_check.py)"
+timeout 120 python3 tools/gpu_sync_check.py "$WORK/real/synthetic" --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --arch resnet18 --size 64x32 --bs 4 --batches 3 ) \
+  >"$OUT/sync-check.json" 2>>"$OUT/log.txt" || say "sync check failed or timed out (exit $?)"
+cat "$OUT/sync-check.json"
 
 for OPT in torch fastai; do   # footdesc's TorchAdamW (the default), then fastai's Adam, on the same machine
   say "bench train $BENCH --opt $OPT"
