@@ -11,10 +11,10 @@ from PIL import Image, ImageDraw
 from .descriptors import CODES
 
 # %% auto #0
-__all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'LOGOS', 'circle_points', 'regular_polygon',
-           'transform', 'elements_for', 'draw_elements', 'arrangement_points', 'stripe_lines', 'lattice_lines',
-           'texture_field', 'sole_profile', 'half_widths', 'sole_outline', 'font_files', 'random_text', 'text_mask',
-           'draw_logo']
+__all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'LOGOS', 'TEXT_LOGOS', 'OUTLINE_RATE', 'circle_points',
+           'regular_polygon', 'transform', 'elements_for', 'draw_elements', 'arrangement_points', 'stripe_lines',
+           'lattice_lines', 'dot_lattice', 'texture_field', 'sole_profile', 'half_widths', 'sole_outline', 'font_files',
+           'random_text', 'text_mask', 'draw_logo']
 
 # %% ../nbs/11_synth_shapes.ipynb #56b62a2d
 def circle_points(n:int=32, # number of vertices
@@ -317,28 +317,56 @@ def lattice_lines(rng:np.random.Generator, # random source
         out += T([[[x, y], [x + w, y + d*w*.8]] for y in np.arange(-R, R, s)])
     return out
 
+
+# %% ../nbs/11_synth_shapes.ipynb #2a3b4c5d
+def dot_lattice(shape, # (height, width) of the field
+                pitch:float, # distance between neighbouring dots, pixels
+                diameter:float, # dot diameter, pixels
+                angle:float=0.0, # rotation of the lattice, radians
+                hexagonal:bool=False, # offset alternate rows (hexagonal packing) instead of a square grid
+                jitter:float=0.0, # random shift of each dot, as a fraction of `pitch` (needs `rng`)
+                rng:np.random.Generator|None=None, # random source for the jitter
+               )->np.ndarray:
+    "A boolean field of small round dots on a regular square or hexagonal lattice: True where a dot prints."
+    h, w = shape; y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    c, s = np.float32(np.cos(angle)/pitch), np.float32(np.sin(angle)/pitch)
+    u, v = x*c + y*s, y*c - x*s  # lattice coordinates: one unit per pitch
+    row = np.sqrt(3)/2 if hexagonal else 1.0
+    j = np.floor(v/row + .5); v -= j*row
+    if hexagonal: u += .5*(j % 2)
+    i = np.floor(u + .5); u -= i
+    if jitter and rng is not None:  # one random shift per dot, looked up from a small table by lattice index
+        table = rng.uniform(-jitter, jitter, (2, 31, 37)).astype(np.float32)
+        ii, jj = i.astype(np.int64) % 31, j.astype(np.int64) % 37
+        u -= table[0, ii, jj]; v -= table[1, ii, jj]
+    return u*u + v*v <= (diameter/2/pitch)**2
+
+
+# %% ../nbs/11_synth_shapes.ipynb #5d6e7f80
+TEXTURES = ("dots", "fine-stipple", "stipple", "crepe", "worms")
+
+def _smooth_noise(rng, h, w, grain):
+    "Uniform noise with features about `grain` pixels across, 0..255 (made small and scaled up: cheap at any size)."
+    small = rng.random((max(2, int(h/grain)), max(2, int(w/grain))))
+    return np.asarray(Image.fromarray((small*255).astype(np.uint8)).resize((w, h), Image.BICUBIC)).astype(np.int16)
+
 def texture_field(rng:np.random.Generator, # random source
-                  kind:str, # "stipple", "crepe" or "worms"
+                  kind:str, # one of TEXTURES
                   shape, # (height, width) of the field
-                  grain:float, # feature size, pixels
+                  grain:float, # feature size, pixels: the dot pitch for "dots", the speck size otherwise
                  )->np.ndarray:
     "A boolean texture field of kind `kind`: True where the texture prints."
+    if kind not in TEXTURES: raise ValueError(f"unknown texture {kind!r}; choose one of {', '.join(TEXTURES)}")
     h, w = shape
-    if kind == "stipple":
-        small = rng.random((max(2, int(h/grain)), max(2, int(w/grain))))
-        big = np.asarray(Image.fromarray((small*255).astype(np.uint8)).resize((w, h), Image.BICUBIC)).astype(np.int16)
-        return big > 255*rng.uniform(.62, .75)
-    if kind == "crepe":
-        small = rng.random((max(2, int(h/grain)), max(2, int(w/grain))))
-        big = np.asarray(Image.fromarray((small*255).astype(np.uint8)).resize((w, h), Image.BICUBIC)).astype(np.int16)
-        return big > 255*rng.uniform(.45, .6)
-    if kind == "worms":
-        small = rng.random((max(2, int(h/grain)), max(2, int(w/grain))))
-        big = np.asarray(Image.fromarray((small*255).astype(np.uint8)).resize((w, h), Image.BICUBIC)).astype(np.int16)
-        return np.abs(big - 128) < 128*rng.uniform(.12, .22)
-    raise ValueError(f"unknown texture {kind!r}; choose one of stipple, crepe, worms")
+    if kind == "dots":
+        return dot_lattice(shape, grain, max(1.2, grain*rng.uniform(.45, .65)), rng.uniform(0, np.pi), rng.random() < .5,
+                           rng.uniform(0, .08), rng)
+    if kind == "fine-stipple": return _smooth_noise(rng, h, w, grain) > 255*rng.uniform(.72, .8)
+    big = _smooth_noise(rng, h, w, grain)
+    if kind == "stipple": return big > 255*rng.uniform(.62, .75)
+    if kind == "crepe": return big > 255*rng.uniform(.45, .6)
+    return np.abs(big - 128) < 128*rng.uniform(.12, .22)  # worms
 
-TEXTURES = ("stipple", "crepe", "worms")
 
 # %% ../nbs/11_synth_shapes.ipynb #cec2e058
 def sole_profile(rng:np.random.Generator, # random source
@@ -431,52 +459,117 @@ def text_mask(text:str, # the characters
     return img
 
 # %% ../nbs/11_synth_shapes.ipynb #581fe8a5
-LOGOS = ("swoosh", "emblem", "badge", "monogram", "crown")
+LOGOS = ("swoosh", "emblem", "badge", "monogram", "crown", "roundel", "wordmark", "shield")
+TEXT_LOGOS = ("badge", "monogram", "roundel", "wordmark")  # logos with letters in them: also D09
+OUTLINE_RATE = {"swoosh": .5, "emblem": .5, "shield": .5, "crown": .35}  # how often a kind is drawn as an outline
 
-def _swoosh(d, s, r):
+def _shape(d, pts, s, outline):
+    "Draw a closed outline (unit coordinates) filled, or as a line `outline` pixels wide."
+    xy = [tuple(p) for p in np.asarray(pts)*s]
+    if outline: d.line(xy + xy[:1], fill=255, width=outline, joint="curve")
+    else: d.polygon(xy, fill=255)
+
+def _swoosh(d, s, r, outline=0):
     x = np.linspace(0, 1, 40); y = .25 + r.uniform(.5, .9)*(x - .3)**2 - .05
-    t = .18*np.sin(np.pi*np.clip(x*1.1, 0, 1))**.8 + .01
+    t = .18*np.sin(np.pi*np.clip(x*1.1, 0, 1))**.8 + .01 + .05*bool(outline)
     top = np.stack([x, y - t/2], 1); bottom = np.stack([x, y + t/2], 1)[::-1]
-    d.polygon([tuple(p) for p in (np.concatenate([top, bottom])*[s*.95, s*.95] + s*.025)], fill=255)
+    _shape(d, np.concatenate([top, bottom])*.95 + .025, s, outline)
 
-def _emblem(d, s, r):
+def _emblem(d, s, r, outline=0):
     t = np.linspace(0, 2*np.pi, 64, endpoint=False); rad = np.ones_like(t)
     for k in range(2, 7): rad += r.uniform(.04, .16)*np.cos(k*t + r.uniform(0, 2*np.pi))
     rad = rad/rad.max()*.48
-    d.polygon([tuple(p) for p in np.stack([.5 + rad*np.cos(t), .5 + rad*np.sin(t)], 1)*s], fill=255)
+    _shape(d, np.stack([.5 + rad*np.cos(t), .5 + rad*np.sin(t)], 1), s, outline)
     inner = rad*.55*(1 + .3*np.sin(3*t + r.uniform(0, 6)))
-    d.line([tuple(p) for p in np.stack([.5 + inner*np.cos(t*1.5), .5 + inner*np.sin(t*1.5)], 1)*s], fill=0, width=max(1, int(s*.06)))
+    d.line([tuple(p) for p in np.stack([.5 + inner*np.cos(t*1.5), .5 + inner*np.sin(t*1.5)], 1)*s], fill=0 if not outline else 255,
+           width=max(1, int(s*.06)) if not outline else outline)
 
-def _crown(d, s, r):
-    n = int(r.integers(3, 6)); xs = np.linspace(.1, .9, 2*n - 1); top = [(x*s, (.25 if i % 2 == 0 else .5)*s) for i, x in enumerate(xs)]
-    d.polygon([(.1*s, .8*s)] + top + [(.9*s, .8*s)], fill=255)
+def _crown(d, s, r, outline=0):
+    n = int(r.integers(3, 6)); xs = np.linspace(.1, .9, 2*n - 1)
+    _shape(d, [(.1, .8)] + [(x, .25 if i % 2 == 0 else .5) for i, x in enumerate(xs)] + [(.9, .8)], s, outline)
     for x in xs[::2]: d.ellipse([x*s - .05*s, .12*s, x*s + .05*s, .22*s], fill=255)
+
+def _shield(d, s, r, outline=0):
+    "A heraldic shield: flat top, straight sides, curving to a point; a band or chevron across it in the other shade."
+    k = r.uniform(.4, .6); t = np.linspace(0, 1, 12)[:, None]
+    right = (1 - t)**2*[.92, k] + 2*(1 - t)*t*[.92, .85] + t**2*[.5, .98]  # quadratic Bézier from the side to the point
+    pts = np.concatenate([[[.08, .04], [.92, .04]], right, right[::-1][1:]*[-1, 1] + [1, 0]])
+    _shape(d, pts, s, outline)
+    w = max(1, outline or int(s*.1)); shade = 255 if outline else 0
+    if r.random() < .5: d.line([(.08*s, .3*s), (.92*s, .6*s)], fill=shade, width=w)
+    else: d.line([(.15*s, .7*s), (.5*s, .35*s), (.85*s, .7*s)], fill=shade, width=w, joint="curve")
+
+def _leaper(d, s, r):
+    "A leaping big-cat silhouette: arched body, stretched legs, a tail and a small head."
+    def stroke(pts, w): d.line([tuple(p) for p in np.asarray(pts)*s], fill=255, width=max(1, int(w*s)), joint="curve")
+    stroke([(.2, .6), (.45, .42), (.72, .35), (.86, .3)], .13)  # body, rump to chest
+    stroke([(.76, .38), (.92, .52), (1.0, .56)], .05); stroke([(.7, .36), (.86, .6)], .045)  # fore legs
+    stroke([(.24, .6), (.1, .82), (0, .9)], .06); stroke([(.28, .58), (.2, .86)], .05)  # hind legs
+    stroke([(.18, .56), (.06, .45), (.04, .3), (.12, .2)], .035)  # tail
+    d.ellipse([.84*s, .18*s, .98*s, .32*s], fill=255)
+
+def _stripes(d, s, r):
+    "Three slanted bars rising to the right."
+    for i in range(3):
+        x = .1 + .3*i; h = .35 + .25*i
+        d.polygon([((x + .12)*s, .95*s), ((x + .3)*s, .95*s), ((x + .3 + .25*h)*s, (.95 - h)*s), ((x + .12 + .25*h)*s, (.95 - h)*s)], fill=255)
+
+def _letters(r, n):
+    return "".join(r.choice(list("ABCDEFGHKLMNPRSTWXZ"), n))
+
+def _roundel(s, r, face):
+    "A circle outline (sometimes two) round one or two letters."
+    img = Image.new("L", (s, s)); d = ImageDraw.Draw(img); w = max(2, int(s*.07))
+    d.ellipse([0, 0, s - 1, s - 1], outline=255, width=w)
+    if r.random() < .3 and s > 30: d.ellipse([2*w, 2*w, s - 1 - 2*w, s - 1 - 2*w], outline=255, width=max(1, w//2))
+    mono = text_mask(_letters(r, int(r.integers(1, 3))), int(s*.4), face); mono.thumbnail((int(s*.58), int(s*.5)))
+    img.paste(255, ((s - mono.size[0])//2, (s - mono.size[1])//2), mono)
+    return img
+
+def _wordmark(s, r, face):
+    "A small symbol (leaping cat, swoosh or stripes) beside or above a short word."
+    k = int(r.integers(4, 8))*8; sym = Image.new("L", (k, k)); d = ImageDraw.Draw(sym)
+    [_leaper, _swoosh, _stripes][int(r.integers(3))](d, k, r); sym = sym.crop(sym.getbbox() or (0, 0, k, k))
+    word = "".join(r.choice(_SYLLABLES, 2)); word = word.upper() if r.random() < .5 else word
+    text = text_mask(word, int(k*.45), face)
+    if r.random() < .6:  # side by side, the symbol a little higher than the word
+        img = Image.new("L", (text.size[0] + sym.size[0] + k//8, max(text.size[1], sym.size[1]) + k//5))
+        img.paste(255, (0, img.size[1] - text.size[1]), text); img.paste(255, (text.size[0] + k//8, 0), sym)
+    else:  # stacked
+        W = max(text.size[0], sym.size[0]); img = Image.new("L", (W, sym.size[1] + text.size[1] + k//10))
+        img.paste(255, ((W - sym.size[0])//2, 0), sym); img.paste(255, ((W - text.size[0])//2, sym.size[1] + k//10), text)
+    return img.resize((s, max(1, round(img.size[1]*s/img.size[0]))), Image.BILINEAR)
 
 def draw_logo(rng:np.random.Generator, # random source
               kind:str, # one of LOGOS
               size:int, # width of the logo, pixels
+              outline:bool|None=None, # draw the shape as an outline (None: at random, at OUTLINE_RATE); ignored by kinds without one
              )->tuple[Image.Image, bool]:
-    "An 'L' mask of a random logo of kind `kind`, and whether it contains text (D09)."
+    "An 'L' mask of a random logo of kind `kind`, cropped to its ink, and whether it contains text (D09)."
     if kind not in LOGOS: raise ValueError(f"unknown logo {kind!r}; choose one of {', '.join(LOGOS)}")
     s = max(8, int(size)); img = Image.new("L", (s, s)); d = ImageDraw.Draw(img)
-    if kind == "swoosh": _swoosh(d, s, rng); return img, False
-    if kind == "emblem": _emblem(d, s, rng); return img, False
-    if kind == "crown": _crown(d, s, rng); return img, False
-    w = max(1, int(s*.06)); face = int(rng.integers(len(font_files())))
-    if kind == "badge":
-        h = int(s*rng.uniform(.45, .6)); img = Image.new("L", (s, h)); d = ImageDraw.Draw(img)
+    if outline is None: outline = rng.random() < OUTLINE_RATE.get(kind, 0)
+    line = max(2, int(round(s*.04))) if outline else 0
+    face = int(rng.integers(len(font_files())))
+    if kind in ("swoosh", "emblem", "crown", "shield"):
+        {"swoosh": _swoosh, "emblem": _emblem, "crown": _crown, "shield": _shield}[kind](d, s, rng, line)
+    elif kind == "roundel": img = _roundel(s, rng, face)
+    elif kind == "wordmark": img = _wordmark(s, rng, face)
+    elif kind == "badge":
+        w = max(1, int(s*.06)); h = int(s*rng.uniform(.45, .6)); img = Image.new("L", (s, h)); d = ImageDraw.Draw(img)
         box = [w, w, s - w - 1, h - w - 1]
         if rng.random() < .5: d.ellipse(box, outline=255, width=w)
         else: d.rounded_rectangle(box, radius=h//3, outline=255, width=w)
         word = text_mask(random_text(rng), int(h*.3), face)
         word.thumbnail((int(s*.7), int(h*.5)))
         img.paste(255, ((s - word.size[0])//2, (h - word.size[1])//2), word)
-        return img, True
-    shape = rng.integers(3)
-    if shape == 0: d.ellipse([0, 0, s - 1, s - 1], fill=255)
-    elif shape == 1: d.polygon([(0, 0), (s - 1, 0), (s - 1, s*.55), (s/2, s - 1), (0, s*.55)], fill=255)
-    else: d.rounded_rectangle([0, 0, s - 1, s - 1], radius=s//5, fill=255)
-    letters = "".join(rng.choice(list("ABCDEFGHKLMNPRSTWXZ"), int(rng.integers(1, 3))))
-    mono = text_mask(letters, int(s*.45), face); mono.thumbnail((int(s*.7), int(s*.6)))
-    img.paste(0, ((s - mono.size[0])//2, int(s*.45) - mono.size[1]//2), mono)
-    return img, True
+    else:  # monogram: letters knocked out of a solid disc, shield or tile
+        shape = rng.integers(3)
+        if shape == 0: d.ellipse([0, 0, s - 1, s - 1], fill=255)
+        elif shape == 1: d.polygon([(0, 0), (s - 1, 0), (s - 1, s*.55), (s/2, s - 1), (0, s*.55)], fill=255)
+        else: d.rounded_rectangle([0, 0, s - 1, s - 1], radius=s//5, fill=255)
+        mono = text_mask(_letters(rng, int(rng.integers(1, 3))), int(s*.45), face); mono.thumbnail((int(s*.7), int(s*.6)))
+        img.paste(0, ((s - mono.size[0])//2, int(s*.45) - mono.size[1]//2), mono)
+    box = img.getbbox()
+    return (img.crop(box) if box else img), kind in TEXT_LOGOS
+

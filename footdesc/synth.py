@@ -15,14 +15,16 @@ from .descriptors import CODES, close_hierarchy, sort_codes, parse_codes, normal
 from .dataset import atomic_write, write_labels, with_progress
 from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements, arrangement_points,
                              stripe_lines, lattice_lines, texture_field, sole_profile, sole_outline, half_widths,
-                             random_text, text_mask, draw_logo, font_files)
+                             random_text, text_mask, draw_logo, font_files, TEXT_LOGOS)
 from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors
 
 # %% auto #0
-__all__ = ['FAMILIES', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET', 'DEFAULT_FREQUENCIES', 'OPTIONS',
-           'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills', 'sole_regions', 'render_fills',
-           'render_items', 'visible_labels', 'synth_print', 'print_seed', 'write_synth_dataset', 'descriptor_masks',
-           'realism_stats', 'label_frequencies', 'add_arguments', 'run', 'add_bench_arguments', 'run_bench']
+__all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
+           'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GRAIN', 'LOGO_MIN_WIDTH', 'LOGO_ZONES',
+           'LOGO_PANEL_RATE', 'OPTIONS', 'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills',
+           'sole_regions', 'render_fills', 'render_items', 'visible_labels', 'synth_print', 'print_seed',
+           'write_synth_dataset', 'descriptor_masks', 'realism_stats', 'label_frequencies', 'add_arguments', 'run',
+           'add_bench_arguments', 'run_bench']
 
 # %% ../nbs/10_synth.ipynb #30297b25
 FAMILIES = {
@@ -44,6 +46,15 @@ FAMILIES = {
     "D13": ("hollow-shapes", "frames"),
     "D14": ("plain",),
 }
+
+# %% ../nbs/10_synth.ipynb #b3c9d2e1
+FAMILY_WEIGHTS = {  # how often a family is picked when a code is drawn (codes not listed: all families equally often)
+    # real logos are mostly small swooshes, roundels and symbol-plus-word marks; real textures mostly fine dot grids
+    "D10": {"logo-swoosh": 3, "logo-emblem": 1, "logo-badge": 1.5, "logo-monogram": 1, "logo-crown": .5, "logo-roundel": 2,
+            "logo-wordmark": 2.5, "logo-shield": 1.5},
+    "D12": {"texture-dots": 5, "texture-fine-stipple": 2.5, "texture-stipple": 1, "texture-crepe": .75, "texture-worms": .5},
+}
+
 
 # %% ../nbs/10_synth.ipynb #f8d7c9b5
 DEFAULT_HEIGHT = 586  # the height of the FID-300 reference prints
@@ -115,6 +126,10 @@ def sample_codes(rng:np.random.Generator, # random source
 
 # %% ../nbs/10_synth.ipynb #4d7afbae
 _SHAPE_CODES = ("D02", "D03", "D04", "D05", "D06", "D07")
+_BARLIKE = {"bar", "slot", "chevron", "angled-bar", "wave", "arc", "banana", "zigzag"}
+_TEXTURABLE = {"circle", "oval", "teardrop", "semicircle", "triangle", "pie", "square", "rectangle", "diamond", "parallelogram",
+               "trapezoid", "pentagon", "cut-corner", "house", "hexagon", "long-hexagon", "octagon", "heart"}  # compact, with room inside
+TEXTURE_ON_ELEMENTS_RATE = .5  # chance that a D12 texture fills the inside of another fill's large elements, when one can host it
 
 def _fill(rng, family, codes, **kw):
     return dict(family=family, codes=list(codes), polarity=kw.pop("polarity", None), **kw)
@@ -137,6 +152,21 @@ def _family_fill(rng, code, family, hollow=False):
     return _fill(rng, family, holl if hollow else solid, kind="element", element=element, hollow=hollow, arrangement=arrangement,
                  small=family == "studs")
 
+def _pick_family(rng, code):
+    "A random family of `code`, at FAMILY_WEIGHTS where it has weights."
+    fams = FAMILIES[code]; w = FAMILY_WEIGHTS.get(code)
+    if not w: return str(rng.choice(fams))
+    p = np.array([w[f] for f in fams], dtype=float); return fams[int(rng.choice(len(fams), p=p/p.sum()))]
+
+def _texture_on_elements(rng, fills):
+    "Sometimes move a texture fill onto the inside of another fill's elements (made large and positive), as on real soles."
+    textures = [f for f in fills if f["kind"] == "texture"]
+    hosts = [f for f in fills if f["kind"] == "element" and not f["hollow"] and f["element"] in _TEXTURABLE
+             and f["family"] != "studs" and f["arrangement"] != "single"]
+    if not textures or not hosts or rng.random() >= TEXTURE_ON_ELEMENTS_RATE: return
+    tex, host = textures[0], hosts[int(rng.integers(len(hosts)))]
+    tex["on_elements"] = True; host.update(textured=tex, large=True, polarity=host["polarity"] or "positive")
+
 def plan_fills(rng:np.random.Generator, # random source
                codes, # the wanted, hierarchy-closed codes
                families:dict|None=None, # force a family for some codes, e.g. {"D07": "heart"}
@@ -145,7 +175,7 @@ def plan_fills(rng:np.random.Generator, # random source
     codes = list(codes); families = {normalise_code(k, "in families"): v for k, v in (families or {}).items()}
     for code, fam in families.items():
         if fam not in FAMILIES[code]: raise ValueError(f"unknown family {fam!r} for {code}; choose one of {', '.join(FAMILIES[code])}")
-    pick = lambda code: families.get(code) or str(rng.choice(FAMILIES[code]))
+    pick = lambda code: families.get(code) or _pick_family(rng, code)
     fills, items, done = [], [], set()
     for code in ("D01-01", "D01-02", "D02-01"):
         if code in codes:
@@ -169,7 +199,8 @@ def plan_fills(rng:np.random.Generator, # random source
         for _ in range(int(rng.integers(1, 3))): items.append(dict(family=pick("D09"), codes=["D09"], kind="text"))
     if "D10" in codes:
         fam = pick("D10"); kind = fam[5:]
-        items.append(dict(family=fam, codes=["D10"] + (["D09"] if kind in ("badge", "monogram") else []), kind="logo", logo=kind))
+        items.append(dict(family=fam, codes=["D10"] + (["D09"] if kind in TEXT_LOGOS else []), kind="logo", logo=kind))
+    _texture_on_elements(rng, fills)
     if not fills: fills.append(_family_fill(rng, "D14", "plain") if rng.random() < .3 or "D14" in codes else
                                dict(family="blank", codes=[], kind="blank", polarity="positive"))
     order = rng.permutation(len(fills))
@@ -233,14 +264,13 @@ def sole_regions(rng:np.random.Generator, # random source
     return r, grooves, facts
 
 # %% ../nbs/10_synth.ipynb #4c0a35e6
-_BARLIKE = {"bar", "slot", "chevron", "angled-bar", "wave", "arc", "banana", "zigzag"}
-
 def _element_layout(rng, fill, box, unit):
     "Size, spacing, arrangement and angles of an element fill."
     el = fill["element"]; arr = fill.get("arrangement") or str(rng.choice(["grid", "brick", "hex", "random"], p=[.3, .32, .23, .15]))
     w, h = box[2] - box[0], box[3] - box[1]
     if arr == "single": s = min(w, h)*rng.uniform(.3, .42)
     elif fill.get("small"): s = unit*rng.uniform(.02, .04)
+    elif fill.get("large"): s = unit*rng.uniform(.08, .14)  # blocks big enough to hold a texture
     elif el in _BARLIKE: s = unit*rng.uniform(.06, .16)
     else: s = unit*rng.uniform(.03, .075)
     aspect = 1.0 if el in _BARLIKE or el in ("circle", "target", "square", "hexagon", "pentagon", "star", "octagon") else rng.uniform(.8, 1.3)
@@ -256,6 +286,28 @@ def _siping(rng, draw, box, size):
     for line in stripe_lines(rng, "straight" if rng.random() < .7 else "wavy", box, gap, a):
         draw.line(line.ravel().tolist(), fill=0, width=w)
 
+TEXTURE_GRAIN = {"dots": (.016, .032), "fine-stipple": (.008, .014), "stipple": (.01, .02), "crepe": (.012, .024), "worms": (.012, .024)}
+# grain of each texture, as a range of fractions of the sole's width: a dot pitch of 3-6 px at 586 px high, as on real soles
+
+def _texture_grain(rng, kind, unit):
+    lo, hi = TEXTURE_GRAIN[kind]; return max(2.5 if kind == "dots" else 1.5, unit*rng.uniform(lo, hi))
+
+def _texture_inside(rng, fill, ink, ids, unit):
+    "Fill the inside of `fill`'s drawn elements with the texture of `fill['textured']`, keeping a solid rim; edits `ink`, `ids`."
+    tex = fill["textured"]; rim = max(1, int(round(fill["layout"]["size"]*rng.uniform(.06, .12))))
+    interior = np.asarray(ink.filter(ImageFilter.MinFilter(2*rim + 1))) == 255
+    if not interior.any(): return
+    field = texture_field(rng, tex["texture"], interior.shape, _texture_grain(rng, tex["texture"], unit))
+    a = np.asarray(ink).copy(); a[interior & ~field] = 0; ink.paste(Image.fromarray(a))
+    ids[interior] = tex["id"]
+
+def _untexture_if_small(host, ink, ids, sole_px, least=.015):
+    "Make a texture on elements solid again when it covers under `least` of the sole: too little to read as a texture."
+    a = np.asarray(ids); inner = a == host["textured"]["id"]
+    if inner.sum() >= least*sole_px: return
+    i = np.asarray(ink).copy(); i[inner] = 255; ink.paste(Image.fromarray(i))
+    a = a.copy(); a[inner] = host["id"]; ids.paste(Image.fromarray(a))
+
 def _draw_fill(rng, fill, layer, box, unit):
     "Draw `fill` on the (ink, ids) layer pair of a region box; returns the element centres it used."
     ink, ids = layer; draws = (ImageDraw.Draw(ink),); fg = fill["fg"]; k = fill["id"]  # ids follow from ink (see render_fills)
@@ -268,7 +320,7 @@ def _draw_fill(rng, fill, layer, box, unit):
         turn = {"aligned": np.zeros(len(pts)), "alternate": np.pi*(np.arange(len(pts)) % 2),
                 "random": rng.uniform(0, 2*np.pi, len(pts))}[lay["turn"]]
         draw_elements(draws, strokes, lay["size"], lay["angle"] + turn, pts, (fg,), lay["aspect"], hollow)
-        if fg == 255 and not hollow and fill["element"] not in _BARLIKE and lay["size"] > 6 and rng.random() < .3:
+        if fg == 255 and not hollow and not fill.get("textured") and fill["element"] not in _BARLIKE and lay["size"] > 6 and rng.random() < .3:
             _siping(rng, draws[0], local, lay["size"])
         return pts
     if kind == "stripes":
@@ -283,7 +335,7 @@ def _draw_fill(rng, fill, layer, box, unit):
             draws[0].line(line.ravel().tolist(), fill=fg, width=width)
         return None
     if kind == "texture":
-        field = texture_field(rng, fill["texture"], (ink.size[1], ink.size[0]), max(1.5, unit*rng.uniform(.012, .03)))
+        field = texture_field(rng, fill["texture"], (ink.size[1], ink.size[0]), _texture_grain(rng, fill["texture"], unit))
         a = np.asarray(ink).copy(); a[field] = fg; ink.paste(Image.fromarray(a))
         ids.paste(k, (0, 0, *ids.size)); return None
     if kind == "plain":
@@ -299,7 +351,12 @@ def render_fills(rng:np.random.Generator, # random source
     "The ink and id images of the tread, and per fill id the number of its elements that lie inside its regions."
     H, W = regions.shape; ink = Image.new("L", (W, H)); ids = Image.new("L", (W, H))
     labels = [r for r in np.unique(regions) if r]
-    owner = {r: fills[i % len(fills)] for i, r in enumerate(rng.permutation(labels))}
+    owners = [f for f in fills if not f.get("on_elements")]  # a texture on another fill's elements has no region of its own
+    owner = {r: owners[i % len(owners)] for i, r in enumerate(rng.permutation(labels))}
+    host = next((f for f in owners if f.get("textured")), None)
+    if host is not None and labels:  # a textured fill takes the largest region, so its texture has room to show
+        big = max(labels, key=lambda r: int((regions == r).sum())); mine = [r for r in labels if owner[r] is host]
+        if mine and big not in mine: owner[big], owner[mine[0]] = host, owner[big]
     inside = {}
     for r in labels:
         fill = owner[r]; mask = regions == r
@@ -312,7 +369,9 @@ def render_fills(rng:np.random.Generator, # random source
         layer = (Image.new("L", size, 255 if negative else 0), Image.new("L", size))
         pts = _draw_fill(rng, fill, layer, box, unit)
         if fill["kind"] not in ("texture", "plain"):  # the id of a drawn pattern is wherever its ink differs from the background
-            layer = (layer[0], Image.fromarray(np.where(np.asarray(layer[0]) == fill["fg"], fill["id"], 0).astype(np.uint8)))
+            drawn = np.where(np.asarray(layer[0]) == fill["fg"], fill["id"], 0).astype(np.uint8)
+            if fill.get("textured") and fill["fg"] == 255: _texture_inside(rng, fill, layer[0], drawn, unit)
+            layer = (layer[0], Image.fromarray(drawn))
         m = Image.fromarray((mask[box[1]:box[3], box[0]:box[2]]*255).astype(np.uint8))
         ink.paste(layer[0], box[:2], m); ids.paste(layer[1], box[:2], m)
         if pts is not None and len(pts):
@@ -321,11 +380,15 @@ def render_fills(rng:np.random.Generator, # random source
     return ink, ids, inside
 
 # %% ../nbs/10_synth.ipynb #c23a03ce
-def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel):
-    "Paste a mask image onto the sole at a random spot that fits, on a clearing panel; returns its box or None."
-    H, W = sole.shape
+LOGO_MIN_WIDTH = 28  # narrowest logo, pixels at DEFAULT_HEIGHT: 8.4 px on a 176-px-high network input, 16.8 px at 352
+LOGO_ZONES = {"heel": (.7, .93, .45), "arch": (.48, .7, .35), "anywhere": (.1, .9, .2)}  # from, to (fractions of the sole's length from the toe), how often
+LOGO_PANEL_RATE = .55  # how often a logo sits on a clearing panel; otherwise it is raised among the tread
+
+def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None, panel=True, min_width=0):
+    "Paste a mask image onto the sole at a random spot that fits, on a clearing panel or parted from the tread by a thin groove; returns its box or None."
+    H, W = sole.shape; lo, hi = rows or (.12*H, .9*H)
     for _ in range(12):
-        y = int(rng.uniform(.12, .9)*H); row = np.flatnonzero(sole[y])
+        y = int(rng.uniform(lo, hi)); row = np.flatnonzero(sole[min(max(y, 0), H - 1)])
         if len(row) < 4: continue
         width = row[-1] - row[0]; m = mask_img
         if along: m = m.rotate(90*rng.choice([-1, 1]), expand=True)
@@ -333,20 +396,34 @@ def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel):
         if m.size[0] > limit[0] or m.size[1] > limit[1]:
             m = m.copy(); m.thumbnail(limit)
         mw, mh = m.size
+        if mw < min_width: continue  # too narrow a spot: shrunk, the mark would not survive to the network input
         x = int((row[0] + row[-1])/2 - mw/2 + rng.normal(0, .08)*width); y0 = y - mh//2
         if x < 0 or y0 < 0 or x + mw > W or y0 + mh > H or not sole[y0:y0 + mh, x:x + mw].all(): continue
-        pad = max(2, int(unit*rng.uniform(.02, .05)))
-        panel = [x - pad, y0 - pad, x + mw + pad, y0 + mh + pad]
-        clip = Image.fromarray((sole*255).astype(np.uint8))
-        pimg = Image.new("L", (W, H)); pd_ = ImageDraw.Draw(pimg)
-        if rng.random() < .5: pd_.rounded_rectangle(panel, radius=pad*2, fill=255)
-        else: pd_.ellipse([panel[0] - pad, panel[1] - pad, panel[2] + pad, panel[3] + pad], fill=255)
-        pimg = Image.fromarray(np.minimum(np.asarray(pimg), np.asarray(clip)))
-        ink.paste(0 if white_panel else 255, (0, 0), pimg); ids.paste(0, (0, 0), pimg)
         m = m.point(lambda v: 255 if v > 110 else 0)
+        if panel:
+            pad = max(2, int(unit*rng.uniform(.02, .05)))
+            box = [x - pad, y0 - pad, x + mw + pad, y0 + mh + pad]
+            clip = Image.fromarray((sole*255).astype(np.uint8))
+            pimg = Image.new("L", (W, H)); pd_ = ImageDraw.Draw(pimg)
+            if rng.random() < .5: pd_.rounded_rectangle(box, radius=pad*2, fill=255)
+            else: pd_.ellipse([box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad], fill=255)
+            pimg = Image.fromarray(np.minimum(np.asarray(pimg), np.asarray(clip)))
+            ink.paste(0 if white_panel else 255, (0, 0), pimg); ids.paste(0, (0, 0), pimg)
+        else:  # raised in ink among the tread; a groove round it keeps it apart on a solid area
+            g = max(1, int(round(unit*rng.uniform(.006, .012)))); white_panel = True
+            halo = Image.new("L", (mw + 2*g, mh + 2*g)); halo.paste(m, (g, g)); halo = halo.filter(ImageFilter.MaxFilter(2*g + 1))
+            ink.paste(0, (x - g, y0 - g), halo); ids.paste(0, (x - g, y0 - g), halo)
         ink.paste(255 if white_panel else 0, (x, y0), m); ids.paste(k, (x, y0), m)
         return [x, y0, x + mw, y0 + mh]
     return None
+
+def _logo_mask(rng, kind, unit, height):
+    "A logo of `kind` drawn at a real-looking size: mostly 12-35% of the sole's width, a fifth larger, never under the floor."
+    floor = LOGO_MIN_WIDTH*height/DEFAULT_HEIGHT*(1.6 if kind == "wordmark" else 1)  # a word needs more room to read
+    frac = rng.uniform(.12, .35) if rng.random() < .8 else rng.uniform(.35, .55)
+    m, _ = draw_logo(rng, kind, int(np.ceil(max(frac*unit, floor))))
+    if m.size[0] < floor: m = m.resize((int(np.ceil(floor)), max(1, round(m.size[1]*floor/m.size[0]))), Image.BILINEAR)
+    return m, floor
 
 def render_items(rng:np.random.Generator, # random source
                  items:list[dict], # text and logo items from `plan_fills`, each with an `id`
@@ -360,10 +437,15 @@ def render_items(rng:np.random.Generator, # random source
         if item["kind"] == "text":
             kind = "size" if item["family"] == "text-size" else "word"
             m = text_mask(random_text(rng, kind), max(5, int(unit*rng.uniform(.07, .14))), face)
-            along = item["family"] == "text-vertical"
-        else:
-            m, _ = draw_logo(rng, item["logo"], max(12, int(unit*rng.uniform(.3, .55)))); along = False
-        item["box"] = _place(rng, m, sole, ink, ids, item["id"], unit, along, rng.random() < .6)
+            item["box"] = _place(rng, m, sole, ink, ids, item["id"], unit, item["family"] == "text-vertical", rng.random() < .6)
+            continue
+        m, floor = _logo_mask(rng, item["logo"], unit, sole.shape[0])
+        ys = np.flatnonzero(sole.any(1)); lo, hi, _ = LOGO_ZONES[str(rng.choice(list(LOGO_ZONES), p=[z[2] for z in LOGO_ZONES.values()]))]
+        rows = (ys[0] + lo*(ys[-1] - ys[0]), ys[0] + hi*(ys[-1] - ys[0])) if len(ys) else None
+        panel, white = rng.random() < LOGO_PANEL_RATE, rng.random() < .6
+        item["box"] = (_place(rng, m, sole, ink, ids, item["id"], unit, False, white, rows, panel, floor)
+                       or _place(rng, m, sole, ink, ids, item["id"], unit, False, white, None, panel, floor))  # elsewhere if the zone is full
+
 
 # %% ../nbs/10_synth.ipynb #97b17d5d
 def _min_px(entry, drawn, sole_px, inside):
@@ -371,7 +453,8 @@ def _min_px(entry, drawn, sole_px, inside):
     if kind == "element":
         if entry.get("layout", {}).get("arrangement") == "single": return .5*drawn
         return 2.0*drawn/max(1, inside.get(entry["id"], 1))
-    if kind in ("text", "logo"): return .5*drawn
+    if kind == "logo": return max(.5*drawn, 1e-3*sole_px)  # at least the ink of the smallest outline logo, half printed
+    if kind == "text": return .5*drawn
     if kind == "plain": return max(.25*drawn, .03*sole_px)
     return max(.25*drawn, .01*sole_px)
 
@@ -440,7 +523,7 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
     ruler_left = rng.random() < .5
     x_top = margin - outline[:, 0].min() + (ruler_w + margin if ruler and ruler_left else 0)
     top = (x_top, rng.uniform(0, 1)*(H - length))
-    regions, grooves, layout = sole_regions(rng, profile, (W, H), length, top, len(fills) + int(rng.random() < .3))
+    regions, grooves, layout = sole_regions(rng, profile, (W, H), length, top, sum(not f.get("on_elements") for f in fills) + int(rng.random() < .3))
     if o["polarity"]:
         for f in fills: f["polarity"] = o["polarity"]
     negative_rate = rng.uniform(0, .2) if rng.random() < .7 else rng.uniform(.2, .6)  # real references: mostly black pattern on white
@@ -461,6 +544,8 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
         groove = sole_outline(profile, length, top, inset=w + g/2)
         for d in (ImageDraw.Draw(ink), ImageDraw.Draw(ids)): d.line(np.concatenate([groove, groove[:1]]).ravel().tolist(), fill=0, width=g)
     render_items(rng, items, sole, ink, ids, unit)
+    for f in fills:
+        if f.get("textured"): _untexture_if_small(f, ink, ids, int(sole.sum()))  # after grooves, rim and items took their share
     angle = o["rotate"] if o["rotate"] is not None else rng.normal(0, 1.5)
     corners = sole_outline(profile, length, top)
     if angle:
