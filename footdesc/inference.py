@@ -7,20 +7,22 @@ Docs: https://footdesc.github.io/footdesc/inference.html.md"""
 # %% ../nbs/34_inference.ipynb #c9f503b2
 from __future__ import annotations
 import os, sys, time, argparse, statistics, tempfile
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, prints_to_batch, open_print, _source_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'image_paths', 'normaliser', 'predict_paths', 'predictions_frame', 'add_arguments', 'run',
-           'add_bench_arguments', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'image_paths', 'normaliser', 'predict_paths', 'predictions_frame', 'add_arguments',
+           'run', 'add_bench_arguments', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -45,16 +47,27 @@ def normaliser(config:dict, # a model's config (its "normalisation" entry; defau
     std = torch.tensor(norm["std"], device=device).view(1, 3, 1, 1)
     return lambda x: (x.float() / 255 - mean) / std
 
+def _problem(path, e):
+    message = str(e) if str(path) in str(e) else f"{path}: {e}"
+    return f"{message} ({type(e).__name__})" if type(e).__name__ not in message else message
+
 def _convert(path, size, channels, fit):
+    "Thread job on a CPU: the print's network input, or the problem."
     try: return print_to_array(path, size, channels, fit), None
-    except Exception as e:
-        message = str(e) if str(path) in str(e) else f"{path}: {e}"
-        return None, f"{message} ({type(e).__name__})" if type(e).__name__ not in message else message
+    except Exception as e: return None, _problem(path, e)
+
+def _decode(path, fit):
+    "Thread job on a GPU: the decoded print, ready for `prints_to_batch`, or the problem."
+    try: return _source_array(open_print(path), fit), None
+    except Exception as e: return None, _problem(path, e)
+
+RESIZE_ON = ("cpu", "device")
 
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
                   bs:int=16, # prints per forward pass
                   workers:int|None=None, # threads converting prints (default: the CPU count, at most 8)
+                  resize_on:str|None=None, # "cpu" (Pillow) or "device" (decode on the CPU, resize on the model's device); default: "device" on a GPU
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -62,22 +75,29 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     size, channels, fit = tuple(cfg.get("size", DEFAULT_SIZE)), cfg.get("channels", DEFAULT_CHANNELS), cfg.get("fit", DEFAULT_FIT)
     device = loaded.device
     normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
+    resize_on = resize_on or ("device" if cuda else "cpu")
+    if resize_on not in RESIZE_ON: raise ValueError(f"resize_on={resize_on!r}: choose one of {', '.join(RESIZE_ON)}")
+    job = (lambda p: _decode(p, fit)) if resize_on == "device" else (lambda p: _convert(p, size, channels, fit))
     model = loaded.model.eval()
-    probs, errors = np.full((len(paths), len(CODES)), np.nan, dtype=np.float32), {}
-    workers = workers or min(8, os.cpu_count() or 1)
-    with ThreadPoolExecutor(workers) as pool:
-        for start in range(0, len(paths), bs):
-            chunk = paths[start:start + bs]
-            converted = list(pool.map(lambda p: _convert(p, size, channels, fit), chunk))
+    errors, answers = {}, []
+    with ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1)) as pool:
+        chunks = ((start, [pool.submit(job, p) for p in paths[start:start + bs]]) for start in range(0, len(paths), bs))
+        ahead = deque(islice(chunks, 2))  # the next chunk converts while the network works on this one
+        while ahead:
+            start, futures = ahead.popleft(); ahead.extend(islice(chunks, 1))
+            converted = [f.result() for f in futures]
+            for i, (_, problem) in enumerate(converted):
+                if problem is not None: errors[str(paths[start + i])] = problem
             ok = [i for i, (a, _) in enumerate(converted) if a is not None]
-            for p, (_, err) in zip(chunk, converted):
-                if err is not None: errors[str(p)] = err
             if not ok: continue
-            x = normalise(torch.from_numpy(np.stack([converted[i][0] for i in ok])).to(device))
+            arrays = [converted[i][0] for i in ok]
+            x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else torch.from_numpy(np.stack(arrays)).to(device)
+            x = normalise(x)
             if cuda: x = x.contiguous(memory_format=torch.channels_last)
             with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-                p = torch.sigmoid(model(x).float()).cpu().numpy()
-            probs[[start + i for i in ok]] = p
+                answers.append(([start + i for i in ok], torch.sigmoid(model(x).float())))  # stays on the device: no wait here
+    probs = np.full((len(paths), len(CODES)), np.nan, dtype=np.float32)
+    for rows, p in answers: probs[rows] = p.cpu().numpy()
     return probs, errors
 
 # %% ../nbs/34_inference.ipynb #9c2d0527

@@ -15,8 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
            'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
-           'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
-           'show_channels']
+           'print_to_array', 'nearest_indices', 'resize_on_device', 'prints_to_batch', 'make_bench_print',
+           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -244,6 +244,70 @@ def print_to_array(image, # a print path or a PIL image (any mode)
     inner, offset = fit_box(img.size, size, fit)
     resized = resize_channels(img, inner, letters, fast=fast)
     return _place([resized[l] for l in letters], inner, offset, size)
+
+# %% ../nbs/20_resample.ipynb #c7d30e02
+def nearest_indices(in_size:int, # source length (pixels)
+                    out_size:int, # resized length
+                   )->np.ndarray:
+    "The source pixel Pillow's NEAREST resize takes for each output pixel along one axis (its float64 affine walk)."
+    step = in_size/out_size
+    walk = np.full(out_size, step); walk[0] = step*0.5
+    return np.minimum(np.cumsum(walk).astype(np.int64), in_size - 1)
+
+# %% ../nbs/20_resample.ipynb #c7d30e04
+@functools.lru_cache(maxsize=64)
+def _dense_filter(in_size, out_size, letter, device):
+    import torch
+    return torch.as_tensor(filter_matrix(in_size, out_size, letter).toarray(), device=device)
+
+def resize_on_device(grey, # (n, h, w) uint8 torch tensor: prints of one size, on the device that should do the work
+                     inner, # (width, height) to resize to
+                     letters, # the filters wanted, e.g. "H-B-N" or ["H", "B"]
+                    )->dict:
+    "Each wanted filter's resize of the prints `grey`, as an (n, height, width) uint8 tensor on their device, keyed by letter."
+    import torch
+    (n, h, w), (ow, oh), device = grey.shape, inner, grey.device
+    wanted = sorted(set(parse_channels(letters).split("-") if isinstance(letters, str) else letters))
+    out, x = {}, None
+    for l in wanted:
+        if l == "N":
+            rows, cols = (torch.as_tensor(nearest_indices(s, o), device=device) for s, o in ((h, oh), (w, ow)))
+            out[l] = grey.index_select(1, rows).index_select(2, cols)
+            continue
+        if x is None: x = grey.float()
+        resized = _dense_filter(h, oh, l, str(device)) @ x @ _dense_filter(w, ow, l, str(device)).T
+        out[l] = resized.round_().clamp_(0, 255).to(torch.uint8)
+    return out
+
+# %% ../nbs/20_resample.ipynb #c7d30e05
+def _source_array(image, fit):
+    "A decoded print as the (h, w) uint8 array its fit resizes: greyscale, and turned upright if the fit says so."
+    if isinstance(image, Image.Image): return np.asarray(_prepare_source(image, fit))
+    a = np.asarray(image, np.uint8)
+    if a.ndim != 2: raise ValueError(f"expected a greyscale (height, width) array, got shape {a.shape}; pass a PIL image to convert colour")
+    return np.ascontiguousarray(np.rot90(a)) if parse_fit(fit)[1] and a.shape[1] > a.shape[0] else a  # Pillow's ROTATE_90
+
+def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale (h, w) uint8 arrays, any mix of sizes
+                    size=DEFAULT_SIZE, # target (height, width) or "HxW"
+                    channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
+                    fit:str=DEFAULT_FIT, # one of `FITS`
+                    device="cpu", # where to resize (a GPU in practice)
+                   ):
+    "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there."
+    import torch
+    size, letters = parse_size(size), parse_channels(channels).split("-")
+    arrays = [_source_array(im, fit) for im in images]
+    batch = torch.full((len(arrays), 3, *size), PAPER_WHITE, dtype=torch.uint8, device=device)
+    by_shape = {}
+    for i, a in enumerate(arrays): by_shape.setdefault(a.shape, []).append(i)
+    for (h, w), idx in by_shape.items():
+        (iw, ih), (x0, y0) = fit_box((w, h), size, fit)
+        grey = torch.from_numpy(np.stack([arrays[i] for i in idx]))
+        if torch.device(device).type == "cuda": grey = grey.pin_memory()
+        resized = resize_on_device(grey.to(device, non_blocking=True), (iw, ih), letters)
+        where = torch.as_tensor(idx, device=device)
+        for c, l in enumerate(letters): batch[where, c, y0:y0 + ih, x0:x0 + iw] = resized[l]
+    return batch
 
 # %% ../nbs/20_resample.ipynb #891f0a30
 def make_bench_print(path, # the PNG to write
