@@ -214,6 +214,9 @@ def run_bench(args)->dict:
         predict_paths(loaded, files[:bs], bs=bs, workers=args.workers)
         t = time.perf_counter(); predict_paths(loaded, files, bs=bs, workers=args.workers); sync()
         footdesc_img_s = n_prints / (time.perf_counter() - t)
+        other = "cpu" if cuda else "device"  # the other place to resize, timed the same way for comparison
+        t = time.perf_counter(); predict_paths(loaded, files, bs=bs, workers=args.workers, resize_on=other); sync()
+        other_img_s = n_prints / (time.perf_counter() - t)
         xb = torch.randn(bs, 3, *size, device=device)
         if cuda: xb = xb.contiguous(memory_format=torch.channels_last); loaded.model.to(memory_format=torch.channels_last)
         forward(xb)
@@ -224,4 +227,5 @@ def run_bench(args)->dict:
                 latency_s=round(latency, 4), convert_s=round(convert, 4), model_s=round(model_s, 4), latency_goal_s=0.3,
                 batch_print_size=args.batch_print_size, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
+                resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
                 load_average=[round(l, 2) for l in os.getloadavg()])
