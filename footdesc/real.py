@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import read_labels, write_labels, label_matrix, atomic_write, atomic_write_text
+from .dataset import read_labels, write_labels, label_matrix, atomic_write, atomic_write_text, dataset_csv, DatasetError
 from .losses import average_precisions
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds',
-           'score', 'Scale', 'variant_config', 'train_unit', 'predict_scores', 'load_predictions', 'ProtocolStopped',
-           'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments', 'scale_with', 'run']
+           'score', 'Scale', 'variant_config', 'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions',
+           'ProtocolStopped', 'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments',
+           'scale_with', 'run', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -109,6 +110,8 @@ class Scale:
     seeds: tuple = (0, 1)  # seeds for the findings
     finding_init: str = "scratch"  # the findings' starting point: "scratch" or "synthetic"
     finding_synth_epochs: int|None = None  # with "synthetic": pre-training epochs of each finding's own pre-training, one per seed (None: synth_epochs)
+    cotrain_n: int = 0  # co-training: synthetic prints added to each fold's training split in the cv step (0: off)
+    cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
 
 SCALES = {
     "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=10000, synth_epochs=10, synth_lr=2e-3, synth_bs=128,
@@ -161,10 +164,38 @@ def train_unit(csv, # training CSV (with a split column)
               ):
     "Train one model of the protocol (no ImageNet weights) and save it; returns footdesc.train's result."
     from footdesc.train import train_descriptors
-    return train_descriptors(csv, model_path, size=config["size"], channels=config["channels"], fit=config["fit"],
-                             preproc=config["preproc"], arch=scale.arch, pretrained=False, init=init,
-                             bs=(scale.synth_bs or scale.bs) if pretraining else scale.bs, seed=seed, loss=scale.loss,
+    bs = (scale.synth_bs or scale.bs) if pretraining else scale.bs
+    return train_descriptors(csv, model_path, dls=_repeated_dataloaders(csv, config, bs, seed, device), size=config["size"],
+                             channels=config["channels"], fit=config["fit"], preproc=config["preproc"], arch=scale.arch,
+                             pretrained=False, init=init, bs=bs, seed=seed, loss=scale.loss,
                              device=device, show_progress=False, **_schedule(scale, init, pretraining, epochs))
+
+# %% ../nbs/50_real.ipynb #a1c0e002
+def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns
+                 )->pd.DataFrame:
+    "`df` with each training row repeated as its `repeats` column says, for the DataLoaders (the CSV keeps one row per print)."
+    where = df.attrs.get("csv", "the dataset")
+    if "split" not in df.columns: raise DatasetError(f"{where} repeats rows but has no 'split' column: without one, copies of a print could land in both train and valid")
+    times = pd.to_numeric(df["repeats"], errors="coerce")
+    bad = np.flatnonzero((times.isna() | (times < 1) | (times % 1 != 0)).values)
+    if len(bad): raise DatasetError(f"in {where}, line {bad[0]+2}: repeats {df['repeats'].iloc[bad[0]]!r} is not a whole number of at least 1")
+    twice = np.flatnonzero(((df["split"] == "valid") & (times > 1)).values)
+    if len(twice): raise DatasetError(f"in {where}, line {twice[0]+2}: a validation print is repeated {int(times.iloc[twice[0]])} times; validation prints are scored once, set its repeats to 1")
+    out = df.loc[df.index.repeat(times.astype(int))].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return out
+
+def _repeated_dataloaders(csv, config:dict, bs:int, seed:int, device):
+    "DataLoaders of `csv` with its training rows repeated as its `repeats` column says; None for a CSV without that column."
+    csv = dataset_csv(csv)
+    if "repeats" not in pd.read_csv(csv, nrows=0).columns.str.strip(): return None
+    from footdesc.data import descriptor_dataloaders, prepare
+    frame = read_labels(csv)
+    size, channels, fit = config["size"], config["channels"], config["fit"]
+    prepare(csv, size, channels, fit, df=frame, progress=False)   # each print converted once, not once per repeat
+    return descriptor_dataloaders(csv, size=size, channels=channels, fit=fit, bs=bs, seed=seed, device=device,
+                                  df=repeated_rows(frame), progress=False)
+
 
 # %% ../nbs/50_real.ipynb #b56d4a11
 def predict_scores(model_path, # a saved model
@@ -182,8 +213,15 @@ def _names(frame): return np.asarray(frame["image"].astype(str).tolist(), dtype=
 
 def _unit_name(*parts): return "/".join(str(p) for p in parts if p is not None and p != "")
 
-def _split_csv(out:Path, name:str, frame:pd.DataFrame, valid:np.ndarray)->Path:
+def _cotrain_parts(n:int, repeat:int)->list:
+    "The unit-name parts of a co-training setting: `c{n}`, `r{repeat}`, or nothing where it is off."
+    return [f"c{n}" if n else None, f"r{repeat}" if repeat > 1 else None]
+
+def _split_csv(out:Path, name:str, frame:pd.DataFrame, valid:np.ndarray, extra:pd.DataFrame|None=None, repeat:int=1)->Path:
+    "A fold's training CSV: `frame` (valid where `valid`), real training rows `repeat` times per epoch, then `extra` training rows."
     df = frame.assign(image=frame["path"], split=np.where(valid, "valid", "train"))[["image", "descriptors", "split"]]
+    if repeat > 1: df = df.assign(repeats=np.where(valid, 1, repeat))
+    if extra is not None: df = pd.concat([df, extra.assign(split="train", **({"repeats": 1} if repeat > 1 else {}))[df.columns]], ignore_index=True)
     return write_labels(df, out/"splits"/f"{name.replace('/', '_')}.csv")
 
 def _save_predictions(out:Path, name:str, **arrays):
@@ -297,8 +335,12 @@ def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0)->dic
 def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d 352x144", seed:int=0, k:int|None=None,
                    epochs:int|None=None, # epochs from scratch (init "scratch") instead of the scale's
                    synth_epochs:int|None=None, # epochs of the pre-training to start from (init "synthetic"; None: the scale's)
+                   cotrain_n:int=0, # co-training: synthetic prints added to each fold's training split (`cotrain_frame`)
+                   cotrain_repeat:int=1, # co-training: times each real training print appears per epoch
                   )->list[dict]:
     "k-fold cross-validation over the references (grouped, stratified); each fold's model also scores its marks."
+    if cotrain_n < 0 or cotrain_repeat < 1:
+        raise ValueError(f"cotrain_n={cotrain_n}, cotrain_repeat={cotrain_repeat}: expected cotrain_n >= 0 (0: no co-training) and cotrain_repeat >= 1")
     k = k or self.scale.folds
     synth_epochs = self._synth_epochs(synth_epochs) if init == "synthetic" else None
     folds = grouped_folds(self.references, k, seed=0)
@@ -306,19 +348,21 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
     records = []
     for fold in range(k):
         name = _unit_name("cv", init, variant, f"s{seed}", f"k{k}", f"e{epochs}" if epochs else None,
-                          f"p{synth_epochs}" if synth_epochs else None, f"fold{fold}")
+                          f"p{synth_epochs}" if synth_epochs else None, *_cotrain_parts(cotrain_n, cotrain_repeat), f"fold{fold}")
         if (done := self._finished(name)): records.append(done); continue
         start = self.pretrained(variant, seed, synth_epochs) if init == "synthetic" else None   # its own unit, timed apart
+        pool = self.synthetic_data() if cotrain_n else None   # made once, not timed with the fold
         self._check_time(name)
         t0 = time.perf_counter()
         held_out = folds == fold
-        csv = _split_csv(self.out, name, self.references, held_out)
+        csv = _split_csv(self.out, name, self.references, held_out, repeat=cotrain_repeat,
+                         extra=cotrain_frame(pool, cotrain_n, seed, fold) if cotrain_n else None)
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
         train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs)
         test = self.references[held_out]
         probs, refs = predict_scores(model, test)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
-        record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
+        record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
         if mfolds is not None and (mfolds == fold).any():
             marks = self.marks[mfolds == fold]
             mprobs, record["marks"] = predict_scores(model, marks)
@@ -342,7 +386,7 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     base = next(iter(VARIANTS))
     if "zero-shot" in steps: self.zero_shot(base)
     if "cv" in steps:
-        for init in ("scratch", "synthetic"): self.cross_validate(init, base)
+        for init in ("scratch", "synthetic"): self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
@@ -361,6 +405,8 @@ def _pooled(out, records, prefix):
         if have: pooled[part] = score(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]))
     return pooled
 
+def _cotrained(c:dict)->bool: return bool(c.get("cotrain_n")) or (c.get("cotrain_repeat") or 1) > 1
+
 def _verdict(delta, spread):
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
     return "first is better" if delta > 0 else "second is better"
@@ -374,20 +420,24 @@ def summarise(out # the protocol's output folder
     summary = dict(scale=scale, zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
-    cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0) for r in records if r.get("step") == "cv"])
+    cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0, cotrain_n=r.get("cotrain_n") or 0,
+                            cotrain_repeat=r.get("cotrain_repeat") or 1) for r in records if r.get("step") == "cv"])
     if len(cv):
-        for (init, variant, seed, k, epochs, synth_epochs), group in cv.groupby(["init", "variant", "seed", "k", "epochs", "synth_epochs"], sort=False):
+        keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat"]
+        for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
             pooled = _pooled(out, rows, "cv")
             summary["cross_validation"].append(dict(
-                init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs), folds_done=len(rows),
+                init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
+                cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), folds_done=len(rows),
                 prauc_mean=float(group.prauc.mean()), prauc_std=float(group.prauc.std(ddof=1)) if len(group) > 1 else 0.0,
                 chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark")))
         scratch = scale.get("finding_init") == "scratch"
         finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
         finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
         finding = [c for c in summary["cross_validation"] if c["folds_done"] == c["k"] and c["init"] == scale.get("finding_init")
-                   and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs and c["synth_epochs"] == finding_synth]
+                   and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs and c["synth_epochs"] == finding_synth
+                   and not _cotrained(c)]
         for variant in VARIANTS:
             per_seed = {c["seed"]: c["prauc_mean"] for c in finding if c["variant"] == variant}
             if len(per_seed) >= 2:
@@ -400,12 +450,19 @@ def summarise(out # the protocol's output folder
             if fa and fb:
                 delta, spread = fa["mean"] - fb["mean"], max(fa["spread"], fb["spread"])
                 summary["comparisons"].append(dict(question=question, first=a, second=b, delta=delta, spread=spread, verdict=_verdict(delta, spread)))
-    summary["main"] = [c for c in summary["cross_validation"] if c["variant"] == next(iter(VARIANTS)) and c["seed"] == 0
-                       and c["k"] == scale.get("folds") and c["epochs"] == 0 and c["synth_epochs"] == 0]
+    main = [c for c in summary["cross_validation"] if c["variant"] == next(iter(VARIANTS)) and c["seed"] == 0
+            and c["k"] == scale.get("folds") and c["epochs"] == 0 and c["synth_epochs"] == 0]
+    summary["main"] = [c for c in main if not _cotrained(c)]
+    summary["cotrain"] = [c for c in main if _cotrained(c)]   # the same cross-validation with co-training, row by row
     return summary
 
 # %% ../nbs/50_real.ipynb #d78a211c
 def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
+
+def _cotrain_text(c:dict)->str:
+    "A cross-validation's co-training setting in words, e.g. `+400 synthetic prints, real ×2` (`–`: none)."
+    n, r = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1
+    return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else ""] if p) or "–"
 
 def _ap_table(scores:dict)->str:
     "Per-descriptor AP beside prevalence (chance), one column per scored set."
@@ -431,15 +488,17 @@ def summary_markdown(summary:dict # from `summarise`
             out.append(f"| references | {z['references']['n']} | {_f(z['references']['prauc'])} | {_f(z['references']['chance'])} |")
             if z.get("marks"): out.append(f"| crime-scene marks | {z['marks']['n']} | {_f(z['marks']['prauc'])} | {_f(z['marks']['chance'])} |")
         out += [""]
-    main = summary.get("main") or []
+    main = (summary.get("main") or []) + (summary.get("cotrain") or [])
     if main:
+        co = bool(summary.get("cotrain"))   # a co-training column only where some row co-trained
         out += ["## Fine-tuned on real references: k-fold cross-validation", "",
-                "| start | folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC | marks (pooled) | marks chance |", "|---|---|---|---|---|---|---|"]
+                "| start | " + ("co-training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC | marks (pooled) | marks chance |",
+                "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|"]
         for c in main:
             m = c.get("marks") or {}
-            out.append(f"| {c['init']} | {c['folds_done']}/{c['k']} | {_f(c['prauc_mean'])} ± {_f(c['prauc_std'])} | {_f(c['chance_mean'])} | "
+            out.append(f"| {c['init']} | " + (f"{_cotrain_text(c)} | " if co else "") + f"{c['folds_done']}/{c['k']} | {_f(c['prauc_mean'])} ± {_f(c['prauc_std'])} | {_f(c['chance_mean'])} | "
                        f"{_f((c['references'] or {}).get('prauc'))} | {_f(m.get('prauc'))} | {_f(m.get('chance'))} |")
-        scores = {f"{c['init']}": c["references"] for c in main if c["references"]}
+        scores = {(f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]): c["references"] for c in main if c["references"]}
         if summary["zero_shot"]: scores = {"zero-shot": summary["zero_shot"][0]["references"], **scores}
         out += ["", "Per descriptor (references; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
     if summary["findings"]:
@@ -524,3 +583,17 @@ def run(args)->int:
         summary = write_summary(args.out)
     print(summary_markdown(summary))
     return 0
+
+# %% ../nbs/50_real.ipynb #a1c0e005
+def cotrain_frame(synthetic, # the synthetic dataset (folder or CSV), e.g. `Protocol.synthetic_data()`
+                  n:int, # synthetic prints to draw
+                  seed:int=0, # the cross-validation's seed
+                  fold:int=0, # the fold whose training split they join
+                 )->pd.DataFrame:
+    "`n` synthetic prints for one fold's training split, a sample seeded by seed and fold: absolute `image`, `descriptors`, split train."
+    df = read_labels(synthetic)
+    if not 0 < n <= len(df):
+        raise ValueError(f"cannot draw {n} synthetic prints for co-training from the {len(df)} of {df.attrs['csv']}; set cotrain_n between 1 and synth_n ({len(df)})")
+    chosen = np.sort(np.random.default_rng([seed, fold]).choice(len(df), n, replace=False))
+    return pd.DataFrame(dict(image=df["path"].values[chosen], descriptors=df["descriptors"].values[chosen], split="train"))
+
