@@ -42,7 +42,7 @@ def main(argv=None):
     dls = descriptor_dataloaders(args.data, size=args.size, bs=args.bs, device=args.device, progress=False)
     learn = accelerate(descriptor_learner(dls, args.arch, "inc_d", pretrained=False))
     counter, cuda_waits = HostSyncCounter(), CudaSyncWarnings(args.batches)
-    with learn.no_logging(): learn.fit(1, cbs=[TwoPhaseSchedule(frozen_epochs=0, lr=1e-4), counter, cuda_waits])
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, cbs=[TwoPhaseSchedule(frozen_epochs=0, lr=1e-4), counter, cuda_waits])
     batches = args.batches  # batches 1..last: the ones after the first
     result = dict(batches=batches, tensor_reads=counter.counts, cuda_sync_warnings=len(cuda_waits.messages),
                   cuda_sync_warnings_per_batch=round(len(cuda_waits.messages) / batches, 2),
