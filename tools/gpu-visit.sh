@@ -9,6 +9,7 @@
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # More of the protocol per visit: FD_REAL_ARGS="--set synth_epochs=40 --steps zero-shot,cv" (see footdesc real --help).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
+# (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
 BUDGET=${1:-560}
 DEVICE=${FD_DEVICE:-cuda}; SCALE=${FD_SCALE:-gpu}
