@@ -219,7 +219,8 @@ class LossWithoutWaiting(Callback):
         if not isinstance(recorder.smooth_loss, DeviceSmoothLoss): recorder.smooth_loss = DeviceSmoothLoss(recorder.smooth_loss.beta)
     def after_batch(self):
         if not self.training: return
-        if self.iter == 0 or (self.iter + 1) % self.every == 0: self.shown = np.float64(self.learn.smooth_loss.item())
+        every = 1 if hasattr(self.learn, "lr_finder") else self.every  # lr_find watches the loss batch by batch
+        if self.iter == 0 or (self.iter + 1) % every == 0: self.shown = np.float64(self.learn.smooth_loss.item())
         self.learn.smooth_loss = self.shown  # what the progress bar prints (`.item()` of a NumPy float: no wait)
     def after_train(self): self._losses_to_cpu()
     def after_fit(self): self._losses_to_cpu()

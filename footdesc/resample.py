@@ -292,6 +292,7 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale
                     channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                     fit:str=DEFAULT_FIT, # one of `FITS`
                     device="cpu", # where to resize (a GPU in practice)
+                    max_pixels:int=2**28, # source pixels resized at once (2**28: 1 GiB as float32); bigger groups go in parts
                    ):
     "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there."
     import torch
@@ -300,7 +301,9 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale
     batch = torch.full((len(arrays), 3, *size), PAPER_WHITE, dtype=torch.uint8, device=device)
     by_shape = {}
     for i, a in enumerate(arrays): by_shape.setdefault(a.shape, []).append(i)
-    for (h, w), idx in by_shape.items():
+    groups = [(shape, idx[i:i + max(1, max_pixels // (shape[0]*shape[1]))]) for shape, idx in by_shape.items()
+              for i in range(0, len(idx), max(1, max_pixels // (shape[0]*shape[1])))]
+    for (h, w), idx in groups:
         (iw, ih), (x0, y0) = fit_box((w, h), size, fit)
         grey = torch.from_numpy(np.stack([arrays[i] for i in idx]))
         if torch.device(device).type == "cuda": grey = grey.pin_memory()
