@@ -216,13 +216,17 @@ def _shared_pass(a, inner, letters):
         out[l] = np.clip(np.rint(res), 0, 255).astype(np.uint8)
     return out
 
+def _wanted(letters):
+    "The distinct filter letters of `letters` ('H-B-N', or a list such as ['H', 'B']), sorted."
+    return sorted(set(parse_channels(letters).split("-") if isinstance(letters, str) else letters))
+
 def resize_channels(img:Image.Image, # greyscale print (mode 'L')
                     inner, # (width, height) to resize to
                     letters, # the filters wanted, e.g. "H-B-N" or ["H", "B"]
                     fast:bool=True, # use the shared pass for prints above FAST_PATH_MIN_PIXELS
                    )->dict:
     "Each wanted filter's resize of `img` to `inner`, as a uint8 (h, w) array, keyed by letter."
-    wanted = sorted(set(parse_channels(letters).split("-") if isinstance(letters, str) else letters))
+    wanted = _wanted(letters)
     inner = tuple(inner)
     shared = [l for l in wanted if l != "N"]
     if not (fast and shared and img.width*img.height >= FAST_PATH_MIN_PIXELS and inner[0] < img.width and inner[1] < img.height): shared = []
@@ -267,9 +271,8 @@ def resize_on_device(grey, # (n, h, w) uint8 torch tensor: prints of one size, o
     "Each wanted filter's resize of the prints `grey`, as an (n, height, width) uint8 tensor on their device, keyed by letter."
     import torch
     (n, h, w), (ow, oh), device = grey.shape, inner, grey.device
-    wanted = sorted(set(parse_channels(letters).split("-") if isinstance(letters, str) else letters))
     out, x = {}, None
-    for l in wanted:
+    for l in _wanted(letters):
         if l == "N":
             rows, cols = (torch.as_tensor(nearest_indices(s, o), device=device) for s, o in ((h, oh), (w, ow)))
             out[l] = grey.index_select(1, rows).index_select(2, cols)
@@ -301,8 +304,10 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale
     batch = torch.full((len(arrays), 3, *size), PAPER_WHITE, dtype=torch.uint8, device=device)
     by_shape = {}
     for i, a in enumerate(arrays): by_shape.setdefault(a.shape, []).append(i)
-    groups = [(shape, idx[i:i + max(1, max_pixels // (shape[0]*shape[1]))]) for shape, idx in by_shape.items()
-              for i in range(0, len(idx), max(1, max_pixels // (shape[0]*shape[1])))]
+    groups = []  # (shape, indices) parts of at most max_pixels source pixels (one print at least)
+    for (h, w), idx in by_shape.items():
+        step = max(1, max_pixels // (h*w))
+        groups += [((h, w), idx[i:i + step]) for i in range(0, len(idx), step)]
     for (h, w), idx in groups:
         (iw, ih), (x0, y0) = fit_box((w, h), size, fit)
         grey = torch.from_numpy(np.stack([arrays[i] for i in idx]))
