@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One visit to a lent GPU machine (README, "For developers"): footdesc's GPU measurements in one prepared run.
 #   1. a CUDA smoke test (`bench train --tiny`), 2. the sync check (tools/gpu_sync_check.py) and `bench train` at 352x144
-#   on the synthetic pre-training set,
+#   on the synthetic pre-training set (the check also profiles 10 batches: GPU busy fraction, top kernels and CPU calls),
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
@@ -47,20 +47,20 @@ s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, see
 " >>"$OUT/log.txt" 2>&1 || { say "synthesis failed"; exit 1; }
 
 say "sync check: waits for the GPU per training batch (tools/gpu_sync_check.py)"
-timeout 120 python3 tools/gpu_sync_check.py "$WORK/real/synthetic" --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --arch resnet18 --size 64x32 --bs 4 --batches 3 ) \
+timeout 150 python3 tools/gpu_sync_check.py "$WORK/real/synthetic" --device $DEVICE --profile 10 $( [ "$DEVICE" = cpu ] && echo --arch resnet18 --size 64x32 --bs 4 --batches 3 ) \
   >"$OUT/sync-check.json" 2>>"$OUT/log.txt" || say "sync check failed or timed out (exit $?)"
-cat "$OUT/sync-check.json"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d.get('profile'); d['profile']={k: v for k, v in p.items() if k not in ('kernels', 'cpu')} if isinstance(p, dict) else p; print(json.dumps(d))" "$OUT/sync-check.json" | tee -a "$OUT/log.txt"
 
 for OPT in torch fastai; do   # footdesc's TorchAdamW (the default), then fastai's Adam, on the same machine
   say "bench train $BENCH --opt $OPT"
   timeout 150 "${FD[@]}" bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE --opt $OPT >"$OUT/bench-train-$OPT.json" 2>>"$OUT/log.txt" \
     || say "bench train --opt $OPT failed or timed out (exit $?)"
-  cat "$OUT/bench-train-$OPT.json"
+  cat "$OUT/bench-train-$OPT.json" | tee -a "$OUT/log.txt"
 done
 
 say "bench predict on $DEVICE"
 "${FD[@]}" bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
-cat "$OUT/bench-predict.json"
+cat "$OUT/bench-predict.json" | tee -a "$OUT/log.txt"
 
 LEFT=$(( BUDGET - $(elapsed) - 60 ))
 say "real protocol, $SCALE scale, time limit ${LEFT} s"
