@@ -7,7 +7,7 @@
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
 # (8 files: log.txt, sync-check.json, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
-# More of the protocol per visit: FD_REAL_ARGS="--set synth_epochs=40 --steps zero-shot,cv" (see footdesc real --help).
+# Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs, about 3 minutes); see footdesc real --help.
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
