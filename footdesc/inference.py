@@ -8,7 +8,8 @@ Docs: https://footdesc.github.io/footdesc/inference.html.md"""
 from __future__ import annotations
 import os, sys, time, argparse, statistics, tempfile
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
+import multiprocessing, functools
 from itertools import islice
 from pathlib import Path
 import numpy as np
@@ -16,13 +17,13 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, prints_to_batch, open_print, _source_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, prints_to_batch, decode_prints, convert_prints, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'image_paths', 'normaliser', 'predict_paths', 'predictions_frame', 'add_arguments',
-           'run', 'add_bench_arguments', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'image_paths', 'normaliser', 'predict_paths', 'predictions_frame',
+           'add_arguments', 'run', 'add_bench_arguments', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -47,27 +48,22 @@ def normaliser(config:dict, # a model's config (its "normalisation" entry; defau
     std = torch.tensor(norm["std"], device=device).view(1, 3, 1, 1)
     return lambda x: (x.float() / 255 - mean) / std
 
-def _problem(path, e):
-    message = str(e) if str(path) in str(e) else f"{path}: {e}"
-    return f"{message} ({type(e).__name__})" if type(e).__name__ not in message else message
-
-def _convert(path, size, channels, fit):
-    "Thread job on a CPU: the print's network input, or the problem."
-    try: return print_to_array(path, size, channels, fit), None
-    except Exception as e: return None, _problem(path, e)
-
-def _decode(path, fit):
-    "Thread job on a GPU: the decoded print, ready for `prints_to_batch`, or the problem."
-    try: return _source_array(open_print(path), fit), None
-    except Exception as e: return None, _problem(path, e)
-
 RESIZE_ON = ("cpu", "device")
+DECODE_IN = ("threads", "processes")
+
+def _decoder_pool(decode_in, workers):
+    "Threads, or worker processes started by a fork server (not fork: the parent may hold CUDA and threads)."
+    if decode_in == "threads": return ThreadPoolExecutor(workers)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["footdesc.resample"])  # Pillow and numpy, imported once by the server
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
                   bs:int=16, # prints per forward pass
-                  workers:int|None=None, # threads converting prints (default: the CPU count, at most 8)
+                  workers:int|None=None, # threads or processes converting prints (default: threads, the CPU count up to 8; processes, one fewer than the CPUs)
                   resize_on:str|None=None, # "cpu" (Pillow) or "device" (decode on the CPU, resize on the model's device); default: "device" on a GPU
+                  decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -77,15 +73,21 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
     resize_on = resize_on or ("device" if cuda else "cpu")
     if resize_on not in RESIZE_ON: raise ValueError(f"resize_on={resize_on!r}: choose one of {', '.join(RESIZE_ON)}")
-    job = (lambda p: _decode(p, fit)) if resize_on == "device" else (lambda p: _convert(p, size, channels, fit))
+    cpus = os.cpu_count() or 1
+    decode_in = decode_in or ("processes" if cuda and cpus > 4 and len(paths) > bs else "threads")
+    if decode_in not in DECODE_IN: raise ValueError(f"decode_in={decode_in!r}: choose one of {', '.join(DECODE_IN)}")
+    workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
+    job = functools.partial(decode_prints, fit=fit) if resize_on == "device" else functools.partial(convert_prints, size=size, channels=channels, fit=fit)
+    part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
     model = loaded.model.eval()
     errors, answers = {}, []
-    with ThreadPoolExecutor(workers or min(8, os.cpu_count() or 1)) as pool:
-        chunks = ((start, [pool.submit(job, p) for p in paths[start:start + bs]]) for start in range(0, len(paths), bs))
+    with _decoder_pool(decode_in, workers) as pool:
+        chunks = ((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
+                  for start in range(0, len(paths), bs))
         ahead = deque(islice(chunks, 2))  # the next chunk converts while the network works on this one
         while ahead:
             start, futures = ahead.popleft(); ahead.extend(islice(chunks, 1))
-            converted = [f.result() for f in futures]
+            converted = [answer for f in futures for answer in f.result()]
             for i, (_, problem) in enumerate(converted):
                 if problem is not None: errors[str(paths[start + i])] = problem
             ok = [i for i, (a, _) in enumerate(converted) if a is not None]
@@ -122,7 +124,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("images", nargs="+", help="print files and/or folders of prints")
     parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file")
     parser.add_argument("--bs", type=int, default=16, help="prints per forward pass (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=None, help="threads converting prints")
+    parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints")
+    parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
     parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per predicted descriptor of each print into DIR")
@@ -141,7 +144,7 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
         return 1
-    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers)
+    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
@@ -167,9 +170,9 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--repeats", type=int, default=5, help="timed latency runs; the median counts (default %(default)s)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
     parser.add_argument("--bs", type=int, default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
-    parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 4 batches)")
+    parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 16 batches on a GPU, 4 on a CPU)")
     parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints (default: predict_paths')")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's, one per core)")
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 400x160 print, 64x32 input, resnet18, 2 repeats")
 
@@ -194,7 +197,7 @@ def run_bench(args)->dict:
     size, device = parse_size(args.size), torch.device(args.device)
     cuda = device.type == "cuda"
     bs = args.bs or (256 if cuda else 8)
-    n_prints = args.prints or 4 * bs
+    n_prints = args.prints or (16 if cuda else 4) * bs
     sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
     with tempfile.TemporaryDirectory() as tmp:
         loaded = _bench_model(args, size, device)
@@ -211,12 +214,15 @@ def run_bench(args)->dict:
         bh, bw = parse_size(args.batch_print_size)
         small = [make_bench_print(Path(tmp)/f"p{i}.png", bh, bw, seed=i) for i in range(min(n_prints, 64))]
         files = [small[i % len(small)] for i in range(n_prints)]
-        predict_paths(loaded, files[:bs], bs=bs, workers=args.workers)
-        t = time.perf_counter(); predict_paths(loaded, files, bs=bs, workers=args.workers); sync()
-        footdesc_img_s = n_prints / (time.perf_counter() - t)
-        other = "cpu" if cuda else "device"  # the other place to resize, timed the same way for comparison
-        t = time.perf_counter(); predict_paths(loaded, files, bs=bs, workers=args.workers, resize_on=other); sync()
-        other_img_s = n_prints / (time.perf_counter() - t)
+        decode_in = "processes" if cuda and (os.cpu_count() or 1) > 4 else "threads"   # predict_paths' default for more than one batch
+        other, other_decode = ("cpu" if cuda else "device"), ("threads" if decode_in == "processes" else "processes")  # timed the same way, for comparison
+        def throughput(**kwargs):
+            predict_paths(loaded, files[:bs + 1], bs=bs, workers=args.workers, **kwargs)   # warm-up (and the fork server's start)
+            t = time.perf_counter(); predict_paths(loaded, files, bs=bs, workers=args.workers, **kwargs); sync()
+            return n_prints / (time.perf_counter() - t)
+        footdesc_img_s = throughput(decode_in=decode_in)
+        other_img_s = throughput(decode_in=decode_in, resize_on=other)
+        other_decode_img_s = throughput(decode_in=other_decode)
         xb = torch.randn(bs, 3, *size, device=device)
         if cuda: xb = xb.contiguous(memory_format=torch.channels_last); loaded.model.to(memory_format=torch.channels_last)
         forward(xb)
@@ -228,4 +234,5 @@ def run_bench(args)->dict:
                 batch_print_size=args.batch_print_size, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
                 resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
+                decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)}, workers=args.workers or "default",
                 load_average=[round(l, 2) for l in os.getloadavg()])

@@ -15,8 +15,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
            'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
-           'print_to_array', 'nearest_indices', 'resize_on_device', 'prints_to_batch', 'make_bench_print',
-           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
+           'print_to_array', 'nearest_indices', 'resize_on_device', 'prints_to_batch', 'describe_problem',
+           'decode_prints', 'convert_prints', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench',
+           'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -316,6 +317,34 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale
         where = torch.as_tensor(idx, device=device)
         for c, l in enumerate(letters): batch[where, c, y0:y0 + ih, x0:x0 + iw] = resized[l]
     return batch
+
+# %% ../nbs/20_resample.ipynb #c7d30e11
+def describe_problem(path, # the file that failed
+                     error:Exception, # what went wrong
+                    )->str:
+    "One line that names the file and the problem (and the exception's type where the message does not)."
+    message = str(error) if str(path) in str(error) else f"{path}: {error}"
+    return f"{message} ({type(error).__name__})" if type(error).__name__ not in message else message
+
+def decode_prints(paths, # print files
+                  fit:str=DEFAULT_FIT, # one of `FITS`
+                 )->list:
+    "For each print, `(array, None)`: its decoded (h, w) uint8 array, ready for `prints_to_batch`; or `(None, problem)`."
+    out = []
+    for path in paths:
+        try: out.append((_source_array(open_print(path), fit), None))
+        except Exception as e: out.append((None, describe_problem(path, e)))
+    return out
+
+def convert_prints(paths, # print files
+                   size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT, # as for `print_to_array`
+                  )->list:
+    "For each print, `(array, None)`: the network's (3, H, W) uint8 input from `print_to_array`; or `(None, problem)`."
+    out = []
+    for path in paths:
+        try: out.append((print_to_array(path, size, channels, fit), None))
+        except Exception as e: out.append((None, describe_problem(path, e)))
+    return out
 
 # %% ../nbs/20_resample.ipynb #891f0a30
 def make_bench_print(path, # the PNG to write
