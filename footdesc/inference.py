@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, sys, time, argparse, statistics, tempfile
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 import multiprocessing, functools
 from itertools import islice
 from pathlib import Path
@@ -22,8 +23,8 @@ from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, 
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'image_paths', 'normaliser', 'predict_paths', 'predictions_frame',
-           'add_arguments', 'run', 'add_bench_arguments', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'image_paths', 'normaliser', 'default_decode_in', 'predict_paths',
+           'predictions_frame', 'add_arguments', 'run', 'add_bench_arguments', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -51,12 +52,31 @@ def normaliser(config:dict, # a model's config (its "normalisation" entry; defau
 RESIZE_ON = ("cpu", "device")
 DECODE_IN = ("threads", "processes")
 
+def default_decode_in(device, # where the network runs
+                      n_prints:int, # prints to predict
+                      bs:int, # prints per forward pass
+                      cpus:int|None=None, # CPUs (default: this machine's)
+                     )->str:
+    "Processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads."
+    cpus = cpus or os.cpu_count() or 1
+    return "processes" if torch.device(device).type == "cuda" and cpus > 4 and n_prints > bs else "threads"
+
 def _decoder_pool(decode_in, workers):
-    "Threads, or worker processes started by a fork server (not fork: the parent may hold CUDA and threads)."
+    "Threads, or worker processes started by a fork server (not fork: the parent may hold CUDA and threads); spawned where there is none."
     if decode_in == "threads": return ThreadPoolExecutor(workers)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["footdesc.resample"])  # Pillow and numpy, imported once by the server
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["footdesc.resample"])  # Pillow and numpy, imported once by the server
+    else: context = multiprocessing.get_context("spawn")   # Windows
     return ProcessPoolExecutor(workers, mp_context=context)
+
+def _results(future):
+    "A task's answers; a clear message if the worker processes died (they re-import the caller's main module first)."
+    try: return future.result()
+    except BrokenProcessPool as e:
+        raise RuntimeError(f"the worker processes decoding prints stopped ({e}). A script that calls predict_paths must keep its own work "
+                           "under `if __name__ == '__main__':` (each worker imports it); or decode in threads: decode_in='threads', "
+                           "footdesc predict --decode-in threads") from None
 
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
@@ -74,7 +94,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     resize_on = resize_on or ("device" if cuda else "cpu")
     if resize_on not in RESIZE_ON: raise ValueError(f"resize_on={resize_on!r}: choose one of {', '.join(RESIZE_ON)}")
     cpus = os.cpu_count() or 1
-    decode_in = decode_in or ("processes" if cuda and cpus > 4 and len(paths) > bs else "threads")
+    decode_in = decode_in or default_decode_in(device, len(paths), bs, cpus)
     if decode_in not in DECODE_IN: raise ValueError(f"decode_in={decode_in!r}: choose one of {', '.join(DECODE_IN)}")
     workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
     job = functools.partial(decode_prints, fit=fit) if resize_on == "device" else functools.partial(convert_prints, size=size, channels=channels, fit=fit)
@@ -87,7 +107,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
         ahead = deque(islice(chunks, 2))  # the next chunk converts while the network works on this one
         while ahead:
             start, futures = ahead.popleft(); ahead.extend(islice(chunks, 1))
-            converted = [answer for f in futures for answer in f.result()]
+            converted = [answer for f in futures for answer in _results(f)]
             for i, (_, problem) in enumerate(converted):
                 if problem is not None: errors[str(paths[start + i])] = problem
             ok = [i for i, (a, _) in enumerate(converted) if a is not None]

@@ -16,10 +16,10 @@ from .dataset import read_labels, write_labels, label_matrix, atomic_write, atom
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds',
-           'score', 'Scale', 'variant_config', 'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions',
-           'ProtocolStopped', 'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments',
-           'scale_with', 'run', 'cotrain_frame']
+__all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'UNNAMED_SETTINGS', 'STEPS', 'find_fid300',
+           'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config', 'train_unit', 'repeated_rows',
+           'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale', 'Protocol', 'summarise',
+           'summary_markdown', 'write_summary', 'add_arguments', 'scale_with', 'run', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -204,7 +204,7 @@ def predict_scores(model_path, # a saved model
     "Probabilities of the model for `frame`'s prints, and `score` of them against its labels."
     from footdesc.model import load_model
     from footdesc.inference import predict_paths
-    probs, errors = predict_paths(load_model(model_path), list(frame["path"]), bs=32)
+    probs, errors = predict_paths(load_model(model_path), list(frame["path"]), bs=32, decode_in="threads")  # a few hundred small prints: no pool of processes per call
     if errors: raise RuntimeError(f"{len(errors)} print(s) could not be scored, e.g. {next(iter(errors.values()))}")
     return probs, score(probs, label_matrix(frame))
 
@@ -238,6 +238,24 @@ def load_predictions(out, # the protocol's output folder
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
+UNNAMED_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_frozen_epochs", "synth_epochs", "synth_lr",
+                    "synth_bs", "frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "loss")  # they change what a unit trains, not its name
+
+def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+def check_same_scale(out, # a protocol's results folder
+                     scale:Scale, # the scale a new run would use there
+                    ):
+    "Refuse to resume `out` with settings that would file models trained differently under the same unit names."
+    saved = Path(out)/"protocol.json"
+    if not saved.exists(): return
+    old, new = json.loads(saved.read_text())["scale"], asdict(scale)
+    differ = [k for k in UNNAMED_SETTINGS if k in old and _setting(old[k]) != _setting(new[k])]
+    if not differ: return
+    raise ValueError(f"{out} holds a protocol run with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run asks for "
+                     f"{' '.join(f'{k}={_setting(new[k])}' for k in differ)}. Units are named by what they train, not by every setting, "
+                     f"so the two would mix: use a new --out, or resume with {' '.join(f'--set {k}={_setting(old[k])}' for k in differ)}")
+
 class Protocol:
     "The real-print protocol on one dataset of references (and marks), resumable, writing under `out`."
     def __init__(self, out, # results folder (records.jsonl, predictions/, models/, splits/, synthetic/)
@@ -256,6 +274,7 @@ class Protocol:
         self.marks = read_labels(marks) if marks is not None else None
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
         self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
+        check_same_scale(self.out, self.scale)
         self.out.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.out/"protocol.json", "w") as f:
             json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None), f, indent=1)
@@ -576,8 +595,11 @@ def run(args)->int:
     except ValueError as e:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2
-    protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
-                        time_limit=args.time_limit)
+    try: protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
+                             time_limit=args.time_limit)
+    except ValueError as e:
+        print(f"footdesc real: error: {e}", file=sys.stderr)
+        return 2
     try: summary = protocol.run(steps=[s.strip() for s in args.steps.split(",") if s.strip()])
     except ProtocolStopped as e:
         print(f"footdesc real: {e}; what finished is summarised below; run the same command again to resume", file=sys.stderr)

@@ -70,7 +70,7 @@ def profile_summary(prof:Profile, top:int=12)->dict:
                 gpu_busy=round(kernel_ms / wall_ms, 3) if wall_ms else None,
                 kernels=[row(e, _device_us(e)) for e in sorted(kernels, key=_device_us, reverse=True)[:top]],
                 cpu=[row(e, e.self_cpu_time_total) for e in sorted(events, key=lambda e: e.self_cpu_time_total, reverse=True)[:top]],
-                waits={e.key: e.count for e in events if "Synchronize" in e.key or e.key in ("aten::item", "aten::_local_scalar_dense")})
+                waits={e.key: e.count for e in events if "Synchronize" in e.key})   # (aten::item would count CPU tensors' reads too)
 
 
 def main(argv=None):
