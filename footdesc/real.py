@@ -329,7 +329,8 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
                         device=self.device, epochs=epochs)
     self._record(name, step="synthetic", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
-                 chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0)
+                 chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,
+                 history=result.history)   # per epoch: train_loss, valid_loss, prauc (has pre-training converged?)
     return path
 
 # %% ../nbs/50_real.ipynb #548426d2
