@@ -234,7 +234,7 @@ def run_bench(args)->dict:
         bh, bw = parse_size(args.batch_print_size)
         small = [make_bench_print(Path(tmp)/f"p{i}.png", bh, bw, seed=i) for i in range(min(n_prints, 64))]
         files = [small[i % len(small)] for i in range(n_prints)]
-        decode_in = "processes" if cuda and (os.cpu_count() or 1) > 4 else "threads"   # predict_paths' default for more than one batch
+        decode_in = default_decode_in(device, n_prints, bs)   # what predict_paths chooses for these prints
         other, other_decode = ("cpu" if cuda else "device"), ("threads" if decode_in == "processes" else "processes")  # timed the same way, for comparison
         def throughput(**kwargs):
             predict_paths(loaded, files[:bs + 1], bs=bs, workers=args.workers, **kwargs)   # warm-up (and the fork server's start)

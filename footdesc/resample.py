@@ -326,25 +326,25 @@ def describe_problem(path, # the file that failed
     message = str(error) if str(path) in str(error) else f"{path}: {error}"
     return f"{message} ({type(error).__name__})" if type(error).__name__ not in message else message
 
+def _each_print(job, paths)->list:
+    "`(job(path), None)` for each path, or `(None, problem)` where `job` fails on it."
+    out = []
+    for path in paths:
+        try: out.append((job(path), None))
+        except Exception as e: out.append((None, describe_problem(path, e)))
+    return out
+
 def decode_prints(paths, # print files
                   fit:str=DEFAULT_FIT, # one of `FITS`
                  )->list:
     "For each print, `(array, None)`: its decoded (h, w) uint8 array, ready for `prints_to_batch`; or `(None, problem)`."
-    out = []
-    for path in paths:
-        try: out.append((_source_array(open_print(path), fit), None))
-        except Exception as e: out.append((None, describe_problem(path, e)))
-    return out
+    return _each_print(lambda path: _source_array(open_print(path), fit), paths)
 
 def convert_prints(paths, # print files
                    size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT, # as for `print_to_array`
                   )->list:
     "For each print, `(array, None)`: the network's (3, H, W) uint8 input from `print_to_array`; or `(None, problem)`."
-    out = []
-    for path in paths:
-        try: out.append((print_to_array(path, size, channels, fit), None))
-        except Exception as e: out.append((None, describe_problem(path, e)))
-    return out
+    return _each_print(lambda path: print_to_array(path, size, channels, fit), paths)
 
 # %% ../nbs/20_resample.ipynb #891f0a30
 def make_bench_print(path, # the PNG to write
