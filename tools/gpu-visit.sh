@@ -8,6 +8,8 @@
 # (8 files: log.txt, sync-check.json, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs, about 3 minutes); see footdesc real --help.
+# Only some steps: FD_STEPS="predict real" (default "smoke sync train predict real"; the synthetic set for sync/train is made only
+# when one of them runs, otherwise the protocol makes its own, honouring --set synth_n=... in FD_REAL_ARGS).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
@@ -18,6 +20,8 @@ START=$(date +%s)
 OUT=${OUT:-/tmp/footdesc-gpu-out}; mkdir -p "$OUT"
 WORK=${FD_WORK:-/tmp/footdesc-gpu}; mkdir -p "$WORK"
 export PYTHONUNBUFFERED=1
+STEPS=" ${FD_STEPS:-smoke sync train predict real} "
+want() { [[ "$STEPS" == *" $1 "* ]]; }
 elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
 FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')   # the footdesc command, uninstalled
@@ -36,21 +40,30 @@ print("footdesc imports ok")
 PY
 rc=$?; cat "$WORK/env.txt" | tee -a "$OUT/log.txt"; [ $rc -eq 0 ] || { say "imports failed"; exit 1; }
 
+if want smoke; then
 say "smoke: bench train --tiny on $DEVICE"
 "${FD[@]}" bench train --tiny --device $DEVICE --workers 4 >"$WORK/smoke.json" 2>>"$OUT/log.txt" || { say "smoke failed"; tail -30 "$OUT/log.txt"; exit 1; }
 cat "$WORK/smoke.json" | tee -a "$OUT/log.txt"
+fi
 
+if want sync || want train; then
 say "synthetic pre-training set"
 python3 -c "
 from footdesc.real import SCALES; from footdesc.synth import write_synth_dataset
 s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, seed=0, height=s.synth_height, workers=16, force=True, progress=False)
 " >>"$OUT/log.txt" 2>&1 || { say "synthesis failed"; exit 1; }
 
+fi
+
+if want sync; then
 say "sync check: waits for the GPU per training batch (tools/gpu_sync_check.py)"
 timeout 150 python3 tools/gpu_sync_check.py "$WORK/real/synthetic" --device $DEVICE --profile 10 $( [ "$DEVICE" = cpu ] && echo --arch resnet18 --size 64x32 --bs 4 --batches 3 ) \
   >"$OUT/sync-check.json" 2>>"$OUT/log.txt" || say "sync check failed or timed out (exit $?)"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d.get('profile'); d['profile']={k: v for k, v in p.items() if k not in ('kernels', 'cpu')} if isinstance(p, dict) else p; print(json.dumps(d))" "$OUT/sync-check.json" | tee -a "$OUT/log.txt"
 
+fi
+
+if want train; then
 for OPT in torch fastai; do   # footdesc's TorchAdamW (the default), then fastai's Adam, on the same machine
   say "bench train $BENCH --opt $OPT"
   timeout 150 "${FD[@]}" bench train --data "$WORK/real/synthetic" $BENCH --device $DEVICE --opt $OPT >"$OUT/bench-train-$OPT.json" 2>>"$OUT/log.txt" \
@@ -58,10 +71,16 @@ for OPT in torch fastai; do   # footdesc's TorchAdamW (the default), then fastai
   cat "$OUT/bench-train-$OPT.json" | tee -a "$OUT/log.txt"
 done
 
+fi
+
+if want predict; then
 say "bench predict on $DEVICE"
 "${FD[@]}" bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
 cat "$OUT/bench-predict.json" | tee -a "$OUT/log.txt"
 
+fi
+
+want real || { say "done"; exit 0; }
 LEFT=$(( BUDGET - $(elapsed) - 60 ))
 say "real protocol, $SCALE scale, time limit ${LEFT} s"
 timeout --signal=INT $(( LEFT + 45 )) "${FD[@]}" real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
