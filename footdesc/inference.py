@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, prints_to_batch, decode_prints, convert_prints, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, prints_to_batch, decode_prints, convert_prints, shared_job, from_shared, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
@@ -64,11 +64,19 @@ def default_decode_in(device, # where the network runs
 def _decoder_pool(decode_in, workers):
     "Threads, or worker processes started by a fork server (not fork: the parent may hold CUDA and threads); spawned where there is none."
     if decode_in == "threads": return ThreadPoolExecutor(workers)
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if _has_fork_server():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["footdesc.resample"])  # Pillow and numpy, imported once by the server
     else: context = multiprocessing.get_context("spawn")   # Windows
     return ProcessPoolExecutor(workers, mp_context=context)
+
+def _has_fork_server()->bool: return "forkserver" in multiprocessing.get_all_start_methods()
+
+def _drop_unread(futures):
+    "Wait for tasks whose answers will not be read (after an error) and remove their shared-memory blocks."
+    for f in futures:
+        try: from_shared(f.result())
+        except BaseException: pass   # already read, or the task failed: no block left
 
 def _results(future):
     "A task's answers; a clear message if the worker processes died (they re-import the caller's main module first)."
@@ -84,6 +92,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   workers:int|None=None, # threads or processes converting prints (default: threads, the CPU count up to 8; processes, one fewer than the CPUs)
                   resize_on:str|None=None, # "cpu" (Pillow) or "device" (decode on the CPU, resize on the model's device); default: "device" on a GPU
                   decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
+                  shared_memory:bool|None=None, # processes hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -99,28 +108,41 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
     job = functools.partial(decode_prints, fit=fit) if resize_on == "device" else functools.partial(convert_prints, size=size, channels=channels, fit=fit)
     part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
+    shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
+    if shared_memory: job = functools.partial(shared_job, job, in_flight=2*-(-bs // part))   # two chunks of tasks at most
     model = loaded.model.eval()
-    errors, answers = {}, []
+    errors = {}
     with _decoder_pool(decode_in, workers) as pool:
         chunks = ((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
                   for start in range(0, len(paths), bs))
         ahead = deque(islice(chunks, 2))  # the next chunk converts while the network works on this one
-        while ahead:
-            start, futures = ahead.popleft(); ahead.extend(islice(chunks, 1))
-            converted = [answer for f in futures for answer in _results(f)]
-            for i, (_, problem) in enumerate(converted):
-                if problem is not None: errors[str(paths[start + i])] = problem
-            ok = [i for i, (a, _) in enumerate(converted) if a is not None]
-            if not ok: continue
-            arrays = [converted[i][0] for i in ok]
-            x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else torch.from_numpy(np.stack(arrays)).to(device)
-            x = normalise(x)
-            if cuda: x = x.contiguous(memory_format=torch.channels_last)
-            with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-                answers.append(([start + i for i in ok], torch.sigmoid(model(x).float())))  # stays on the device: no wait here
+        try:
+            answers = _predict_chunks(ahead, chunks, paths, model, errors, size, channels, fit, device, resize_on, normalise)
+        except BaseException:
+            if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])
+            raise
     probs = np.full((len(paths), len(CODES)), np.nan, dtype=np.float32)
     for rows, p in answers: probs[rows] = p.cpu().numpy()
     return probs, errors
+
+def _predict_chunks(ahead, chunks, paths, model, errors, size, channels, fit, device, resize_on, normalise)->list:
+    "`predict_paths`' loop: each chunk's answers as `(rows, probabilities on the device)`, its failures added to `errors`."
+    answers, cuda = [], device.type == "cuda"
+    while ahead:
+        start, futures = ahead[0]
+        converted = [answer for f in futures for answer in from_shared(_results(f))]
+        ahead.popleft(); ahead.extend(islice(chunks, 1))
+        for i, (_, problem) in enumerate(converted):
+            if problem is not None: errors[str(paths[start + i])] = problem
+        ok = [i for i, (a, _) in enumerate(converted) if a is not None]
+        if not ok: continue
+        arrays = [converted[i][0] for i in ok]
+        x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else torch.from_numpy(np.stack(arrays)).to(device)
+        x = normalise(x)
+        if cuda: x = x.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+            answers.append(([start + i for i in ok], torch.sigmoid(model(x).float())))  # stays on the device: no wait here
+    return answers
 
 # %% ../nbs/34_inference.ipynb #9c2d0527
 def predictions_frame(paths, # the print files, in the order of `probs`
@@ -203,6 +225,11 @@ def _bench_model(args, size, device):
                   thresholds={c: 0.5 for c in CODES})
     return DescriptorModel(model, config)
 
+class _InputOnly(torch.nn.Linear):
+    "A network that answers at once: `predict_paths` with it times the input side alone (files to batches on the device)."
+    def __init__(self): super().__init__(1, 1)
+    def forward(self, x): return torch.zeros(len(x), len(CODES), device=x.device)
+
 def _median_time(f, repeats):
     times = []
     for _ in range(repeats):
@@ -243,6 +270,10 @@ def run_bench(args)->dict:
         footdesc_img_s = throughput(decode_in=decode_in)
         other_img_s = throughput(decode_in=decode_in, resize_on=other)
         other_decode_img_s = throughput(decode_in=other_decode)
+        pipe_img_s = throughput(decode_in="processes", shared_memory=False)   # the answers pickled through the pool's pipe instead
+        real_model, loaded.model = loaded.model, _InputOnly().to(device)
+        input_only_img_s = throughput(decode_in=decode_in)   # the input side's own ceiling
+        loaded.model = real_model
         xb = torch.randn(bs, 3, *size, device=device)
         if cuda: xb = xb.contiguous(memory_format=torch.channels_last); loaded.model.to(memory_format=torch.channels_last)
         forward(xb)
@@ -254,5 +285,6 @@ def run_bench(args)->dict:
                 batch_print_size=args.batch_print_size, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
                 resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
-                decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)}, workers=args.workers or "default",
+                decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)},
+                processes_without_shared_memory_img_s=round(pipe_img_s, 2), input_only_img_s=round(input_only_img_s, 2), workers=args.workers or "default",
                 load_average=[round(l, 2) for l in os.getloadavg()])

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/resample.html.md"""
 
 # %% ../nbs/20_resample.ipynb #913c9b64
 from __future__ import annotations
-import math, time, warnings, functools, argparse
+import os, math, time, warnings, functools, argparse
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -16,8 +16,8 @@ __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DE
            'MAX_PRINT_PIXELS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
            'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
            'print_to_array', 'nearest_indices', 'resize_on_device', 'prints_to_batch', 'describe_problem',
-           'decode_prints', 'convert_prints', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench',
-           'shared_data_dir', 'show_channels']
+           'decode_prints', 'convert_prints', 'to_shared', 'from_shared', 'shared_job', 'make_bench_print',
+           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -345,6 +345,47 @@ def convert_prints(paths, # print files
                   )->list:
     "For each print, `(array, None)`: the network's (3, H, W) uint8 input from `print_to_array`; or `(None, problem)`."
     return _each_print(lambda path: print_to_array(path, size, channels, fit), paths)
+
+# %% ../nbs/20_resample.ipynb #c7d30e14
+def _free_shared_bytes()->int:
+    "Free bytes in the shared-memory file system (0 where there is none to ask, e.g. Windows)."
+    try: s = os.statvfs("/dev/shm")
+    except (OSError, AttributeError): return 0
+    return s.f_bavail*s.f_frsize
+
+def to_shared(results, # `(array, None)` or `(None, problem)` per print, as `decode_prints` gives
+              in_flight:int=1, # blocks that may exist at once: the block is made only if that many of its size fit
+             ):
+    "`(block name, [(shape, dtype, offset, problem)...])` with the arrays moved into one shared-memory block; `results` itself where it would not fit."
+    from multiprocessing import shared_memory
+    sizes = [0 if a is None else a.nbytes for a, _ in results]
+    if not sum(sizes) or sum(sizes)*in_flight > _free_shared_bytes(): return results
+    block = shared_memory.SharedMemory(create=True, size=sum(sizes))
+    entries, offset = [], 0
+    for (a, problem), n in zip(results, sizes):
+        if a is None: entries.append((None, None, None, problem)); continue
+        np.ndarray(a.shape, a.dtype, buffer=block.buf, offset=offset)[...] = a
+        entries.append((a.shape, a.dtype.str, offset, None)); offset += n
+    name = block.name; block.close()
+    return name, entries
+
+def from_shared(packed, # what `to_shared` returned
+               )->list:
+    "The `(array, None)`/`(None, problem)` list again, the arrays copied out of the block and the block removed."
+    if isinstance(packed, list): return packed
+    from multiprocessing import shared_memory
+    name, entries = packed
+    block = shared_memory.SharedMemory(name=name)
+    try: data = np.frombuffer(block.buf, np.uint8).copy()   # one copy; the block can go now
+    finally: block.close(); block.unlink()
+    return [(None, p) if shape is None else (np.ndarray(shape, np.dtype(dt), buffer=data, offset=off), None) for shape, dt, off, p in entries]
+
+def shared_job(job, # `decode_prints` or `convert_prints` (with its settings bound)
+               paths, # print files
+               in_flight:int=1, # as for `to_shared`
+              ):
+    "`job(paths)` as `to_shared` packs it: what a worker process runs."
+    return to_shared(job(paths), in_flight)
 
 # %% ../nbs/20_resample.ipynb #891f0a30
 def make_bench_print(path, # the PNG to write
