@@ -73,10 +73,12 @@ def _decoder_pool(decode_in, workers):
 def _has_fork_server()->bool: return "forkserver" in multiprocessing.get_all_start_methods()
 
 def _drop_unread(futures):
-    "Wait for tasks whose answers will not be read (after an error) and remove their shared-memory blocks."
+    "Cancel the tasks whose answers will not be read (after an error), wait for those already running, and remove their shared-memory blocks."
+    for f in futures: f.cancel()
     for f in futures:
+        if f.cancelled(): continue
         try: from_shared(f.result())
-        except BaseException: pass   # already read, or the task failed: no block left
+        except Exception: pass   # already read, or the task failed: no block left
 
 def _results(future):
     "A task's answers; a clear message if the worker processes died (they re-import the caller's main module first)."
@@ -115,8 +117,9 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     with _decoder_pool(decode_in, workers) as pool:
         chunks = ((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
                   for start in range(0, len(paths), bs))
-        ahead = deque(islice(chunks, 2))  # the next chunk converts while the network works on this one
+        ahead = deque()
         try:
+            ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
             answers = _predict_chunks(ahead, chunks, paths, model, errors, size, channels, fit, device, resize_on, normalise)
         except BaseException:
             if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])

@@ -114,7 +114,7 @@ class Scale:
     cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
 
 SCALES = {
-    "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=10000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
+    "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=16000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
                  frozen_epochs=3, epochs=20, unfrozen_lr=(3e-5, 1e-3), bs=64, finding_folds=3, finding_epochs=None, finding_init="synthetic",
                  finding_synth_epochs=3),
     "cpu": Scale(),

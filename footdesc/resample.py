@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/resample.html.md"""
 
 # %% ../nbs/20_resample.ipynb #913c9b64
 from __future__ import annotations
-import os, math, time, warnings, functools, argparse
+import os, math, time, warnings, functools, argparse, secrets
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -353,21 +353,39 @@ def _free_shared_bytes()->int:
     except (OSError, AttributeError): return 0
     return s.f_bavail*s.f_frsize
 
+_ALIGN = 64  # each array starts on a 64-byte boundary, so non-byte dtypes come back aligned
+
+def _shareable(a)->bool: return a is None or not (a.dtype.hasobject or a.dtype.names)   # raw bytes that mean the same in another process
+
+def _reserve(block, size:int)->bool:
+    "Make the block's pages real now (where the OS can), so a full /dev/shm is an error here, not a SIGBUS while writing."
+    if not hasattr(os, "posix_fallocate") or getattr(block, "_fd", -1) < 0: return True
+    try: os.posix_fallocate(block._fd, 0, size); return True
+    except OSError: return False
+
 def to_shared(results, # `(array, None)` or `(None, problem)` per print, as `decode_prints` gives
               in_flight:int=1, # blocks that may exist at once: the block is made only if that many of its size fit
              ):
     "`(block name, [(shape, dtype, offset, problem)...])` with the arrays moved into one shared-memory block; `results` itself where it would not fit."
     from multiprocessing import shared_memory
-    sizes = [0 if a is None else a.nbytes for a, _ in results]
-    if not sum(sizes) or sum(sizes)*in_flight > _free_shared_bytes(): return results
-    block = shared_memory.SharedMemory(create=True, size=sum(sizes))
-    entries, offset = [], 0
-    for (a, problem), n in zip(results, sizes):
-        if a is None: entries.append((None, None, None, problem)); continue
-        np.ndarray(a.shape, a.dtype, buffer=block.buf, offset=offset)[...] = a
-        entries.append((a.shape, a.dtype.str, offset, None)); offset += n
-    name = block.name; block.close()
-    return name, entries
+    if not all(_shareable(a) for a, _ in results): return results
+    offsets, size = [], 0
+    for a, _ in results:
+        offsets.append(size)
+        if a is not None: size += -(-a.nbytes // _ALIGN)*_ALIGN
+    if not size or size*in_flight > _free_shared_bytes(): return results
+    block = shared_memory.SharedMemory(create=True, size=size, name=f"footdesc_{secrets.token_hex(6)}")
+    try:
+        if not _reserve(block, size): block.close(); block.unlink(); return results
+        entries = []
+        for (a, problem), offset in zip(results, offsets):
+            if a is None: entries.append((None, None, None, problem)); continue
+            np.ndarray(a.shape, a.dtype, buffer=block.buf, offset=offset)[...] = a
+            entries.append((a.shape, a.dtype, offset, None))
+        block.close()
+    except BaseException:
+        block.close(); block.unlink(); raise
+    return block.name, entries
 
 def from_shared(packed, # what `to_shared` returned
                )->list:
@@ -377,8 +395,10 @@ def from_shared(packed, # what `to_shared` returned
     name, entries = packed
     block = shared_memory.SharedMemory(name=name)
     try: data = np.frombuffer(block.buf, np.uint8).copy()   # one copy; the block can go now
-    finally: block.close(); block.unlink()
-    return [(None, p) if shape is None else (np.ndarray(shape, np.dtype(dt), buffer=data, offset=off), None) for shape, dt, off, p in entries]
+    finally:
+        try: block.close()
+        finally: block.unlink()
+    return [(None, p) if shape is None else (np.ndarray(shape, dtype, buffer=data, offset=off), None) for shape, dtype, off, p in entries]
 
 def shared_job(job, # `decode_prints` or `convert_prints` (with its settings bound)
                paths, # print files

@@ -7,7 +7,7 @@
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
 # (8 files: log.txt, sync-check.json, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
-# Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs, about 3 minutes); see footdesc real --help.
+# Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs on 16,000 prints, about 6 minutes; zero-shot and cv take about 7.5); see footdesc real --help.
 # Only some steps: FD_STEPS="predict real" (default "smoke sync train predict real"; the synthetic set for sync/train is made only
 # when one of them runs, otherwise the protocol makes its own, honouring --set synth_n=... in FD_REAL_ARGS).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
