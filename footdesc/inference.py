@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, prints_to_batch, decode_prints, convert_prints, shared_job, from_shared, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, prints_to_batch, decode_prints, convert_prints, shared_job, from_shared, _free_shared_bytes, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
@@ -94,7 +94,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   workers:int|None=None, # threads or processes converting prints (default: threads, the CPU count up to 8; processes, one fewer than the CPUs)
                   resize_on:str|None=None, # "cpu" (Pillow) or "device" (decode on the CPU, resize on the model's device); default: "device" on a GPU
                   decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
-                  shared_memory:bool|None=None, # processes hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
+                  shared_memory:bool|None=None, # worker processes (not threads) hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -289,5 +289,6 @@ def run_bench(args)->dict:
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
                 resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
                 decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)},
-                processes_without_shared_memory_img_s=round(pipe_img_s, 2), input_only_img_s=round(input_only_img_s, 2), workers=args.workers or "default",
+                processes_without_shared_memory_img_s=round(pipe_img_s, 2), input_only_img_s=round(input_only_img_s, 2),
+                shared_memory_free_mb=round(_free_shared_bytes()/2**20), workers=args.workers or "default",
                 load_average=[round(l, 2) for l in os.getloadavg()])
