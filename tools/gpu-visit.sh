@@ -10,6 +10,9 @@
 # Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs on 16,000 prints, about 6 minutes; zero-shot and cv take about 7.5); see footdesc real --help.
 # Only some steps: FD_STEPS="predict real" (default "smoke sync train predict real"; the synthetic set for sync/train is made only
 # when one of them runs, otherwise the protocol makes its own, honouring --set synth_n=... in FD_REAL_ARGS).
+# Resuming across visits (the machine comes back bare): FD_RESUME=.gpu/resume, a folder holding an earlier visit's
+# real-gpu.tgz unpacked (records.jsonl, predictions/, protocol.json; about 200 KB), is copied in first, so finished
+# units are not trained again; e.g. FD_STEPS=real FD_RESUME=.gpu/resume FD_REAL_ARGS="--steps findings".
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
@@ -81,6 +84,10 @@ cat "$OUT/bench-predict.json" | tee -a "$OUT/log.txt"
 fi
 
 want real || { say "done"; exit 0; }
+if [ -n "${FD_RESUME:-}" ]; then
+  [ -f "$FD_RESUME/records.jsonl" ] || { say "FD_RESUME=$FD_RESUME has no records.jsonl"; exit 1; }
+  mkdir -p "$WORK/real" && cp -r "$FD_RESUME/." "$WORK/real/" && say "resuming from $FD_RESUME ($(wc -l <"$FD_RESUME/records.jsonl") records)"
+fi
 LEFT=$(( BUDGET - $(elapsed) - 60 ))
 say "real protocol, $SCALE scale, time limit ${LEFT} s"
 timeout --signal=INT $(( LEFT + 45 )) "${FD[@]}" real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
