@@ -19,7 +19,7 @@ from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements
 from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors
 
 # %% auto #0
-__all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
+__all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'LATTICE_CODES', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
            'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GRAIN', 'LOGO_MIN_WIDTH', 'LOGO_ZONES',
            'LOGO_PANEL_RATE', 'OPTIONS', 'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills',
            'sole_regions', 'render_fills', 'render_items', 'visible_labels', 'synth_print', 'print_seed',
@@ -55,6 +55,9 @@ FAMILY_WEIGHTS = {  # how often a family is picked when a code is drawn (codes n
     "D12": {"texture-dots": 5, "texture-fine-stipple": 2.5, "texture-stipple": 1, "texture-crepe": .75, "texture-worms": .5},
 }
 
+
+# %% ../nbs/10_synth.ipynb #c4d8e9f4
+LATTICE_CODES = {"herringbone": ("D11", "D08")}  # a lattice's codes where they are not just D11 (see above)
 
 # %% ../nbs/10_synth.ipynb #f8d7c9b5
 DEFAULT_HEIGHT = 586  # the height of the FID-300 reference prints
@@ -139,7 +142,7 @@ def _family_fill(rng, code, family, hollow=False):
     if family.startswith("stripes-"):
         kind = family.split("-", 1)[1]; return _fill(rng, family, STRIPES[kind], kind="stripes", stripe=kind, radial=False)
     if family == "radial-bars": return _fill(rng, family, ("D01",), kind="stripes", stripe="straight", radial=True)
-    if family.startswith("lattice-"): return _fill(rng, family, ("D11",), kind="lattice", lattice=family[8:])
+    if family.startswith("lattice-"): return _fill(rng, family, LATTICE_CODES.get(family[8:], ("D11",)), kind="lattice", lattice=family[8:])
     if family.startswith("texture-"): return _fill(rng, family, ("D12",), kind="texture", texture=family[8:])
     if family == "plain": return _fill(rng, family, ("D14",), kind="plain")
     arrangement = None
