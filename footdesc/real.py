@@ -552,7 +552,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
     parser.add_argument("--fid300", default=None, help=f"FID-300 folder with footdesc's labels.csv and marks.csv (default: ${FID300_ENV} or ../shared/data/fid300)")
     parser.add_argument("--references", default=None, help="another labelled reference set (folder or CSV) instead of FID-300's labels.csv")
-    parser.add_argument("--marks", default=None, help="its marks CSV (with a reference column); default FID-300's marks.csv")
+    parser.add_argument("--marks", default=None, help="marks CSV (with a reference column): with --references, no marks unless given; otherwise FID-300's marks.csv")
     parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
     parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints")
