@@ -262,7 +262,7 @@ class Protocol:
                  references, # references dataset (folder or CSV), e.g. FID-300's labels.csv
                  marks=None, # marks dataset with a `reference` column, e.g. FID-300's marks.csv
                  scale="cpu", # a key of SCALES or a Scale
-                 workers:int|None=None, # processes for synthesising prints
+                 workers:int|None=None, # processes for synthesising prints (None: one per CPU)
                  device=None, # "cpu", "cuda" (default: the GPU if there is one)
                  keep_models:bool=False, # keep every fold's model file (they are large)
                  limit:int|None=None, # stop after training this many units (to test resuming)
@@ -305,7 +305,7 @@ def synthetic_data(self:Protocol)->Path:
     folder = self.out/"synthetic"
     if not (folder/"labels.csv").exists():
         self.log(f"synthesising {self.scale.synth_n} prints at {self.scale.synth_height} px into {folder}")
-        write_synth_dataset(folder, self.scale.synth_n, seed=0, height=self.scale.synth_height, workers=self.workers, force=True)
+        write_synth_dataset(folder, self.scale.synth_n, seed=0, height=self.scale.synth_height, workers=self.workers or os.cpu_count() or 1, force=True)
     return folder/"labels.csv"
 
 def _own_synth_epochs(epochs:int|None, scale_epochs:int|None)->int|None:
@@ -555,7 +555,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--marks", default=None, help="marks CSV (with a reference column): with --references, no marks unless given; otherwise FID-300's marks.csv")
     parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
-    parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints")
+    parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints (default: one per CPU)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
