@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/cli.html.md"""
 
 # %% ../nbs/02_cli.ipynb #adbfcf88
 from __future__ import annotations
-import sys, json, argparse, importlib
+import os, sys, json, argparse, importlib
 
 # %% auto #0
 __all__ = ['COMMANDS', 'BENCHES', 'add_arguments', 'run_bench_command', 'main']
@@ -71,7 +71,12 @@ def run_bench_command(argv:list[str])->int:
 def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys.argv[1:])
         )->int:
     "The `footdesc` console command."
-    argv = sys.argv[1:] if argv is None else list(argv)
+    try: return _main(sys.argv[1:] if argv is None else list(argv))
+    except BrokenPipeError:   # the reader went away (`footdesc descriptors | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so Python's own flush at exit does not fail again
+        return 1
+
+def _main(argv:list[str])->int:
     usage = f"usage: footdesc COMMAND [options]\n\ncommands (`footdesc COMMAND --help` for each one's options):\n{_listing(COMMANDS)}"
     if not argv or argv[0] in ("-h", "--help"):
         print(usage)
