@@ -586,6 +586,9 @@ def scale_with(scale:Scale, # a scale
 def run(args)->int:
     "Run (or resume) the real-print protocol and print its summary."
     if args.summary_only:
+        if not (Path(args.out)/"protocol.json").exists():
+            print(f"footdesc real: error: {args.out} holds no protocol run (no protocol.json); run footdesc real --out {args.out} first", file=sys.stderr)
+            return 2
         print(summary_markdown(write_summary(args.out)))
         return 0
     if args.references: refs, marks = args.references, args.marks
