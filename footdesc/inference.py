@@ -23,8 +23,9 @@ from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, 
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'image_paths', 'normaliser', 'default_decode_in', 'predict_paths',
-           'predictions_frame', 'add_arguments', 'run', 'add_bench_arguments', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'BENCH_PRINTS', 'image_paths', 'normaliser', 'default_decode_in',
+           'predict_paths', 'predictions_frame', 'add_arguments', 'run', 'add_bench_arguments', 'bench_prints',
+           'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -216,7 +217,8 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
     parser.add_argument("--bs", type=int, default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
     parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 16 batches on a GPU, 4 on a CPU)")
-    parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints (default %(default)s)")
+    parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
+    parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints (default: predict_paths')")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's, one per core)")
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 400x160 print, 64x32 input, resnet18, 2 repeats")
@@ -227,6 +229,24 @@ def _bench_model(args, size, device):
     config = dict(input=dict(size=list(size), channels=DEFAULT_CHANNELS, fit=DEFAULT_FIT), codes=list(CODES),
                   thresholds={c: 0.5 for c in CODES})
     return DescriptorModel(model, config)
+
+BENCH_PRINTS = ("synthetic", "grain")
+
+def bench_prints(folder, # where to write them
+                 n:int, # how many
+                 height:int, width:int, # size of a grain print; a synthetic one takes the height and its own width
+                 kind:str="synthetic", # one of BENCH_PRINTS
+                )->list[Path]:
+    "PNG prints for throughput benchmarks: synthetic soles (`footdesc.synth`, as `footdesc synth` writes them) or `make_bench_print`'s grain."
+    from footdesc.resample import make_bench_print
+    if kind not in BENCH_PRINTS: raise ValueError(f"kind={kind!r}: choose one of {', '.join(BENCH_PRINTS)}")
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    if kind == "grain": return [make_bench_print(folder/f"p{i}.png", height, width, seed=i) for i in range(n)]
+    from footdesc.synth import synth_print
+    paths = []
+    for i in range(n):
+        paths.append(folder/f"p{i}.png"); synth_print(i, height)[0].save(paths[-1], compress_level=1)
+    return paths
 
 class _InputOnly(torch.nn.Linear):
     "A network that answers at once: `predict_paths` with it times the input side alone (files to batches on the device)."
@@ -262,7 +282,7 @@ def run_bench(args)->dict:
         forward(x1)
         model_s = _median_time(lambda: forward(x1), args.repeats)
         bh, bw = parse_size(args.batch_print_size)
-        small = [make_bench_print(Path(tmp)/f"p{i}.png", bh, bw, seed=i) for i in range(min(n_prints, 64))]
+        small = bench_prints(tmp, min(n_prints, 64), bh, bw, args.batch_prints)
         files = [small[i % len(small)] for i in range(n_prints)]
         decode_in = default_decode_in(device, n_prints, bs)   # what predict_paths chooses for these prints
         other, other_decode = ("cpu" if cuda else "device"), ("threads" if decode_in == "processes" else "processes")  # timed the same way, for comparison
@@ -285,7 +305,7 @@ def run_bench(args)->dict:
     name = torch.cuda.get_device_name() if cuda else f"cpu ({torch.get_num_threads()} threads)"
     return dict(device=name, arch=args.arch, preproc=args.preproc, size=f"{size[0]}x{size[1]}", print_size=args.print_size,
                 latency_s=round(latency, 4), convert_s=round(convert, 4), model_s=round(model_s, 4), latency_goal_s=0.3,
-                batch_print_size=args.batch_print_size, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
+                batch_print_size=args.batch_print_size, batch_prints=args.batch_prints, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
                 resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
                 decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)},

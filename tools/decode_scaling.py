@@ -1,13 +1,15 @@
 """How PNG decoding scales with worker processes on this host, without a GPU or a network (for `bench predict`'s ratio).
 
-Prints JSON: the CPU topology (logical CPUs, physical cores), one process's decode time per print, and prints/s of
-`decode_prints` in 1..N forkserver worker processes (answers through shared memory, as `predict_paths` does).
-Usage: python tools/decode_scaling.py [--prints 3072] [--size 586x240] [--workers 1,2,4,8,12,15,16]
+Prints JSON: the CPU topology (logical CPUs, physical cores) and, for each kind of benchmark print (synthetic soles
+and the noisy-bar "grain" prints, see footdesc.inference.bench_prints), one process's decode time per print and the
+prints/s of `decode_prints` in 1..N forkserver worker processes (answers through shared memory, as `predict_paths` does).
+Usage: python tools/decode_scaling.py [--prints 3072] [--size 586x240] [--workers 1,2,4,8,12,15,16] [--kinds synthetic,grain]
 """
 import argparse, json, os, tempfile, time, functools, multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from footdesc.resample import make_bench_print, decode_prints, shared_job, from_shared, parse_size
+from footdesc.resample import decode_prints, shared_job, from_shared, parse_size
+from footdesc.inference import bench_prints
 
 def physical_cores():
     "Distinct (package, core) pairs in /proc/cpuinfo (None where there is no such file)."
@@ -33,14 +35,18 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--prints", type=int, default=3072); p.add_argument("--size", default="586x240")
     p.add_argument("--workers", default="1,2,4,8,12,15,16"); p.add_argument("--chunk", type=int, default=18)
+    p.add_argument("--kinds", default="synthetic,grain")
     a = p.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        small = [make_bench_print(Path(tmp)/f"p{i}.png", *parse_size(a.size), seed=i) for i in range(64)]
-        files = [small[i % len(small)] for i in range(a.prints)]
-        decode_prints(small)
-        t = time.perf_counter(); decode_prints(files[:512]); one = (time.perf_counter() - t) / 512
-        rates = {w: round(rate(files, w, a.chunk), 1) for w in map(int, a.workers.split(","))}
-    print(json.dumps(dict(logical_cpus=os.cpu_count(), physical_cores=physical_cores(), size=a.size, prints=a.prints,
-                          one_process_ms_per_print=round(one*1e3, 3), prints_per_s_by_workers=rates)))
+    result = dict(logical_cpus=os.cpu_count(), physical_cores=physical_cores(), size=a.size, prints=a.prints)
+    for kind in a.kinds.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            small = bench_prints(tmp, 64, *parse_size(a.size), kind)
+            files = [small[i % len(small)] for i in range(a.prints)]
+            decode_prints(small)
+            m = min(512, len(files)); t = time.perf_counter(); decode_prints(files[:m]); one = (time.perf_counter() - t) / m
+            rates = {w: round(rate(files, w, a.chunk), 1) for w in map(int, a.workers.split(","))}
+            kb = sum(f.stat().st_size for f in small) / len(small) / 1e3
+        result[kind] = dict(one_process_ms_per_print=round(one*1e3, 3), mean_png_kb=round(kb, 1), prints_per_s_by_workers=rates)
+    print(json.dumps(result))
 
 if __name__ == "__main__": main()
