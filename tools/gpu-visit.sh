@@ -5,11 +5,12 @@
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
-# (8 files: log.txt, sync-check.json, bench-train-torch.json, bench-train-fastai.json, bench-predict.json, real.log, real.md, real-gpu.tgz).
+# (log.txt, bench-predict.json, real.log, real.md, real-gpu.tgz; with "sync train" also sync-check.json, bench-train-torch.json, bench-train-fastai.json).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs on 16,000 prints, about 6 minutes; zero-shot and cv take about 7.5); see footdesc real --help.
-# Only some steps: FD_STEPS="predict real" (default "smoke sync train predict real"; the synthetic set for sync/train is made only
-# when one of them runs, otherwise the protocol makes its own, honouring --set synth_n=... in FD_REAL_ARGS).
+# Which steps: FD_STEPS (default "smoke predict real": sync and train were measured in stops 4-5, and the gpu scale's
+# 16,000-print pre-training leaves no room for them; add "sync train" to measure them again). The synthetic set for sync/train is made only
+# when one of them runs; otherwise the protocol makes its own, honouring --set synth_n=... in FD_REAL_ARGS.
 # Resuming across visits (the machine comes back bare): FD_RESUME=.gpu/resume, a folder holding an earlier visit's
 # real-gpu.tgz unpacked (records.jsonl, predictions/, protocol.json; about 200 KB), is copied in first, so finished
 # units are not trained again; e.g. FD_STEPS=real FD_RESUME=.gpu/resume FD_REAL_ARGS="--steps findings".
@@ -23,7 +24,7 @@ START=$(date +%s)
 OUT=${OUT:-/tmp/footdesc-gpu-out}; mkdir -p "$OUT"
 WORK=${FD_WORK:-/tmp/footdesc-gpu}; mkdir -p "$WORK"
 export PYTHONUNBUFFERED=1
-STEPS=" ${FD_STEPS:-smoke sync train predict real} "
+STEPS=" ${FD_STEPS:-smoke predict real} "
 want() { [[ "$STEPS" == *" $1 "* ]]; }
 elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
