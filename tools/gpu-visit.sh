@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One visit to a lent GPU machine (README, "For developers"): footdesc's GPU measurements in one prepared run.
-#   1. a CUDA smoke test (`bench train --tiny`), 2. the sync check (tools/gpu_sync_check.py) and `bench train` at 352x144
+#   1. a CUDA smoke test (`bench train --tiny`), 2. on request (FD_STEPS) the sync check (tools/gpu_sync_check.py) and `bench train` at 352x144
 #   on the synthetic pre-training set (the check also profiles 10 batches: GPU busy fraction, top kernels and CPU calls),
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
