@@ -118,35 +118,29 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     with _decoder_pool(decode_in, workers) as pool:
         chunks = ((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
                   for start in range(0, len(paths), bs))
-        ahead = deque()
+        ahead, answers = deque(), []
         try:
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
-            answers = _predict_chunks(ahead, chunks, paths, model, errors, size, channels, fit, device, resize_on, normalise)
+            while ahead:
+                start, futures = ahead[0]
+                converted = [answer for f in futures for answer in from_shared(_results(f))]
+                ahead.popleft(); ahead.extend(islice(chunks, 1))
+                for i, (_, problem) in enumerate(converted):
+                    if problem is not None: errors[str(paths[start + i])] = problem
+                ok = [i for i, (a, _) in enumerate(converted) if a is not None]
+                if not ok: continue
+                arrays = [converted[i][0] for i in ok]
+                x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else torch.from_numpy(np.stack(arrays)).to(device)
+                x = normalise(x)
+                if cuda: x = x.contiguous(memory_format=torch.channels_last)
+                with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+                    answers.append(([start + i for i in ok], torch.sigmoid(model(x).float())))  # stays on the device: no wait here
         except BaseException:
             if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])
             raise
     probs = np.full((len(paths), len(CODES)), np.nan, dtype=np.float32)
     for rows, p in answers: probs[rows] = p.cpu().numpy()
     return probs, errors
-
-def _predict_chunks(ahead, chunks, paths, model, errors, size, channels, fit, device, resize_on, normalise)->list:
-    "`predict_paths`' loop: each chunk's answers as `(rows, probabilities on the device)`, its failures added to `errors`."
-    answers, cuda = [], device.type == "cuda"
-    while ahead:
-        start, futures = ahead[0]
-        converted = [answer for f in futures for answer in from_shared(_results(f))]
-        ahead.popleft(); ahead.extend(islice(chunks, 1))
-        for i, (_, problem) in enumerate(converted):
-            if problem is not None: errors[str(paths[start + i])] = problem
-        ok = [i for i, (a, _) in enumerate(converted) if a is not None]
-        if not ok: continue
-        arrays = [converted[i][0] for i in ok]
-        x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else torch.from_numpy(np.stack(arrays)).to(device)
-        x = normalise(x)
-        if cuda: x = x.contiguous(memory_format=torch.channels_last)
-        with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-            answers.append(([start + i for i in ok], torch.sigmoid(model(x).float())))  # stays on the device: no wait here
-    return answers
 
 # %% ../nbs/34_inference.ipynb #9c2d0527
 def predictions_frame(paths, # the print files, in the order of `probs`
@@ -286,17 +280,15 @@ def run_bench(args)->dict:
         files = [small[i % len(small)] for i in range(n_prints)]
         decode_in = default_decode_in(device, n_prints, bs)   # what predict_paths chooses for these prints
         other, other_decode = ("cpu" if cuda else "device"), ("threads" if decode_in == "processes" else "processes")  # timed the same way, for comparison
-        def throughput(**kwargs):
-            predict_paths(loaded, files[:bs + 1], bs=bs, workers=args.workers, **kwargs)   # warm-up (and the fork server's start)
-            t = time.perf_counter(); predict_paths(loaded, files, bs=bs, workers=args.workers, **kwargs); sync()
+        def throughput(model=loaded, **kwargs):
+            predict_paths(model, files[:bs + 1], bs=bs, workers=args.workers, **kwargs)   # warm-up (and the fork server's start)
+            t = time.perf_counter(); predict_paths(model, files, bs=bs, workers=args.workers, **kwargs); sync()
             return n_prints / (time.perf_counter() - t)
         footdesc_img_s = throughput(decode_in=decode_in)
         other_img_s = throughput(decode_in=decode_in, resize_on=other)
         other_decode_img_s = throughput(decode_in=other_decode)
         pipe_img_s = throughput(decode_in="processes", shared_memory=False)   # the answers pickled through the pool's pipe instead
-        real_model, loaded.model = loaded.model, _InputOnly().to(device)
-        input_only_img_s = throughput(decode_in=decode_in)   # the input side's own ceiling
-        loaded.model = real_model
+        input_only_img_s = throughput(DescriptorModel(_InputOnly().to(device), loaded.config), decode_in=decode_in)   # the input side's own ceiling
         xb = torch.randn(bs, 3, *size, device=device)
         if cuda: xb = xb.contiguous(memory_format=torch.channels_last); loaded.model.to(memory_format=torch.channels_last)
         forward(xb)

@@ -5,11 +5,10 @@ and the noisy-bar "grain" prints, see footdesc.inference.bench_prints), one proc
 prints/s of `decode_prints` in 1..N forkserver worker processes (answers through shared memory, as `predict_paths` does).
 Usage: python tools/decode_scaling.py [--prints 3072] [--size 586x240] [--workers 1,2,4,8,12,15,16] [--kinds synthetic,grain]
 """
-import argparse, json, os, tempfile, time, functools, multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import argparse, json, os, tempfile, time, functools
 from pathlib import Path
 from footdesc.resample import decode_prints, shared_job, from_shared, parse_size
-from footdesc.inference import bench_prints
+from footdesc.inference import bench_prints, _decoder_pool
 
 def physical_cores():
     "Distinct (package, core) pairs in /proc/cpuinfo (None where there is no such file)."
@@ -22,9 +21,8 @@ def physical_cores():
     return len(cores) or None
 
 def rate(files, workers, chunk):
-    context = multiprocessing.get_context("forkserver"); context.set_forkserver_preload(["footdesc.resample"])
     job = functools.partial(shared_job, decode_prints, in_flight=2*workers)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with _decoder_pool("processes", workers) as pool:   # as predict_paths starts them
         for f in [pool.submit(job, files[:chunk]) for _ in range(workers)]: from_shared(f.result())   # start and warm every worker
         t = time.perf_counter()
         futures = [pool.submit(job, files[i:i + chunk]) for i in range(0, len(files), chunk)]
