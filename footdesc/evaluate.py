@@ -69,12 +69,13 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
              localisation:bool=True, # on synthetic data, score Grad-CAM peaks against the descriptor masks
              max_localisation:int=100, # at most this many prints for the localisation score (it needs one backward pass per descriptor)
              device=None, # where to run the model (default: CPU)
+             mirror:bool=False, # also score each print mirrored left/right and average (`predict_paths`)
             )->Evaluation:
     "Score `model` on the labelled prints of `data`."
     from footdesc.model import load_model
     loaded = load_model(model, device=device) if isinstance(model, (str, Path)) else model
     df = read_labels(data)
-    probs, errors = predict_paths(loaded, df["path"].tolist(), bs=bs)
+    probs, errors = predict_paths(loaded, df["path"].tolist(), bs=bs, mirror=mirror)
     ok = np.array([p not in errors for p in df["path"]]) & np.isfinite(probs).all(1)
     if not ok.any(): raise ValueError(f"none of the {len(df)} prints of {data} could be scored; first error: {next(iter(errors.items()), ('', '?'))}")
     df, probs = df[ok].reset_index(drop=True), np.asarray(probs)[ok]
@@ -255,10 +256,11 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--examples", type=int, default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
+    parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two")
 
 def run(args:argparse.Namespace)->int:
     "Evaluate, print the summary, optionally write the report; status 1 if any print failed."
-    try: ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device)
+    try: ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device, mirror=args.mirror)
     except (FileNotFoundError, ValueError) as e:  # a missing or unreadable model or dataset (DatasetError is a ValueError)
         print(f"footdesc evaluate: error: {e}", file=sys.stderr)
         return 2

@@ -96,6 +96,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   resize_on:str|None=None, # "cpu" (Pillow) or "device" (decode on the CPU, resize on the model's device); default: "device" on a GPU
                   decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
                   shared_memory:bool|None=None, # worker processes (not threads) hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
+                  mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -134,7 +135,9 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 x = normalise(x)
                 if cuda: x = x.contiguous(memory_format=torch.channels_last)
                 with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-                    answers.append(([start + i for i in ok], torch.sigmoid(model(x).float())))  # stays on the device: no wait here
+                    p = torch.sigmoid(model(x).float())
+                    if mirror: p = (p + torch.sigmoid(model(x.flip(-1)).float()))/2   # a left shoe's print as a right one's: training flips prints too
+                    answers.append(([start + i for i in ok], p))  # stays on the device: no wait here
         except BaseException:
             if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])
             raise
@@ -167,6 +170,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
+    parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
     parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per predicted descriptor of each print into DIR")
 
@@ -184,7 +188,7 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
         return 1
-    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in)
+    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)

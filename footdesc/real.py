@@ -16,10 +16,11 @@ from .dataset import read_labels, write_labels, label_matrix, atomic_write, atom
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'UNNAMED_SETTINGS', 'STEPS', 'find_fid300',
-           'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config', 'train_unit', 'repeated_rows',
-           'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale', 'Protocol', 'summarise',
-           'summary_markdown', 'write_summary', 'add_arguments', 'scale_with', 'run', 'cotrain_frame']
+__all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'UNNAMED_SETTINGS', 'PRETRAINING_SETTINGS', 'CV_STARTS',
+           'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config', 'train_unit',
+           'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
+           'check_same_pretraining', 'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments',
+           'scale_with', 'run', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -112,6 +113,8 @@ class Scale:
     finding_synth_epochs: int|None = None  # with "synthetic": pre-training epochs of each finding's own pre-training, one per seed (None: synth_epochs)
     cotrain_n: int = 0  # co-training: synthetic prints added to each fold's training split in the cv step (0: off)
     cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
+    cv_starts: tuple = ("synthetic", "scratch")  # the cv step's starting points, in this order (either or both)
+    mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
 
 SCALES = {
     "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=16000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
@@ -200,11 +203,12 @@ def _repeated_dataloaders(csv, config:dict, bs:int, seed:int, device):
 # %% ../nbs/50_real.ipynb #b56d4a11
 def predict_scores(model_path, # a saved model
                    frame:pd.DataFrame, # prints to score (from `read_labels`)
+                   mirror:bool=False, # average each print's probabilities with its mirror image's (`predict_paths`)
                   )->tuple[np.ndarray, dict]:
     "Probabilities of the model for `frame`'s prints, and `score` of them against its labels."
     from footdesc.model import load_model
     from footdesc.inference import predict_paths
-    probs, errors = predict_paths(load_model(model_path), list(frame["path"]), bs=32, decode_in="threads")  # a few hundred small prints: no pool of processes per call
+    probs, errors = predict_paths(load_model(model_path), list(frame["path"]), bs=32, decode_in="threads", mirror=mirror)  # a few hundred small prints: no pool of processes per call
     if errors: raise RuntimeError(f"{len(errors)} print(s) could not be scored, e.g. {next(iter(errors.values()))}")
     return probs, score(probs, label_matrix(frame))
 
@@ -239,7 +243,10 @@ class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
 UNNAMED_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_frozen_epochs", "synth_epochs", "synth_lr",
-                    "synth_bs", "frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "loss")  # they change what a unit trains, not its name
+                    "synth_bs", "frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "loss", "mirror")  # they change what a unit trains or scores, not its name
+PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_frozen_epochs", "synth_epochs", "synth_lr",
+                        "synth_bs", "loss")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
+CV_STARTS = ("synthetic", "scratch")
 
 def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
 
@@ -256,6 +263,17 @@ def check_same_scale(out, # a protocol's results folder
                      f"{' '.join(f'{k}={_setting(new[k])}' for k in differ)}. Units are named by what they train, not by every setting, "
                      f"so the two would mix: use a new --out, or resume with {' '.join(f'--set {k}={_setting(old[k])}' for k in differ)}")
 
+def check_same_pretraining(source, # a protocol's results folder to copy pre-trainings from
+                           scale:Scale, # the scale of the run that would copy them
+                          ):
+    "Refuse to reuse `source`'s synthetic pre-trainings where they were trained differently from what `scale` asks."
+    saved = Path(source)/"protocol.json"
+    if not saved.exists(): raise ValueError(f"{source} holds no protocol run (no protocol.json) to take pre-trained models from")
+    old, new = json.loads(saved.read_text())["scale"], asdict(scale)
+    differ = [k for k in PRETRAINING_SETTINGS if _setting(old.get(k)) != _setting(new[k])]
+    if differ: raise ValueError(f"{source} pre-trained with {' '.join(f'{k}={_setting(old.get(k))}' for k in differ)}; this run's "
+                                f"pre-training would use {' '.join(f'{k}={_setting(new[k])}' for k in differ)}, so its models cannot be reused")
+
 class Protocol:
     "The real-print protocol on one dataset of references (and marks), resumable, writing under `out`."
     def __init__(self, out, # results folder (records.jsonl, predictions/, models/, splits/, synthetic/)
@@ -268,6 +286,7 @@ class Protocol:
                  limit:int|None=None, # stop after training this many units (to test resuming)
                  time_limit:float|None=None, # seconds: start no unit after this long (a lease on a GPU, say)
                  log=print, # where progress lines go
+                 pretrained_from=None, # another protocol's results folder whose finished synthetic pre-trainings this run copies instead of training
                 ):
         self.out, self.scale = Path(out), (SCALES[scale] if isinstance(scale, str) else scale)
         self.references = read_labels(references)
@@ -275,6 +294,10 @@ class Protocol:
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
         self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
         check_same_scale(self.out, self.scale)
+        if not self.scale.cv_starts or set(self.scale.cv_starts) - set(CV_STARTS):
+            raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)}: choose one or both of {', '.join(CV_STARTS)}")
+        self.pretrained_from = Path(pretrained_from) if pretrained_from is not None else None
+        if self.pretrained_from is not None: check_same_pretraining(self.pretrained_from, self.scale)
         self.out.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.out/"protocol.json", "w") as f:
             json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None), f, indent=1)
@@ -316,6 +339,18 @@ def _own_synth_epochs(epochs:int|None, scale_epochs:int|None)->int|None:
 def _synth_epochs(self:Protocol, epochs:int|None)->int|None: return _own_synth_epochs(epochs, self.scale.synth_epochs)
 
 @patch
+def _copy_pretrained(self:Protocol, name:str, path:Path)->bool:
+    "Copy unit `name`'s model and record from `pretrained_from` to `path` where it finished there (False where it did not)."
+    from footdesc.grid import read_records, append_record
+    source = self.pretrained_from
+    done = next((r for r in read_records(source) if r["cell"] == name), None) if source is not None else None
+    if done is None or not (source/"models"/path.name).exists(): return False
+    with open(source/"models"/path.name, "rb") as f, atomic_write(path, "wb") as g: shutil.copyfileobj(f, g)
+    append_record(self.out, dict(done, copied_from=str(source)))
+    self.log(f"{name}: copied from {source} (PRAUC {done['prauc']:.4f})")
+    return True
+
+@patch
 def pretrained(self:Protocol, variant:str, seed:int=0,
                epochs:int|None=None, # pre-training epochs (None: the scale's synth_epochs)
               )->Path:
@@ -324,6 +359,7 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
     name = _unit_name("synthetic", variant, f"s{seed}", f"e{epochs}" if epochs else None)
     path = self.out/"models"/f"{name.replace('/', '_')}.zip"
     if self._finished(name) and path.exists(): return path
+    if self._copy_pretrained(name, path): return path
     self._check_time(name)
     t0 = time.perf_counter()
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
@@ -340,11 +376,11 @@ def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0)->dic
     name = _unit_name("zero-shot", variant, f"s{seed}")
     if (done := self._finished(name)): return done
     model, t0 = self.pretrained(variant, seed), time.perf_counter()
-    probs, refs = predict_scores(model, self.references)
+    probs, refs = predict_scores(model, self.references, self.scale.mirror)
     arrays = dict(ref_probs=probs, ref_targets=label_matrix(self.references), ref_images=_names(self.references))
     record = dict(step="zero-shot", variant=variant, seed=seed, init="synthetic", prauc=refs["prauc"], chance=refs["chance"], references=refs)
     if self.marks is not None:
-        mprobs, record["marks"] = predict_scores(model, self.marks)
+        mprobs, record["marks"] = predict_scores(model, self.marks, self.scale.mirror)
         arrays.update(mark_probs=mprobs, mark_targets=label_matrix(self.marks), mark_images=_names(self.marks))
     _save_predictions(self.out, name, **arrays)
     self._record(name, **record, seconds=time.perf_counter() - t0)
@@ -380,12 +416,12 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
         train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs)
         test = self.references[held_out]
-        probs, refs = predict_scores(model, test)
+        probs, refs = predict_scores(model, test, self.scale.mirror)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
         record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
         if mfolds is not None and (mfolds == fold).any():
             marks = self.marks[mfolds == fold]
-            mprobs, record["marks"] = predict_scores(model, marks)
+            mprobs, record["marks"] = predict_scores(model, marks, self.scale.mirror)
             arrays.update(mark_probs=mprobs, mark_targets=label_matrix(marks), mark_images=_names(marks))
         _save_predictions(self.out, name, **arrays)
         if not self.keep_models: model.unlink(missing_ok=True)
@@ -406,7 +442,7 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     base = next(iter(VARIANTS))
     if "zero-shot" in steps: self.zero_shot(base)
     if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
-        for init in ("synthetic", "scratch"): self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
+        for init in self.scale.cv_starts: self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
@@ -502,7 +538,9 @@ def summary_markdown(summary:dict # from `summarise`
     "The summary as Markdown tables."
     sc = summary.get("scale") or {}
     out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, no ImageNet weights; "
-           f"synthetic pre-training on {sc.get('synth_n')} prints for {sc.get('synth_epochs')} epochs.", ""]
+           f"synthetic pre-training on {sc.get('synth_n')} prints for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen, "
+           f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
+           + ("; each print scored as it is and mirrored, averaged." if sc.get("mirror") else "."), ""]
     if summary["zero_shot"]:
         out += ["## Zero-shot: trained on synthetic prints only", "", "| set | prints | macro PRAUC | chance |", "|---|---|---|---|"]
         for z in summary["zero_shot"]:
@@ -558,6 +596,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints (default: one per CPU)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
+    parser.add_argument("--pretrained-from", default=None, metavar="DIR",
+                        help="copy finished synthetic pre-trainings from another run's --out (same pre-training settings) instead of training them again")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
@@ -578,9 +618,10 @@ def scale_with(scale:Scale, # a scale
         try:
             if value.lower() == "none": changes[name] = None
             elif kind is tuple: changes[name] = tuple(type(v)(x) for v, x in zip(getattr(scale, name), value.split(",")))
+            elif kind is bool: changes[name] = dict(true=True, yes=True, false=False, no=False)[value.lower()]
             elif kind in (int, float, str): changes[name] = kind(value)
             else: changes[name] = int(value) if value.lstrip("-").isdigit() else value   # None-valued fields hold ints
-        except ValueError: raise ValueError(f"--set {setting!r}: {value!r} is not a valid {kind.__name__}") from None
+        except (ValueError, KeyError): raise ValueError(f"--set {setting!r}: {value!r} is not a valid {kind.__name__}") from None
     return replace(scale, **changes)
 
 def run(args)->int:
@@ -600,7 +641,7 @@ def run(args)->int:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2
     try: protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
-                             time_limit=args.time_limit)
+                             time_limit=args.time_limit, pretrained_from=args.pretrained_from)
     except ValueError as e:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2

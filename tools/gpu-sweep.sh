@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Fine-tuning settings on real prints, each from the same synthetic pre-training (README, "For developers").
+# Runs after tools/gpu-visit.sh on the same warm machine with FD_WORK set to the same folder: each setting is a
+# `footdesc real --steps cv --set cv_starts=synthetic --pretrained-from $FD_WORK/real` in its own folder, so the
+# pre-training is copied, not trained again. Refuses to start if that pre-trained model is not there (a bare machine).
+# Usage there: FD_WORK=$PWD/.gpuwork bash tools/gpu-sweep.sh BUDGET_SECONDS "NAME:--set a=1 --set b=2" ...
+# Writes $OUT/sweep-NAME.md and $OUT/sweep.tgz (records and predictions of every setting; no models).
+# A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_WHEELS=none FD_WORK=/tmp/fdw bash tools/gpu-sweep.sh 300 "mirror:--set mirror=true"
+set -u
+BUDGET=$1; shift
+DEVICE=${FD_DEVICE:-cuda}; SCALE=${FD_SCALE:-gpu}
+START=$(date +%s)
+OUT=${OUT:-/tmp/footdesc-gpu-out}; mkdir -p "$OUT"
+WORK=${FD_WORK:?set FD_WORK to the folder tools/gpu-visit.sh used}
+export PYTHONUNBUFFERED=1 PYTHONPATH=/tmp/site:$PWD
+elapsed() { echo $(( $(date +%s) - START )); }
+say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
+FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')
+ls "$WORK"/real/models/synthetic_*.zip >/dev/null 2>&1 || { say "no pre-trained model in $WORK/real/models: run tools/gpu-visit.sh first on this machine"; exit 1; }
+if [ "${FD_WHEELS:-.whl}" != none ] && [ ! -d /tmp/site/fastai ]; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl >>"$OUT/log.txt" 2>&1 || { say "wheel install failed"; exit 1; }
+fi
+NAMES=()
+for SPEC in "$@"; do
+  NAME=${SPEC%%:*}; ARGS=${SPEC#*:}
+  LEFT=$(( BUDGET - $(elapsed) - 20 ))
+  [ $LEFT -gt 30 ] || { say "no time left for $NAME"; break; }
+  say "setting $NAME: $ARGS (time limit $LEFT s)"
+  timeout --signal=INT $(( LEFT + 15 )) "${FD[@]}" real --scale $SCALE --out "$WORK/sweep-$NAME" --fid300 .gpu/fid300 --device $DEVICE \
+    --pretrained-from "$WORK/real" --steps cv --set cv_starts=synthetic --time-limit "$LEFT" $ARGS >"$OUT/sweep-$NAME.log" 2>&1
+  say "setting $NAME exit $?"
+  "${FD[@]}" real --out "$WORK/sweep-$NAME" --summary-only >"$OUT/sweep-$NAME.md" 2>>"$OUT/sweep-$NAME.log"
+  grep -A3 "^| start" "$OUT/sweep-$NAME.md" | tee -a "$OUT/log.txt"
+  NAMES+=("sweep-$NAME")
+done
+[ ${#NAMES[@]} -gt 0 ] && tar czf "$OUT/sweep.tgz" -C "$WORK" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits "${NAMES[@]}" 2>>"$OUT/log.txt"
+say "done"
