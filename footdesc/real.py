@@ -119,7 +119,7 @@ class Scale:
 SCALES = {
     "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=16000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
                  frozen_epochs=3, epochs=20, unfrozen_lr=(3e-5, 1e-3), bs=64, finding_folds=3, finding_epochs=None, finding_init="synthetic",
-                 finding_synth_epochs=3),
+                 finding_synth_epochs=3, mirror=True),
     "cpu": Scale(),
     "tiny": Scale(size=(64, 32), squished=(48, 48), synth_n=24, synth_height=128, synth_epochs=1, frozen_epochs=1,
                   epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None),

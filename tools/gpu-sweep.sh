@@ -4,7 +4,8 @@
 # `footdesc real --steps cv --set cv_starts=synthetic --pretrained-from $FD_WORK/real` in its own folder, so the
 # pre-training is copied, not trained again. Refuses to start if that pre-trained model is not there (a bare machine).
 # Usage there: FD_WORK=$PWD/.gpuwork bash tools/gpu-sweep.sh BUDGET_SECONDS "NAME:--set a=1 --set b=2" ...
-# Writes $OUT/sweep-NAME.md and $OUT/sweep.tgz (records and predictions of every setting; no models).
+# Writes $OUT/log.txt, sweep.log (every setting's output), sweep.md (their summaries) and sweep.tgz (records and
+# predictions of every setting; no models): four files, as the device tool returns only a few.
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_WHEELS=none FD_WORK=/tmp/fdw bash tools/gpu-sweep.sh 300 "mirror:--set mirror=true"
 set -u
 BUDGET=$1; shift
@@ -27,10 +28,10 @@ for SPEC in "$@"; do
   [ $LEFT -gt 30 ] || { say "no time left for $NAME"; break; }
   say "setting $NAME: $ARGS (time limit $LEFT s)"
   timeout --signal=INT $(( LEFT + 15 )) "${FD[@]}" real --scale $SCALE --out "$WORK/sweep-$NAME" --fid300 .gpu/fid300 --device $DEVICE \
-    --pretrained-from "$WORK/real" --steps cv --set cv_starts=synthetic --time-limit "$LEFT" $ARGS >"$OUT/sweep-$NAME.log" 2>&1
+    --pretrained-from "$WORK/real" --steps cv --set cv_starts=synthetic --time-limit "$LEFT" $ARGS >>"$OUT/sweep.log" 2>&1
   say "setting $NAME exit $?"
-  "${FD[@]}" real --out "$WORK/sweep-$NAME" --summary-only >"$OUT/sweep-$NAME.md" 2>>"$OUT/sweep-$NAME.log"
-  grep -A3 "^| start" "$OUT/sweep-$NAME.md" | tee -a "$OUT/log.txt"
+  { echo "## $NAME: $ARGS"; "${FD[@]}" real --out "$WORK/sweep-$NAME" --summary-only; } >"$WORK/sweep-$NAME.md" 2>>"$OUT/sweep.log"
+  cat "$WORK/sweep-$NAME.md" >>"$OUT/sweep.md"; grep -A3 "^| start" "$WORK/sweep-$NAME.md" | tee -a "$OUT/log.txt"
   NAMES+=("sweep-$NAME")
 done
 [ ${#NAMES[@]} -gt 0 ] && tar czf "$OUT/sweep.tgz" -C "$WORK" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits "${NAMES[@]}" 2>>"$OUT/log.txt"
