@@ -164,6 +164,7 @@ def train_unit(csv, # training CSV (with a split column)
                pretraining:bool=False, # this is the synthetic pre-training itself
                device=None, # "cpu", "cuda" (default: the GPU if there is one)
                epochs:int|None=None, # epochs of pre-training, or of training from scratch, instead of the scale's
+               checkpoint_dir=None, # save a checkpoint each epoch here and resume from one (`footdesc.train.Checkpoint`)
               ):
     "Train one model of the protocol (no ImageNet weights) and save it; returns footdesc.train's result."
     from footdesc.train import train_descriptors
@@ -171,7 +172,7 @@ def train_unit(csv, # training CSV (with a split column)
     return train_descriptors(csv, model_path, dls=_repeated_dataloaders(csv, config, bs, seed, device), size=config["size"],
                              channels=config["channels"], fit=config["fit"], preproc=config["preproc"], arch=scale.arch,
                              pretrained=False, init=init, bs=bs, seed=seed, loss=scale.loss,
-                             device=device, show_progress=False, **_schedule(scale, init, pretraining, epochs))
+                             device=device, show_progress=False, checkpoint_dir=checkpoint_dir, **_schedule(scale, init, pretraining, epochs))
 
 # %% ../nbs/50_real.ipynb #a1c0e002
 def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns
@@ -361,11 +362,13 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
     if self._finished(name) and path.exists(): return path
     if self._copy_pretrained(name, path): return path
     self._check_time(name)
-    t0 = time.perf_counter()
+    t0, checkpoints = time.perf_counter(), self.out/"checkpoints"/path.stem   # long: an interrupted pre-training resumes from its last epoch
+    if (checkpoints/"checkpoint.json").exists():
+        self.log(f"{name}: resuming from {checkpoints}, {json.loads((checkpoints/'checkpoint.json').read_text())['epochs_done']} epoch(s) done")
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
-                        device=self.device, epochs=epochs)
+                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints)
     self._record(name, step="synthetic", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
-                 chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,
+                 chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,   # of this run only, where it resumed
                  history=result.history)   # per epoch: train_loss, valid_loss, prauc (has pre-training converged?)
     return path
 

@@ -83,6 +83,11 @@ class TwoPhaseSchedule(Callback):
         self.learn.opt.set_hyper("mom", self._mom(pos))
 
 # %% ../nbs/33_train.ipynb #9674bdd2
+def _history_rows(learn)->list:
+    "Per-epoch [train_loss, valid_loss, metrics...] of the whole run: those before a resume (from its checkpoint), then this `fit`'s."
+    before = getattr(learn, "resumed_history", [])
+    return before + [[None if v is None else float(v) for v in row] for row in learn.recorder.values[len(before):]]  # skipped epochs leave empty rows
+
 class Checkpoint(Callback):
     "Save model and optimiser state after every epoch to `folder`, atomically, to resume an interrupted run."
     order = 65
@@ -94,7 +99,7 @@ class Checkpoint(Callback):
     def after_epoch(self):
         if self.epoch < self._start: return  # an epoch skipped when resuming
         with atomic_write(self.folder/"checkpoint.pth") as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
-        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, settings=self.settings)
+        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, settings=self.settings, history=_history_rows(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
 
 def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted run
@@ -111,7 +116,9 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
         raise ValueError(f"the checkpoint in {folder} is from a run with other settings ({diff}); delete that folder or turn resuming off to start afresh")
     if learn.opt is None: learn.create_opt()
     _load_state(folder/"checkpoint.pth", learn.model, learn.opt, with_opt=True, device=next(learn.model.parameters()).device)
-    return int(state["epochs_done"])
+    done = int(state["epochs_done"])
+    learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
+    return done
 
 # %% ../nbs/33_train.ipynb #2e89a8ee
 class InitialWeights(Callback):
@@ -223,7 +230,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
 def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir):
     "Validation PRAUC, per-descriptor table and thresholds; save the model; drop the checkpoint of a finished run."
     names = learn.recorder.metric_names[1:-1]  # read the history first: get_preds resets the Recorder
-    history = [dict(zip(names, [None if v is None else float(v) for v in row])) for row in learn.recorder.values]
+    history = [dict(zip(names, row)) for row in _history_rows(learn)]
     with learn.no_bar(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         probs, targets = learn.get_preds(dl=learn.dls.valid)

@@ -34,5 +34,5 @@ for SPEC in "$@"; do
   cat "$WORK/sweep-$NAME.md" >>"$OUT/sweep.md"; grep -A3 "^| start" "$WORK/sweep-$NAME.md" | tee -a "$OUT/log.txt"
   NAMES+=("sweep-$NAME")
 done
-[ ${#NAMES[@]} -gt 0 ] && tar czf "$OUT/sweep.tgz" -C "$WORK" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits "${NAMES[@]}" 2>>"$OUT/log.txt"
+[ ${#NAMES[@]} -gt 0 ] && tar czf "$OUT/sweep.tgz" -C "$WORK" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits --exclude=checkpoints "${NAMES[@]}" 2>>"$OUT/log.txt"
 say "done"
