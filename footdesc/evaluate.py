@@ -55,6 +55,7 @@ class Evaluation:
     confusion: np.ndarray  # (17, 17) the paper's confusion matrix
     localisation: pd.DataFrame|None = None  # per (print, descriptor) hits, on synthetic data
     loaded: object = field(default=None, repr=False)  # the loaded model
+    mirror: bool = False  # each print was also scored mirrored, the two averaged
 
     @property
     def excluded(self)->list[str]: return self.table.code[self.table.excluded].tolist()
@@ -87,7 +88,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     if localisation and _has_masks(csv):
         hits = localisation_hits(loaded, df.head(max_localisation), csv.parent)
     return Evaluation(str(model if isinstance(model, (str, Path)) else "model"), str(csv), df, y, probs, thresholds, dict(errors),
-                      table, macro_prauc(table), paper_confusion(y, probs), hits, loaded)
+                      table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror)
 
 # %% ../nbs/41_evaluate.ipynb #6d372c9a
 def summary_text(ev:Evaluation # from `evaluate`
@@ -95,7 +96,8 @@ def summary_text(ev:Evaluation # from `evaluate`
     "The PRAUC, the per-descriptor table and the failed prints, as plain text."
     t = ev.table.copy()
     lines = [f"model {ev.model}", f"data  {ev.data}: {len(ev.df)} prints scored" + (f", {len(ev.errors)} FAILED" if ev.errors else ""),
-             f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors)"]
+             f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors"
+             + ("; each print also scored mirrored, the two averaged)" if ev.mirror else ")")]
     if ev.excluded: lines.append(f"excluded (no positive print): {' '.join(ev.excluded)}")
     lines.append("")
     lines.append(f"{'code':<7} {'name':<12} {'AP':>6} {'chance':>6} {'pos':>4} {'thresh':>6} {'prec':>5} {'recall':>6} {'F1':>5}")
@@ -213,7 +215,7 @@ def write_report(ev:Evaluation, # from `evaluate`
     csv("confusion.csv", pd.DataFrame(ev.confusion, index=pd.Index(list(CODES), name="true"), columns=list(CODES)))
     csv("predictions.csv", _predictions_frame(ev), index=False)
     csv("top_losses.csv", top_losses(ev.y, ev.probs, top_k, list(ev.df["image"]), ev.thresholds), index=False)
-    metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), prauc=ev.prauc, excluded=ev.excluded,
+    metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), prauc=ev.prauc, mirror=ev.mirror, excluded=ev.excluded,
                    per_descriptor={r["code"]: {k: _jsonable(v) for k, v in r.items() if k != "code"} for r in ev.table.to_dict("records")},
                    confusion=dict(rows="true", columns="predicted", codes=list(CODES), ties="not confused", matrix=ev.confusion.tolist()),
                    failed=ev.errors, model_config={k: v for k, v in (getattr(ev.loaded, "config", {}) or {}).items() if k != "training"})
