@@ -258,7 +258,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--examples", type=int, default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
-    parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two")
+    parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (AP is comparable; precision, recall and F1 use "
+                        "thresholds chosen on unmirrored scores)")
 
 def run(args:argparse.Namespace)->int:
     "Evaluate, print the summary, optionally write the report; status 1 if any print failed."

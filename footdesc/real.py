@@ -7,7 +7,7 @@ Docs: https://footdesc.github.io/footdesc/real.html.md"""
 # %% ../nbs/50_real.ipynb #10eaaa0e
 from __future__ import annotations
 import os, sys, json, time, shutil, argparse
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, asdict, replace, fields
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,9 +16,9 @@ from .dataset import read_labels, write_labels, label_matrix, atomic_write, atom
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['FID300_ENV', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'UNNAMED_SETTINGS', 'PRETRAINING_SETTINGS', 'CV_STARTS',
-           'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config', 'train_unit',
-           'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
+__all__ = ['FID300_ENV', 'CV_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS',
+           'STEPS', 'VARIABLE_LENGTH', 'find_fid300', 'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config',
+           'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
            'check_same_pretraining', 'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments',
            'scale_with', 'run', 'cotrain_frame']
 
@@ -87,6 +87,8 @@ def score(probs:np.ndarray, # (n, 17) probabilities
                 prevalence={c: float(p) for c, p in zip(CODES, prevalence)})
 
 # %% ../nbs/50_real.ipynb #9694776b
+CV_STARTS = ("synthetic", "scratch")  # where the cv step's fine-tuning may start: synthetic pre-training, or nothing
+
 @dataclass(frozen=True)
 class Scale:
     "How big each step of the real-print protocol is."
@@ -113,7 +115,7 @@ class Scale:
     finding_synth_epochs: int|None = None  # with "synthetic": pre-training epochs of each finding's own pre-training, one per seed (None: synth_epochs)
     cotrain_n: int = 0  # co-training: synthetic prints added to each fold's training split in the cv step (0: off)
     cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
-    cv_starts: tuple = ("synthetic", "scratch")  # the cv step's starting points, in this order (either or both)
+    cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (either or both)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
 
 SCALES = {
@@ -243,22 +245,27 @@ def load_predictions(out, # the protocol's output folder
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
-UNNAMED_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_frozen_epochs", "synth_epochs", "synth_lr",
-                    "synth_bs", "frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "loss", "mirror")  # they change what a unit trains or scores, not its name
 PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_frozen_epochs", "synth_epochs", "synth_lr",
                         "synth_bs", "loss")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
-CV_STARTS = ("synthetic", "scratch")
+UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror")  # they change what a unit trains or scores, not its name
 
 def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+def _saved_scale(folder)->dict:
+    "The scale a results folder was run with; settings it predates read as their defaults (which is how it ran)."
+    return {**{f.name: f.default for f in fields(Scale)}, **json.loads((Path(folder)/"protocol.json").read_text())["scale"]}
+
+def _differing(old:dict, new:dict, keys)->list: return [k for k in keys if _setting(old[k]) != _setting(new[k])]
+
+def _as_pretrained(settings:dict)->dict: return dict(settings, synth_bs=settings["synth_bs"] or settings["bs"])   # the batch size it used
 
 def check_same_scale(out, # a protocol's results folder
                      scale:Scale, # the scale a new run would use there
                     ):
     "Refuse to resume `out` with settings that would file models trained differently under the same unit names."
-    saved = Path(out)/"protocol.json"
-    if not saved.exists(): return
-    old, new = json.loads(saved.read_text())["scale"], asdict(scale)
-    differ = [k for k in UNNAMED_SETTINGS if k in old and _setting(old[k]) != _setting(new[k])]
+    if not (Path(out)/"protocol.json").exists(): return
+    old, new = _saved_scale(out), asdict(scale)
+    differ = _differing(old, new, UNNAMED_SETTINGS)
     if not differ: return
     raise ValueError(f"{out} holds a protocol run with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run asks for "
                      f"{' '.join(f'{k}={_setting(new[k])}' for k in differ)}. Units are named by what they train, not by every setting, "
@@ -268,11 +275,10 @@ def check_same_pretraining(source, # a protocol's results folder to copy pre-tra
                            scale:Scale, # the scale of the run that would copy them
                           ):
     "Refuse to reuse `source`'s synthetic pre-trainings where they were trained differently from what `scale` asks."
-    saved = Path(source)/"protocol.json"
-    if not saved.exists(): raise ValueError(f"{source} holds no protocol run (no protocol.json) to take pre-trained models from")
-    old, new = json.loads(saved.read_text())["scale"], asdict(scale)
-    differ = [k for k in PRETRAINING_SETTINGS if _setting(old.get(k)) != _setting(new[k])]
-    if differ: raise ValueError(f"{source} pre-trained with {' '.join(f'{k}={_setting(old.get(k))}' for k in differ)}; this run's "
+    if not (Path(source)/"protocol.json").exists(): raise ValueError(f"{source} holds no protocol run (no protocol.json) to take pre-trained models from")
+    old, new = _as_pretrained(_saved_scale(source)), _as_pretrained(asdict(scale))
+    differ = _differing(old, new, PRETRAINING_SETTINGS)
+    if differ: raise ValueError(f"{source} pre-trained with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run's "
                                 f"pre-training would use {' '.join(f'{k}={_setting(new[k])}' for k in differ)}, so its models cannot be reused")
 
 class Protocol:
@@ -347,7 +353,8 @@ def _copy_pretrained(self:Protocol, name:str, path:Path)->bool:
     done = next((r for r in read_records(source) if r["cell"] == name), None) if source is not None else None
     if done is None or not (source/"models"/path.name).exists(): return False
     with open(source/"models"/path.name, "rb") as f, atomic_write(path, "wb") as g: shutil.copyfileobj(f, g)
-    append_record(self.out, dict(done, copied_from=str(source)))
+    if not self._finished(name): append_record(self.out, dict(done, copied_from=str(source)))
+    shutil.rmtree(self.out/"checkpoints"/path.stem, ignore_errors=True)   # a half-done pre-training of its own is moot now
     self.log(f"{name}: copied from {source} (PRAUC {done['prauc']:.4f})")
     return True
 
@@ -541,7 +548,7 @@ def summary_markdown(summary:dict # from `summarise`
     "The summary as Markdown tables."
     sc = summary.get("scale") or {}
     out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, no ImageNet weights; "
-           f"synthetic pre-training on {sc.get('synth_n')} prints for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen, "
+           f"synthetic pre-training on {sc.get('synth_n')} prints for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
            f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
            + ("; each print scored as it is and mirrored, averaged." if sc.get("mirror") else "."), ""]
     if summary["zero_shot"]:
@@ -606,11 +613,12 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
     parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
 
+VARIABLE_LENGTH = ("seeds", "cv_starts")   # tuple settings of any length (the others are pairs)
+
 def scale_with(scale:Scale, # a scale
                settings:list[str], # "FIELD=VALUE" strings
               )->Scale:
     "`scale` with the settings changed, each VALUE read as its field's type (a tuple as comma-separated values)."
-    from dataclasses import fields
     kinds = {f.name: type(getattr(scale, f.name)) for f in fields(scale)}
     changes = {}
     for setting in settings:
@@ -618,10 +626,13 @@ def scale_with(scale:Scale, # a scale
         name = name.strip().replace("-", "_")
         if not sep or name not in kinds: raise ValueError(f"--set {setting!r}: expected FIELD=VALUE with FIELD one of {', '.join(kinds)}")
         kind, value = kinds[name], value.strip()
+        old = getattr(scale, name)
+        if kind is tuple and name not in VARIABLE_LENGTH and len(value.split(",")) != len(old):
+            raise ValueError(f"--set {setting!r}: expected {len(old)} comma-separated values, as in {name}={_setting(old)}")
         try:
-            if value.lower() == "none": changes[name] = None
-            elif kind is tuple: changes[name] = tuple(type(v)(x) for v, x in zip(getattr(scale, name), value.split(",")))
-            elif kind is bool: changes[name] = dict(true=True, yes=True, false=False, no=False)[value.lower()]
+            if kind is bool: changes[name] = dict(true=True, yes=True, false=False, no=False)[value.lower()]
+            elif value.lower() == "none": changes[name] = None
+            elif kind is tuple: changes[name] = tuple(type(old[0])(x.strip()) for x in value.split(","))
             elif kind in (int, float, str): changes[name] = kind(value)
             else: changes[name] = int(value) if value.lstrip("-").isdigit() else value   # None-valued fields hold ints
         except (ValueError, KeyError): raise ValueError(f"--set {setting!r}: {value!r} is not a valid {kind.__name__}") from None

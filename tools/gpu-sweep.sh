@@ -17,19 +17,22 @@ export PYTHONUNBUFFERED=1 PYTHONPATH=/tmp/site:$PWD
 elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
 FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')
-ls "$WORK"/real/models/synthetic_*.zip >/dev/null 2>&1 || { say "no pre-trained model in $WORK/real/models: run tools/gpu-visit.sh first on this machine"; exit 1; }
+[ -f "$WORK/real/models/synthetic_H-B-N inc_d 352x144_s0.zip" ] || { say "no pre-trained model in $WORK/real/models: run tools/gpu-visit.sh first on this machine"; exit 1; }
 if [ "${FD_WHEELS:-.whl}" != none ] && [ ! -d /tmp/site/fastai ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl >>"$OUT/log.txt" 2>&1 || { say "wheel install failed"; exit 1; }
 fi
 NAMES=()
 for SPEC in "$@"; do
+  [[ "$SPEC" == ?*:* ]] || { say "setting '$SPEC' is not NAME:ARGS"; exit 2; }
   NAME=${SPEC%%:*}; ARGS=${SPEC#*:}
   LEFT=$(( BUDGET - $(elapsed) - 20 ))
   [ $LEFT -gt 30 ] || { say "no time left for $NAME"; break; }
   say "setting $NAME: $ARGS (time limit $LEFT s)"
+  set -f   # $ARGS splits into words, never into file names
   timeout --signal=INT $(( LEFT + 15 )) "${FD[@]}" real --scale $SCALE --out "$WORK/sweep-$NAME" --fid300 .gpu/fid300 --device $DEVICE \
     --pretrained-from "$WORK/real" --steps cv --set cv_starts=synthetic --time-limit "$LEFT" $ARGS >>"$OUT/sweep.log" 2>&1
-  say "setting $NAME exit $?"
+  rc=$?; set +f
+  say "setting $NAME exit $rc"
   { echo "## $NAME: $ARGS"; "${FD[@]}" real --out "$WORK/sweep-$NAME" --summary-only; } >"$WORK/sweep-$NAME.md" 2>>"$OUT/sweep.log"
   cat "$WORK/sweep-$NAME.md" >>"$OUT/sweep.md"; grep -A3 "^| start" "$WORK/sweep-$NAME.md" | tee -a "$OUT/log.txt"
   NAMES+=("sweep-$NAME")

@@ -14,9 +14,9 @@
 # Resuming across visits (the machine comes back bare): FD_RESUME=.gpu/resume, a folder holding an earlier visit's
 # real-gpu.tgz unpacked (records.jsonl, predictions/, protocol.json; about 200 KB), is copied in first, so finished
 # units are not trained again; e.g. FD_STEPS=real FD_RESUME=.gpu/resume FD_REAL_ARGS="--steps findings".
-# A pre-training longer than one call (e.g. FD_REAL_ARGS="--set synth_n=32000 ..."): set FD_WORK=$PWD/.gpuwork (kept on
-# the machine while it stays warm) and run the same command again at once; the protocol resumes the pre-training from
-# its last finished epoch (OUT/checkpoints/), then goes on with zero-shot and cv.
+# A pre-training longer than one call (e.g. FD_REAL_ARGS="--set synth_n=32000 ..."): set FD_WORK=$PWD/.gpuwork (git-ignored,
+# so it stays on the machine while it is warm) and FD_STEPS=real, and run the same command again at once; the protocol
+# resumes the pre-training from its last finished epoch ($FD_WORK/real/checkpoints/), then goes on with zero-shot and cv.
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
