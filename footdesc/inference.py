@@ -18,14 +18,14 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, prints_to_batch, decode_prints, convert_prints, shared_job, from_shared, _free_shared_bytes, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, prints_to_batch, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'BENCH_PRINTS', 'image_paths', 'normaliser', 'default_decode_in',
-           'predict_paths', 'predictions_frame', 'add_arguments', 'run', 'add_bench_arguments', 'bench_prints',
-           'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'BENCH_PRINTS', 'image_paths', 'normaliser',
+           'default_decode_in', 'predict_paths', 'predictions_frame', 'add_arguments', 'run', 'add_bench_arguments',
+           'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -89,6 +89,17 @@ def _results(future):
                            "under `if __name__ == '__main__':` (each worker imports it); or decode in threads: decode_in='threads', "
                            "footdesc predict --decode-in threads") from None
 
+DECODE_ON = ("cpu", "device")
+
+def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
+    "`converted` with the undecoded JPEGs of `read_prints` decoded on `device`; one that fails there is decoded by Pillow (for its error message)."
+    encoded = [i for i, (a, _) in enumerate(converted) if a is not None and a.ndim == 1]
+    if not encoded: return converted
+    out = list(converted)
+    for i, image in zip(encoded, decode_on_device([converted[i][0] for i in encoded], fit, device)):
+        out[i] = (image, None) if image is not None else decode_prints([paths[i]], fit)[0]
+    return out
+
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
                   bs:int=16, # prints per forward pass
@@ -97,6 +108,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
                   shared_memory:bool|None=None, # worker processes (not threads) hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
                   mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
+                  decode_on:str="cpu", # "device": JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -104,13 +116,15 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     size, channels, fit = tuple(cfg.get("size", DEFAULT_SIZE)), cfg.get("channels", DEFAULT_CHANNELS), cfg.get("fit", DEFAULT_FIT)
     device = loaded.device
     normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
-    resize_on = resize_on or ("device" if cuda else "cpu")
+    resize_on = resize_on or ("device" if cuda or decode_on == "device" else "cpu")
     if resize_on not in RESIZE_ON: raise ValueError(f"resize_on={resize_on!r}: choose one of {', '.join(RESIZE_ON)}")
+    if decode_on not in DECODE_ON: raise ValueError(f"decode_on={decode_on!r}: choose one of {', '.join(DECODE_ON)}")
+    if decode_on == "device" and resize_on != "device": raise ValueError("decode_on='device' needs resize_on='device': the decoded prints stay where the model is")
     cpus = os.cpu_count() or 1
     decode_in = decode_in or default_decode_in(device, len(paths), bs, cpus)
     if decode_in not in DECODE_IN: raise ValueError(f"decode_in={decode_in!r}: choose one of {', '.join(DECODE_IN)}")
     workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
-    job = functools.partial(decode_prints, fit=fit) if resize_on == "device" else functools.partial(convert_prints, size=size, channels=channels, fit=fit)
+    job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit) if resize_on == "device" else functools.partial(convert_prints, size=size, channels=channels, fit=fit)
     part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
     if shared_memory: job = functools.partial(shared_job, job, in_flight=2*-(-bs // part))   # two chunks of tasks at most
@@ -126,6 +140,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 start, futures = ahead[0]
                 converted = [answer for f in futures for answer in from_shared(_results(f))]
                 ahead.popleft(); ahead.extend(islice(chunks, 1))
+                if decode_on == "device": converted = _decode_jpegs_on(device, converted, paths[start:start + len(converted)], fit)
                 for i, (_, problem) in enumerate(converted):
                     if problem is not None: errors[str(paths[start + i])] = problem
                 ok = [i for i, (a, _) in enumerate(converted) if a is not None]
@@ -170,6 +185,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
+    parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
                         "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
@@ -189,7 +205,7 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
         return 1
-    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror)
+    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror, decode_on=args.decode_on)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
@@ -261,6 +277,7 @@ def _median_time(f, repeats):
 def run_bench(args)->dict:
     "Run `footdesc bench predict`: file-to-answer latency and batch throughput against the network-only ceiling."
     from footdesc.resample import parse_size, make_bench_print
+    from PIL import Image
     if args.tiny: args.print_size, args.size, args.arch, args.repeats, args.batch_print_size = "400x160", "64x32", "resnet18", 2, "200x80"
     if args.threads: torch.set_num_threads(args.threads)
     size, device = parse_size(args.size), torch.device(args.device)
@@ -283,9 +300,12 @@ def run_bench(args)->dict:
         bh, bw = parse_size(args.batch_print_size)
         small = bench_prints(tmp, min(n_prints, 64), bh, bw, args.batch_prints)
         files = [small[i % len(small)] for i in range(n_prints)]
+        jpegs = [f.with_suffix(".jpg") for f in small]   # the same prints as JPEG files (quality 90), as scanners and cameras write them
+        for f, j in zip(small, jpegs): Image.open(f).save(j, quality=90)
+        jpeg_files = [jpegs[i % len(jpegs)] for i in range(n_prints)]
         decode_in = default_decode_in(device, n_prints, bs)   # what predict_paths chooses for these prints
         other, other_decode = ("cpu" if cuda else "device"), ("threads" if decode_in == "processes" else "processes")  # timed the same way, for comparison
-        def throughput(model=loaded, **kwargs):
+        def throughput(model=loaded, files=files, **kwargs):
             predict_paths(model, files[:bs + 1], bs=bs, workers=args.workers, **kwargs)   # warm-up (and the fork server's start)
             t = time.perf_counter(); predict_paths(model, files, bs=bs, workers=args.workers, **kwargs); sync()
             return n_prints / (time.perf_counter() - t)
@@ -294,6 +314,8 @@ def run_bench(args)->dict:
         other_decode_img_s = throughput(decode_in=other_decode)
         pipe_img_s = throughput(decode_in="processes", shared_memory=False)   # the answers pickled through the pool's pipe instead
         input_only_img_s = throughput(DescriptorModel(_InputOnly().to(device), loaded.config), decode_in=decode_in)   # the input side's own ceiling
+        jpeg_img_s = throughput(files=jpeg_files, decode_in=decode_in)                             # JPEGs decoded by Pillow in the workers
+        jpeg_on_device_img_s = throughput(files=jpeg_files, decode_in=decode_in, decode_on="device")   # JPEGs decoded where the model runs
         xb = torch.randn(bs, 3, *size, device=device)
         if cuda: xb = xb.contiguous(memory_format=torch.channels_last); loaded.model.to(memory_format=torch.channels_last)
         forward(xb)
@@ -307,5 +329,7 @@ def run_bench(args)->dict:
                 resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
                 decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)},
                 processes_without_shared_memory_img_s=round(pipe_img_s, 2), input_only_img_s=round(input_only_img_s, 2),
+                jpeg_img_s=round(jpeg_img_s, 2), jpeg_ratio=round(jpeg_img_s / ceiling_img_s, 3),
+                jpeg_decode_on_device_img_s=round(jpeg_on_device_img_s, 2), jpeg_decode_on_device_ratio=round(jpeg_on_device_img_s / ceiling_img_s, 3),
                 shared_memory_free_mb=round(_free_shared_bytes()/2**20), workers=args.workers or "default",
                 load_average=[round(l, 2) for l in os.getloadavg()])

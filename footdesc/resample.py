@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/resample.html.md"""
 
 # %% ../nbs/20_resample.ipynb #913c9b64
 from __future__ import annotations
-import os, math, time, warnings, functools, argparse, secrets
+import os, io, math, time, warnings, functools, argparse, secrets
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -16,8 +16,9 @@ __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DE
            'MAX_PRINT_PIXELS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
            'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
            'print_to_array', 'nearest_indices', 'resize_on_device', 'prints_to_batch', 'describe_problem',
-           'decode_prints', 'convert_prints', 'to_shared', 'from_shared', 'shared_job', 'make_bench_print',
-           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
+           'decode_prints', 'read_prints', 'decode_on_device', 'convert_prints', 'to_shared', 'from_shared',
+           'shared_job', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
+           'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -286,12 +287,13 @@ def resize_on_device(grey, # (n, h, w) uint8 torch tensor: prints of one size, o
 # %% ../nbs/20_resample.ipynb #c7d30e05
 def _source_array(image, fit):
     "A decoded print as the (h, w) uint8 array its fit resizes: greyscale, and turned upright if the fit says so."
+    if hasattr(image, "is_cuda"): return image   # a torch tensor from `decode_on_device`: greyscale and upright already
     if isinstance(image, Image.Image): return np.asarray(_prepare_source(image, fit))
     a = np.asarray(image, np.uint8)
     if a.ndim != 2: raise ValueError(f"expected a greyscale (height, width) array, got shape {a.shape}; pass a PIL image to convert colour")
     return np.ascontiguousarray(np.rot90(a)) if parse_fit(fit)[1] and a.shape[1] > a.shape[0] else a  # Pillow's ROTATE_90
 
-def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale (h, w) uint8 arrays, any mix of sizes
+def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (h, w) uint8 arrays or tensors (`decode_on_device`), any mix of sizes
                     size=DEFAULT_SIZE, # target (height, width) or "HxW"
                     channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                     fit:str=DEFAULT_FIT, # one of `FITS`
@@ -304,15 +306,17 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode) or greyscale
     arrays = [_source_array(im, fit) for im in images]
     batch = torch.full((len(arrays), 3, *size), PAPER_WHITE, dtype=torch.uint8, device=device)
     by_shape = {}
-    for i, a in enumerate(arrays): by_shape.setdefault(a.shape, []).append(i)
+    for i, a in enumerate(arrays): by_shape.setdefault((tuple(a.shape), isinstance(a, np.ndarray)), []).append(i)
     groups = []  # (shape, indices) parts of at most max_pixels source pixels (one print at least)
-    for (h, w), idx in by_shape.items():
+    for ((h, w), on_host), idx in by_shape.items():
         step = max(1, max_pixels // (h*w))
-        groups += [((h, w), idx[i:i + step]) for i in range(0, len(idx), step)]
-    for (h, w), idx in groups:
+        groups += [((h, w), on_host, idx[i:i + step]) for i in range(0, len(idx), step)]
+    for (h, w), on_host, idx in groups:
         (iw, ih), (x0, y0) = fit_box((w, h), size, fit)
-        grey = torch.from_numpy(np.stack([arrays[i] for i in idx]))
-        if torch.device(device).type == "cuda": grey = grey.pin_memory()
+        if not on_host: grey = torch.stack([arrays[i] for i in idx])   # decoded on the device already
+        else:
+            grey = torch.from_numpy(np.stack([arrays[i] for i in idx]))
+            if torch.device(device).type == "cuda": grey = grey.pin_memory()
         resized = resize_on_device(grey.to(device, non_blocking=True), (iw, ih), letters)
         where = torch.as_tensor(idx, device=device)
         for c, l in enumerate(letters): batch[where, c, y0:y0 + ih, x0:x0 + iw] = resized[l]
@@ -339,6 +343,40 @@ def decode_prints(paths, # print files
                  )->list:
     "For each print, `(array, None)`: its decoded (h, w) uint8 array, ready for `prints_to_batch`; or `(None, problem)`."
     return _each_print(lambda path: _source_array(open_print(path), fit), paths)
+
+def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
+    "The bytes of `path` where it is a JPEG that nvJPEG decodes as Pillow would (greyscale or colour, baseline, upright by its EXIF, within the pixel limit); else None."
+    try:
+        data = Path(path).read_bytes()
+        if not data.startswith(b"\xff\xd8\xff"): return None
+        with Image.open(io.BytesIO(data)) as img:   # the header only
+            plain = (img.format == "JPEG" and img.mode in ("L", "RGB") and not ({"progressive", "progression", "adobe"} & set(img.info))
+                     and img.width*img.height <= max_pixels and img.getexif().get(0x0112, 1) == 1)
+    except Exception: return None   # `decode_prints` says what is wrong
+    return np.frombuffer(bytearray(data), np.uint8) if plain else None
+
+def read_prints(paths, # print files
+                fit:str=DEFAULT_FIT, # one of `FITS`
+               )->list:
+    "As `decode_prints`, except that a plain JPEG comes back undecoded: its file's bytes as a 1-D uint8 array, for `decode_on_device`."
+    return [(data, None) if (data := _plain_jpeg(path)) is not None else decode_prints([path], fit)[0] for path in paths]
+
+def decode_on_device(encoded:list, # JPEG files' bytes, 1-D uint8 arrays (from `read_prints`)
+                     fit:str=DEFAULT_FIT, # one of `FITS`
+                     device="cuda", # where to decode: nvJPEG on a GPU (torchvision), libjpeg-turbo on the CPU
+                    )->list:
+    "Each JPEG as an (h, w) uint8 greyscale tensor on `device`, turned upright if `fit` says so; None where it cannot be decoded there."
+    import torch
+    from torchvision.io import decode_jpeg, ImageReadMode
+    data = [torch.from_numpy(a) for a in encoded]
+    try: images = decode_jpeg(data, mode=ImageReadMode.GRAY, device=device)   # one call for the batch: the fast way on a GPU
+    except Exception:   # the batch fails as a whole; one by one, only the bad file does
+        images = []
+        for d in data:
+            try: images.append(decode_jpeg(d, mode=ImageReadMode.GRAY, device=device))
+            except Exception: images.append(None)
+    upright = parse_fit(fit)[1]
+    return [None if g is None else torch.rot90(g[0], 1, (0, 1)) if upright and g.shape[2] > g.shape[1] else g[0] for g in images]
 
 def convert_prints(paths, # print files
                    size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT, # as for `print_to_array`
