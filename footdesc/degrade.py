@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from .shapes import text_mask, font_files
 
 # %% auto #0
-__all__ = ['VISIBLE_PRESSURE', 'pressure_field', 'degrade', 'draw_distractors']
+__all__ = ['VISIBLE_PRESSURE', 'pressure_field', 'degrade', 'floor_mark', 'draw_distractors']
 
 # %% ../nbs/12_synth_degrade.ipynb #a03106d3
 VISIBLE_PRESSURE = 0.5  # ink prints (and a pattern counts as visible) where pressure reaches this
@@ -77,6 +77,29 @@ def degrade(rng:np.random.Generator, # random source
         speck = rng.random((H, W), dtype=np.float32) < rng.uniform(0, .002)*strength
         img[speck] *= rng.uniform(.2, .7)
     return img
+
+# %% ../nbs/12_synth_degrade.ipynb #12fl0002
+def floor_mark(rng:np.random.Generator, # random source
+               grey:np.ndarray, # the print, float32, 0 black .. 1 white (as `degrade` returns it)
+               scale:float, # pixels per pixel of a 586-px print
+              )->np.ndarray:
+    "`grey` as a crime-scene mark: its ink on a textured floor, unevenly lifted and lit, with scuffs and stretched levels."
+    H, W = grey.shape
+    ink = 1 - np.clip(grey, 0, 1)
+    ink *= np.clip(1 + _coarse_noise(rng, (H, W), 12*scale)*rng.uniform(.3, .6), 0, 1)   # the mark lifts unevenly
+    tone = rng.uniform(.45, .8)   # the floor's mean tone
+    out = _noise(rng, (H, W), scale*rng.uniform(.6, 1.6)); out *= rng.uniform(.05, .14)   # floor grain
+    out += _coarse_noise(rng, (H, W), 25*scale)*rng.uniform(.04, .12)                    # blotches
+    out += _coarse_noise(rng, (H, W), H/2)*rng.uniform(.04, .12)                          # uneven light
+    out += tone; out -= ink*rng.uniform(.35, .75)*tone                                  # ink darker than the floor, seldom black
+    scuffs = Image.new("L", (W, H), 0); d = ImageDraw.Draw(scuffs)
+    for _ in range(rng.integers(0, 8)):
+        x, y, a, length = rng.uniform(0, W), rng.uniform(0, H), rng.uniform(0, np.pi), rng.uniform(.1, .6)*H
+        d.line([(x, y), (x + length*np.cos(a), y + length*np.sin(a))], fill=int(rng.uniform(60, 200)), width=max(1, int(rng.uniform(.5, 2.5)*scale)))
+    out -= np.asarray(scuffs, np.float32)*(.25/255)
+    lo, hi = np.percentile(out[::4, ::4], [rng.uniform(1, 20), rng.uniform(80, 99.5)])   # the photograph's levels, often stretched hard
+    out -= lo; out /= max(hi - lo, 1e-3)
+    return np.clip(out, 0, 1)
 
 # %% ../nbs/12_synth_degrade.ipynb #a880b574
 _RULER_TEXT = ("LKA Niedersachsen", "LKA", "Kriminaltechnik", "SCALE mm", "cm", "FORENSIC", "ABFO No. 2", "mm 1:1")

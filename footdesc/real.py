@@ -97,6 +97,7 @@ class Scale:
     squished: tuple = (112, 112)  # the paper's squished baseline at the same scale
     synth_n: int = 3000  # synthetic prints for pre-training
     synth_height: int = 586  # their height in pixels (as FID-300's references)
+    synth_floor: float = 0.0  # share of them drawn as crime-scene marks on a floor (`footdesc.degrade.floor_mark`)
     synth_frozen_epochs: int = 0  # pre-training from scratch: no frozen phase
     synth_epochs: int = 6  # pre-training epochs
     synth_lr: float = 2e-3  # pre-training rate (all layers)
@@ -245,8 +246,8 @@ def load_predictions(out, # the protocol's output folder
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
-PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_frozen_epochs", "synth_epochs", "synth_lr",
-                        "synth_bs", "loss")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
+PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_frozen_epochs", "synth_epochs",
+                        "synth_lr", "synth_bs", "loss")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
 UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror")  # they change what a unit trains or scores, not its name
 
 def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
@@ -335,7 +336,8 @@ def synthetic_data(self:Protocol)->Path:
     folder = self.out/"synthetic"
     if not (folder/"labels.csv").exists():
         self.log(f"synthesising {self.scale.synth_n} prints at {self.scale.synth_height} px into {folder}")
-        write_synth_dataset(folder, self.scale.synth_n, seed=0, height=self.scale.synth_height, workers=self.workers or os.cpu_count() or 1, force=True)
+        write_synth_dataset(folder, self.scale.synth_n, seed=0, height=self.scale.synth_height, workers=self.workers or os.cpu_count() or 1, force=True,
+                            floor=self.scale.synth_floor)
     return folder/"labels.csv"
 
 def _own_synth_epochs(epochs:int|None, scale_epochs:int|None)->int|None:
@@ -548,7 +550,8 @@ def summary_markdown(summary:dict # from `summarise`
     "The summary as Markdown tables."
     sc = summary.get("scale") or {}
     out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, no ImageNet weights; "
-           f"synthetic pre-training on {sc.get('synth_n')} prints for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
+           f"synthetic pre-training on {sc.get('synth_n')} prints"
+           + (f" ({sc['synth_floor']:.0%} of them as marks on a floor)" if sc.get("synth_floor") else "") + f" for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
            f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
            + ("; each print scored as it is and mirrored, averaged." if sc.get("mirror") else "."), ""]
     if summary["zero_shot"]:

@@ -16,7 +16,7 @@ from .dataset import atomic_write, write_labels, with_progress
 from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements, arrangement_points,
                              stripe_lines, lattice_lines, texture_field, sole_profile, sole_outline, half_widths,
                              random_text, text_mask, draw_logo, font_files, TEXT_LOGOS)
-from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors
+from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors, floor_mark
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'LATTICE_CODES', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
@@ -478,7 +478,7 @@ def visible_labels(entries:list[dict], # fills and items, each with `id`, `codes
     return close_hierarchy(codes)
 
 # %% ../nbs/10_synth.ipynb #343bc9cb
-OPTIONS = ("descriptors", "families", "degrade", "partial", "rotate", "distractors", "foot", "polarity", "rim")
+OPTIONS = ("descriptors", "families", "degrade", "partial", "rotate", "distractors", "foot", "polarity", "rim", "floor")
 
 def _check_options(height, options):
     unknown = [k for k in options if k not in OPTIONS]
@@ -494,6 +494,9 @@ def _check_options(height, options):
             raise ValueError(f"partial must be False or (start, end) fractions of the sole's length with 0 <= start < end <= 1, got {p!r}")
     if o["foot"] not in (None, "left", "right"): raise ValueError(f"foot must be 'left' or 'right', got {o['foot']!r}")
     if o["polarity"] not in (None, "positive", "negative"): raise ValueError(f"polarity must be 'positive' or 'negative', got {o['polarity']!r}")
+    f = o["floor"]
+    if f is not None and not (isinstance(f, bool) or (isinstance(f, (int, float)) and 0 <= f <= 1)):
+        raise ValueError(f"floor must be True, False or a share of prints from 0 to 1 drawn as crime-scene marks, got {f!r}")
     if o["rotate"] is not None and not isinstance(o["rotate"], (int, float)): raise ValueError(f"rotate must be a number of degrees, got {o['rotate']!r}")
     if o["descriptors"] is not None: o["descriptors"] = close_hierarchy(parse_codes(o["descriptors"], "in descriptors"))
     return o
@@ -507,7 +510,7 @@ def _seed(seed):
 def synth_print(seed:int, # the print's seed: same seed and options, same print
                 height:int=DEFAULT_HEIGHT, # image height in pixels (32 to 6000)
                 frequencies=None, # how often each descriptor is wanted (see `check_frequencies`); None: DEFAULT_FREQUENCIES
-                **options, # see OPTIONS: descriptors, families, degrade, partial, rotate, distractors, foot, polarity, rim
+                **options, # see OPTIONS: descriptors, families, degrade, partial, rotate, distractors, foot, polarity, rim, floor
                )->tuple[Image.Image, list[str], dict]:
     "A synthetic inked shoeprint: the greyscale image, its visible descriptor codes, and metadata (incl. an id image)."
     o = _check_options(height, options); seed = _seed(seed); freqs = check_frequencies(frequencies)
@@ -572,6 +575,9 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
     blur = rng.uniform(0, .9)*scale*strength
     noise = rng.uniform(0, .04)*strength; gamma = rng.uniform(.8, 1.25)
     if noise > .005: grey = grey + noise*rng.standard_normal((H, W), dtype=np.float32)
+    floor_rng = np.random.default_rng([seed, 1])   # its own random source: a print drawn without a floor stays exactly as before
+    floor = o["floor"] if isinstance(o["floor"], bool) else bool(o["floor"]) and floor_rng.random() < o["floor"]
+    if floor: grey = floor_mark(floor_rng, grey, scale)
     img = Image.fromarray((np.clip(grey, 0, 1)*255 + .5).astype(np.uint8), "L")
     img = img.point([int(255*(v/255)**gamma + .5) for v in range(256)])  # contrast: a gamma curve, as a lookup table
     margin_box = None
@@ -584,7 +590,7 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
     vis_ids = keep[np.where(visible, ids_a, 0)]
     entry_meta = [_entry_meta(e, vis_ids) for e in entries]  # also sets each entry's visible box, used by `_code_boxes`
     meta = dict(seed=seed, height=H, width=W, codes=codes, wanted=list(wanted), foot="left" if profile["left"] else "right",
-                layout=layout, rim=bool(rim), rotate=float(angle), degrade=float(strength), partial=list(partial) if partial else None,
+                layout=layout, rim=bool(rim), rotate=float(angle), degrade=float(strength), floor=bool(floor), partial=list(partial) if partial else None,
                 sole_box=sole_box, distractors=distractors, entries=entry_meta,
                 boxes=_code_boxes(entries), ids=vis_ids)
     return img, codes, meta
@@ -620,8 +626,8 @@ def _png_bytes(img, level):
 
 def _write_one(job):
     "Draw print `index` and write its image and metadata; returns (image path, codes, seed)."
-    out, index, seed, height, frequencies, digits = job
-    s = print_seed(seed, index); img, codes, meta = synth_print(s, height, frequencies)
+    out, index, seed, height, frequencies, floor, digits = job
+    s = print_seed(seed, index); img, codes, meta = synth_print(s, height, frequencies, floor=floor or None)
     name = f"{index:0{digits}d}"; ids = meta.pop("ids")
     with atomic_write(out/"images"/f"{name}.png", durable=False) as f: f.write(_png_bytes(img, 1))
     with atomic_write(out/"meta"/f"{name}.ids.png", durable=False) as f: f.write(_png_bytes(Image.fromarray(ids), 1))
@@ -637,9 +643,10 @@ def write_synth_dataset(out, # the dataset folder to create
                         force:bool=False, # write into a non-empty `out`, replacing its dataset
                         frequencies=None, # how often each descriptor is wanted (see `check_frequencies`)
                         progress:bool|None=None, # show a progress bar (default: when stdout is a terminal)
+                        floor:float=0, # share of the prints drawn as crime-scene marks on a floor (`floor_mark`); 0: none
                        )->Path:
     "Write `n` synthetic prints with labels.csv and per-print masks to `out`; returns `out`."
-    out = Path(out); seed = _seed(seed); _check_options(height, {}); frequencies = check_frequencies(frequencies)
+    out = Path(out); seed = _seed(seed); _check_options(height, dict(floor=floor)); frequencies = check_frequencies(frequencies)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1: raise ValueError(f"workers must be a positive whole number, got {workers!r}")
     if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} exists and is not a folder; choose another OUT")
@@ -651,7 +658,7 @@ def write_synth_dataset(out, # the dataset folder to create
                 if f.is_file() and re.fullmatch(r"\d+(\.ids)?\.(png|json)", f.name): f.unlink()
     (out/"images").mkdir(parents=True, exist_ok=True); (out/"meta").mkdir(exist_ok=True)
     digits = max(5, len(str(n - 1)))
-    jobs = [(out, i, seed, int(height), frequencies, digits) for i in range(n)]
+    jobs = [(out, i, seed, int(height), frequencies, float(floor), digits) for i in range(n)]
     show = sys.stdout.isatty() if progress is None else progress
     if workers == 1: rows = [_write_one(j) for j in with_progress(jobs, n, show)]
     else:
@@ -717,13 +724,14 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height in pixels, 32-{MAX_HEIGHT} (default {DEFAULT_HEIGHT})")
     parser.add_argument("--workers", type=int, default=1, help="processes drawing in parallel; output does not depend on it (default 1)")
     parser.add_argument("--force", action="store_true", help="replace the dataset in a non-empty OUT")
+    parser.add_argument("--floor", type=float, default=0, help="share of the prints drawn as crime-scene marks on a textured floor, 0 to 1 (default 0)")
     parser.add_argument("--frequencies", default=None, help=f"descriptor frequencies: a preset ({', '.join(FREQUENCY_PRESETS)}; default {DEFAULT_PRESET}) or pairs such as D05=0.3,D14=0.2 (others keep the default preset's)")
 
 def run(args:argparse.Namespace)->int:
     "Write the dataset described by `args`; errors are reported as one line."
     try:
         freqs = parse_frequencies(args.frequencies) if args.frequencies else None
-        out = write_synth_dataset(args.out, args.n, args.seed, args.height, args.workers, args.force, freqs)
+        out = write_synth_dataset(args.out, args.n, args.seed, args.height, args.workers, args.force, freqs, floor=args.floor)
     except (ValueError, FileExistsError) as e: raise SystemExit(f"footdesc synth: {e}")
     print(f"wrote {args.n} prints to {out} (labels in {out/'labels.csv'})")
     return 0
