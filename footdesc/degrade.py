@@ -86,7 +86,7 @@ def floor_mark(rng:np.random.Generator, # random source
     "`grey` as a crime-scene mark: its ink on a textured floor, unevenly lifted and lit, with scuffs and stretched levels."
     H, W = grey.shape
     ink = 1 - np.clip(grey, 0, 1)
-    ink *= np.clip(1 + _coarse_noise(rng, (H, W), 12*scale)*rng.uniform(.3, .6), 0, 1)   # the mark lifts unevenly
+    ink *= np.clip(1 + _coarse_noise(rng, (H, W), 12*scale)*rng.uniform(.3, .6), .3, 1)   # the mark lifts unevenly, never to nothing (the labels stand)
     tone = rng.uniform(.45, .8)   # the floor's mean tone
     out = _noise(rng, (H, W), scale*rng.uniform(.6, 1.6)); out *= rng.uniform(.05, .14)   # floor grain
     out += _coarse_noise(rng, (H, W), 25*scale)*rng.uniform(.04, .12)                    # blotches

@@ -10,7 +10,7 @@ import os, sys, time, argparse, statistics, tempfile
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-import multiprocessing, functools
+import multiprocessing, functools, warnings
 from itertools import islice
 from pathlib import Path
 import numpy as np
@@ -95,8 +95,11 @@ def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
     "`converted` with the undecoded JPEGs of `read_prints` decoded on `device`; one that fails there is decoded by Pillow (for its error message)."
     encoded = [i for i, (a, _) in enumerate(converted) if a is not None and a.ndim == 1]
     if not encoded: return converted
-    out = list(converted)
-    for i, image in zip(encoded, decode_on_device([converted[i][0] for i in encoded], fit, device)):
+    out, images = list(converted), decode_on_device([converted[i][0] for i in encoded], device)
+    if len(encoded) > 1 and all(image is None for image in images):
+        warnings.warn(f"no JPEG of this batch could be decoded on {device} (no nvJPEG here?): Pillow decodes them one by one in the main "
+                      "process, which is slow; decode_on='cpu' (footdesc predict --decode-on cpu) decodes them in the workers")
+    for i, image in zip(encoded, images):
         out[i] = (image, None) if image is not None else decode_prints([paths[i]], fit)[0]
     return out
 
@@ -108,7 +111,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
                   shared_memory:bool|None=None, # worker processes (not threads) hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
                   mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
-                  decode_on:str="cpu", # "device": JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
+                  decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -185,7 +188,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
-    parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
+    parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
                         "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
@@ -301,7 +304,8 @@ def run_bench(args)->dict:
         small = bench_prints(tmp, min(n_prints, 64), bh, bw, args.batch_prints)
         files = [small[i % len(small)] for i in range(n_prints)]
         jpegs = [f.with_suffix(".jpg") for f in small]   # the same prints as JPEG files (quality 90), as scanners and cameras write them
-        for f, j in zip(small, jpegs): Image.open(f).save(j, quality=90)
+        for f, j in zip(small, jpegs):
+            with Image.open(f) as im: im.save(j, quality=90)
         jpeg_files = [jpegs[i % len(jpegs)] for i in range(n_prints)]
         decode_in = default_decode_in(device, n_prints, bs)   # what predict_paths chooses for these prints
         other, other_decode = ("cpu" if cuda else "device"), ("threads" if decode_in == "processes" else "processes")  # timed the same way, for comparison

@@ -302,6 +302,8 @@ class Protocol:
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
         self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
         check_same_scale(self.out, self.scale)
+        if self.scale.synth_floor is None or not 0 <= self.scale.synth_floor <= 1:
+            raise ValueError(f"synth_floor={self.scale.synth_floor}: a share of the synthetic prints from 0 to 1")
         if not self.scale.cv_starts or set(self.scale.cv_starts) - set(CV_STARTS):
             raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)}: choose one or both of {', '.join(CV_STARTS)}")
         self.pretrained_from = Path(pretrained_from) if pretrained_from is not None else None

@@ -287,7 +287,9 @@ def resize_on_device(grey, # (n, h, w) uint8 torch tensor: prints of one size, o
 # %% ../nbs/20_resample.ipynb #c7d30e05
 def _source_array(image, fit):
     "A decoded print as the (h, w) uint8 array its fit resizes: greyscale, and turned upright if the fit says so."
-    if hasattr(image, "is_cuda"): return image   # a torch tensor from `decode_on_device`: greyscale and upright already
+    if hasattr(image, "is_cuda"):   # a torch tensor, e.g. from `decode_on_device`: stays where it is
+        if image.ndim != 2 or str(image.dtype) != "torch.uint8": raise ValueError(f"expected a greyscale (height, width) uint8 tensor, got {tuple(image.shape)} {image.dtype}")
+        return image.rot90(1, (0, 1)) if parse_fit(fit)[1] and image.shape[1] > image.shape[0] else image   # as np.rot90 below
     if isinstance(image, Image.Image): return np.asarray(_prepare_source(image, fit))
     a = np.asarray(image, np.uint8)
     if a.ndim != 2: raise ValueError(f"expected a greyscale (height, width) array, got shape {a.shape}; pass a PIL image to convert colour")
@@ -345,13 +347,15 @@ def decode_prints(paths, # print files
     return _each_print(lambda path: _source_array(open_print(path), fit), paths)
 
 def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
-    "The bytes of `path` where it is a JPEG that nvJPEG decodes as Pillow would (greyscale or colour, baseline, upright by its EXIF, within the pixel limit); else None."
+    "The bytes of `path` where it is a JPEG that nvJPEG decodes as Pillow would (greyscale, baseline, upright by its EXIF, within the pixel limit); else None."
     try:
         data = Path(path).read_bytes()
         if not data.startswith(b"\xff\xd8\xff"): return None
-        with Image.open(io.BytesIO(data)) as img:   # the header only
-            plain = (img.format == "JPEG" and img.mode in ("L", "RGB") and not ({"progressive", "progression", "adobe"} & set(img.info))
-                     and img.width*img.height <= max_pixels and img.getexif().get(0x0112, 1) == 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:   # the header only
+                plain = (img.format == "JPEG" and img.mode == "L" and not ({"progressive", "progression", "adobe"} & set(img.info))
+                         and img.width*img.height <= max_pixels and img.getexif().get(0x0112, 1) == 1)
     except Exception: return None   # `decode_prints` says what is wrong
     return np.frombuffer(bytearray(data), np.uint8) if plain else None
 
@@ -361,13 +365,13 @@ def read_prints(paths, # print files
     "As `decode_prints`, except that a plain JPEG comes back undecoded: its file's bytes as a 1-D uint8 array, for `decode_on_device`."
     return [(data, None) if (data := _plain_jpeg(path)) is not None else decode_prints([path], fit)[0] for path in paths]
 
-def decode_on_device(encoded:list, # JPEG files' bytes, 1-D uint8 arrays (from `read_prints`)
-                     fit:str=DEFAULT_FIT, # one of `FITS`
+def decode_on_device(encoded:list, # greyscale JPEG files' bytes, 1-D uint8 arrays (from `read_prints`)
                      device="cuda", # where to decode: nvJPEG on a GPU (torchvision), libjpeg-turbo on the CPU
                     )->list:
-    "Each JPEG as an (h, w) uint8 greyscale tensor on `device`, turned upright if `fit` says so; None where it cannot be decoded there."
+    "Each JPEG as an (h, w) uint8 tensor on `device`; None where it cannot be decoded there (or torchvision has no JPEG decoder)."
     import torch
-    from torchvision.io import decode_jpeg, ImageReadMode
+    try: from torchvision.io import decode_jpeg, ImageReadMode
+    except ImportError: return [None]*len(encoded)   # torchvision is dropping its decoders: Pillow does the work then
     data = [torch.from_numpy(a) for a in encoded]
     try: images = decode_jpeg(data, mode=ImageReadMode.GRAY, device=device)   # one call for the batch: the fast way on a GPU
     except Exception:   # the batch fails as a whole; one by one, only the bad file does
@@ -375,8 +379,7 @@ def decode_on_device(encoded:list, # JPEG files' bytes, 1-D uint8 arrays (from `
         for d in data:
             try: images.append(decode_jpeg(d, mode=ImageReadMode.GRAY, device=device))
             except Exception: images.append(None)
-    upright = parse_fit(fit)[1]
-    return [None if g is None else torch.rot90(g[0], 1, (0, 1)) if upright and g.shape[2] > g.shape[1] else g[0] for g in images]
+    return [None if g is None else g[0] for g in images]
 
 def convert_prints(paths, # print files
                    size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT, # as for `print_to_array`

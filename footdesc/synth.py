@@ -576,7 +576,7 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
     noise = rng.uniform(0, .04)*strength; gamma = rng.uniform(.8, 1.25)
     if noise > .005: grey = grey + noise*rng.standard_normal((H, W), dtype=np.float32)
     floor_rng = np.random.default_rng([seed, 1])   # its own random source: a print drawn without a floor stays exactly as before
-    floor = o["floor"] if isinstance(o["floor"], bool) else bool(o["floor"]) and floor_rng.random() < o["floor"]
+    floor = bool(o["floor"]) and floor_rng.random() < float(o["floor"])   # True is a share of 1: the same coin, the same mark
     if floor: grey = floor_mark(floor_rng, grey, scale)
     img = Image.fromarray((np.clip(grey, 0, 1)*255 + .5).astype(np.uint8), "L")
     img = img.point([int(255*(v/255)**gamma + .5) for v in range(256)])  # contrast: a gamma curve, as a lookup table
@@ -658,7 +658,7 @@ def write_synth_dataset(out, # the dataset folder to create
                 if f.is_file() and re.fullmatch(r"\d+(\.ids)?\.(png|json)", f.name): f.unlink()
     (out/"images").mkdir(parents=True, exist_ok=True); (out/"meta").mkdir(exist_ok=True)
     digits = max(5, len(str(n - 1)))
-    jobs = [(out, i, seed, int(height), frequencies, float(floor), digits) for i in range(n)]
+    jobs = [(out, i, seed, int(height), frequencies, float(floor or 0), digits) for i in range(n)]
     show = sys.stdout.isatty() if progress is None else progress
     if workers == 1: rows = [_write_one(j) for j in with_progress(jobs, n, show)]
     else:
