@@ -12,15 +12,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import read_labels, write_labels, label_matrix, atomic_write, atomic_write_text, dataset_csv, DatasetError
+from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError
 from .losses import average_precisions
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'CV_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS',
            'STEPS', 'VARIABLE_LENGTH', 'find_fid300', 'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config',
            'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
-           'check_same_pretraining', 'Protocol', 'summarise', 'summary_markdown', 'write_summary', 'add_arguments',
-           'scale_with', 'run', 'cotrain_frame']
+           'check_same_pretraining', 'Protocol', 'add_arguments', 'scale_with', 'run', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -464,140 +463,8 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
                 self.cross_validate(self.scale.finding_init, variant, seed, self.scale.finding_folds,
                                     epochs=self.scale.finding_epochs if scratch else None,
                                     synth_epochs=None if scratch else self.scale.finding_synth_epochs)
+    from footdesc.real_summary import write_summary
     return write_summary(self.out)
-
-# %% ../nbs/50_real.ipynb #132c02b3
-def _pooled(out, records, prefix):
-    arrays = [load_predictions(out, r["cell"]) for r in records]
-    pooled = {}
-    for part in ("ref", "mark"):
-        have = [a for a in arrays if f"{part}_probs" in a]
-        if have: pooled[part] = score(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]))
-    return pooled
-
-def _cotrained(c:dict)->bool: return bool(c.get("cotrain_n")) or (c.get("cotrain_repeat") or 1) > 1
-
-def _verdict(delta, spread):
-    if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
-    return "first is better" if delta > 0 else "second is better"
-
-def summarise(out # the protocol's output folder
-             )->dict:
-    "Zero-shot, cross-validation and findings results from the records and predictions in `out`."
-    from footdesc.grid import read_records
-    records = read_records(out)
-    scale = json.loads((Path(out)/"protocol.json").read_text())["scale"] if (Path(out)/"protocol.json").exists() else asdict(Scale())
-    summary = dict(scale=scale, zero_shot=[], cross_validation=[], findings={}, comparisons=[])
-    for r in records:
-        if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
-    cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0, cotrain_n=r.get("cotrain_n") or 0,
-                            cotrain_repeat=r.get("cotrain_repeat") or 1) for r in records if r.get("step") == "cv"])
-    if len(cv):
-        keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat"]
-        for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat), group in cv.groupby(keys, sort=False):
-            rows = group.to_dict("records")
-            pooled = _pooled(out, rows, "cv")
-            summary["cross_validation"].append(dict(
-                init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
-                cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), folds_done=len(rows),
-                prauc_mean=float(group.prauc.mean()), prauc_std=float(group.prauc.std(ddof=1)) if len(group) > 1 else 0.0,
-                chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark")))
-        scratch = scale.get("finding_init") == "scratch"
-        finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
-        finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
-        finding = [c for c in summary["cross_validation"] if c["folds_done"] == c["k"] and c["init"] == scale.get("finding_init")
-                   and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs and c["synth_epochs"] == finding_synth
-                   and not _cotrained(c)]
-        for variant in VARIANTS:
-            per_seed = {c["seed"]: c["prauc_mean"] for c in finding if c["variant"] == variant}
-            if len(per_seed) >= 2:
-                values = np.array(list(per_seed.values()))
-                summary["findings"][variant] = dict(per_seed=per_seed, mean=float(values.mean()), spread=float(values.max() - values.min()),
-                                                    init=scale.get("finding_init"), k=scale.get("finding_folds"), epochs=finding_epochs or None,
-                                                    synth_epochs=(finding_synth or scale.get("synth_epochs")) if not scratch else None)
-        for question, a, b in COMPARISONS:
-            fa, fb = summary["findings"].get(a), summary["findings"].get(b)
-            if fa and fb:
-                delta, spread = fa["mean"] - fb["mean"], max(fa["spread"], fb["spread"])
-                summary["comparisons"].append(dict(question=question, first=a, second=b, delta=delta, spread=spread, verdict=_verdict(delta, spread)))
-    main = [c for c in summary["cross_validation"] if c["variant"] == next(iter(VARIANTS)) and c["seed"] == 0
-            and c["k"] == scale.get("folds") and c["epochs"] == 0 and c["synth_epochs"] == 0]
-    main = sorted(main, key=lambda c: c["init"] != "scratch")   # the baseline's row first, whichever ran first
-    summary["main"] = [c for c in main if not _cotrained(c)]
-    summary["cotrain"] = [c for c in main if _cotrained(c)]   # the same cross-validation with co-training, row by row
-    return summary
-
-# %% ../nbs/50_real.ipynb #d78a211c
-def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
-
-def _cotrain_text(c:dict)->str:
-    "A cross-validation's co-training setting in words, e.g. `+400 synthetic prints, real ×2` (`–`: none)."
-    n, r = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1
-    return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else ""] if p) or "–"
-
-def _ap_table(scores:dict)->str:
-    "Per-descriptor AP beside prevalence (chance), one column per scored set."
-    from footdesc.descriptors import BY_CODE
-    names = list(scores)
-    lines = ["| descriptor | " + " | ".join(f"{n} AP | {n} prevalence" for n in names) + " |",
-             "|---|" + "---|---|" * len(names)]
-    for c in CODES:
-        cells = []
-        for n in names: cells += [_f(scores[n]["ap"][c]), _f(scores[n]["prevalence"][c])]
-        lines.append(f"| {c} {BY_CODE[c].name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-def summary_markdown(summary:dict # from `summarise`
-                    )->str:
-    "The summary as Markdown tables."
-    sc = summary.get("scale") or {}
-    out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, no ImageNet weights; "
-           f"synthetic pre-training on {sc.get('synth_n')} prints"
-           + (f" ({sc['synth_floor']:.0%} of them as marks on a floor)" if sc.get("synth_floor") else "") + f" for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
-           f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
-           + ("; each print scored as it is and mirrored, averaged." if sc.get("mirror") else "."), ""]
-    if summary["zero_shot"]:
-        out += ["## Zero-shot: trained on synthetic prints only", "", "| set | prints | macro PRAUC | chance |", "|---|---|---|---|"]
-        for z in summary["zero_shot"]:
-            out.append(f"| references | {z['references']['n']} | {_f(z['references']['prauc'])} | {_f(z['references']['chance'])} |")
-            if z.get("marks"): out.append(f"| crime-scene marks | {z['marks']['n']} | {_f(z['marks']['prauc'])} | {_f(z['marks']['chance'])} |")
-        out += [""]
-    main = (summary.get("main") or []) + (summary.get("cotrain") or [])
-    if main:
-        co = bool(summary.get("cotrain"))   # a co-training column only where some row co-trained
-        out += ["## Fine-tuned on real references: k-fold cross-validation", "",
-                "| start | " + ("co-training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC | marks (pooled) | marks chance |",
-                "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|"]
-        for c in main:
-            m = c.get("marks") or {}
-            out.append(f"| {c['init']} | " + (f"{_cotrain_text(c)} | " if co else "") + f"{c['folds_done']}/{c['k']} | {_f(c['prauc_mean'])} ± {_f(c['prauc_std'])} | {_f(c['chance_mean'])} | "
-                       f"{_f((c['references'] or {}).get('prauc'))} | {_f(m.get('prauc'))} | {_f(m.get('chance'))} |")
-        scores = {(f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]): c["references"] for c in main if c["references"]}
-        if summary["zero_shot"]: scores = {"zero-shot": summary["zero_shot"][0]["references"], **scores}
-        out += ["", "Per descriptor (references; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
-    if summary["findings"]:
-        first = next(iter(summary["findings"].values()))
-        how = f"{first['k']}-fold cross-validation, " + (f"{first['epochs']} epochs from scratch" if first.get("epochs") else
-              f"starting from {first['init']}" + (f" pre-training of {first['synth_epochs']} epochs, one per configuration and seed" if first.get("synth_epochs") else ""))
-        sizes = summary.get("scale") or {}
-        out += ["## The paper's findings on real prints", "", f"Each configuration: mean macro PRAUC of {how}, per seed. "
-                f"Configurations keep the paper's names; at this scale ({sizes.get('arch')}) the aspect-preserving input is "
-                f"{'x'.join(map(str, sizes.get('size', [])))} and the squished one {'x'.join(map(str, sizes.get('squished', [])))}.", "",
-                "| configuration | PRAUC per seed | mean | seed spread |", "|---|---|---|---|"]
-        for v, f in summary["findings"].items():
-            out.append(f"| {v} | {', '.join(_f(x) for x in f['per_seed'].values())} | {_f(f['mean'])} | {_f(f['spread'])} |")
-        out += ["", "| question | Δ (first − second) | spread | verdict |", "|---|---|---|---|"]
-        for c in summary["comparisons"]:
-            out.append(f"| {c['question']} | {c['delta']:+.3f} | {c['spread']:.3f} | {c['verdict']} |")
-    return "\n".join(out) + "\n"
-
-def write_summary(out # the protocol's output folder
-                 )->dict:
-    "Write `results.json` and `results.md` into `out`; returns the summary."
-    summary = summarise(out)
-    with atomic_write(Path(out)/"results.json", "w") as f: json.dump(summary, f, indent=1)
-    atomic_write_text(Path(out)/"results.md", summary_markdown(summary))
-    return summary
 
 # %% ../nbs/50_real.ipynb #eee4b71e
 def add_arguments(parser:argparse.ArgumentParser):
@@ -645,6 +512,7 @@ def scale_with(scale:Scale, # a scale
 
 def run(args)->int:
     "Run (or resume) the real-print protocol and print its summary."
+    from footdesc.real_summary import summary_markdown, write_summary
     if args.summary_only:
         if not (Path(args.out)/"protocol.json").exists():
             print(f"footdesc real: error: {args.out} holds no protocol run (no protocol.json); run footdesc real --out {args.out} first", file=sys.stderr)
