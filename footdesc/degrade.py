@@ -88,10 +88,10 @@ def floor_mark(rng:np.random.Generator, # random source
     ink = 1 - np.clip(grey, 0, 1)
     ink *= np.clip(1 + _coarse_noise(rng, (H, W), 12*scale)*rng.uniform(.3, .6), .3, 1)   # the mark lifts unevenly, never to nothing (the labels stand)
     tone = rng.uniform(.45, .8)   # the floor's mean tone
-    out = _noise(rng, (H, W), scale*rng.uniform(.6, 1.6)); out *= rng.uniform(.05, .14)   # floor grain
-    out += _coarse_noise(rng, (H, W), 25*scale)*rng.uniform(.04, .12)                    # blotches
-    out += _coarse_noise(rng, (H, W), H/2)*rng.uniform(.04, .12)                          # uneven light
-    out += tone; out -= ink*rng.uniform(.35, .75)*tone                                  # ink darker than the floor, seldom black
+    out = _noise(rng, (H, W), scale*rng.uniform(.6, 1.6)); out *= rng.uniform(.04, .1)    # floor grain
+    out += _coarse_noise(rng, (H, W), 25*scale)*rng.uniform(.03, .09)                    # blotches
+    out += _coarse_noise(rng, (H, W), H/2)*rng.uniform(.03, .1)                           # uneven light
+    out += tone; out -= ink*rng.uniform(.5, .85)*tone                                   # ink darker than the floor, seldom black
     scuffs = Image.new("L", (W, H), 0); d = ImageDraw.Draw(scuffs)
     for _ in range(rng.integers(0, 8)):
         x, y, a, length = rng.uniform(0, W), rng.uniform(0, H), rng.uniform(0, np.pi), rng.uniform(.1, .6)*H
