@@ -311,9 +311,10 @@ class Protocol:
         with atomic_write(self.out/"protocol.json", "w") as f:
             json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None), f, indent=1)
 
-    def _finished(self, name):
+    def _finished(self, name, out=None):
+        "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
         from footdesc.grid import read_records
-        return next((r for r in read_records(self.out) if r["cell"] == name), None)
+        return next((r for r in read_records(out or self.out) if r["cell"] == name), None)
 
     def _check_time(self, name):
         "Stop before training unit `name` if the time limit has passed."
@@ -351,9 +352,9 @@ def _synth_epochs(self:Protocol, epochs:int|None)->int|None: return _own_synth_e
 @patch
 def _copy_pretrained(self:Protocol, name:str, path:Path)->bool:
     "Copy unit `name`'s model and record from `pretrained_from` to `path` where it finished there (False where it did not)."
-    from footdesc.grid import read_records, append_record
+    from footdesc.grid import append_record
     source = self.pretrained_from
-    done = next((r for r in read_records(source) if r["cell"] == name), None) if source is not None else None
+    done = self._finished(name, source) if source is not None else None
     if done is None or not (source/"models"/path.name).exists(): return False
     with open(source/"models"/path.name, "rb") as f, atomic_write(path, "wb") as g: shutil.copyfileobj(f, g)
     if not self._finished(name): append_record(self.out, dict(done, copied_from=str(source)))

@@ -18,9 +18,7 @@ elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
 FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')
 [ -f "$WORK/real/models/synthetic_H-B-N inc_d 352x144_s0.zip" ] || { say "no pre-trained model in $WORK/real/models: run tools/gpu-visit.sh first on this machine"; exit 1; }
-if [ "${FD_WHEELS:-.whl}" != none ] && [ ! -d /tmp/site/fastai ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl >>"$OUT/log.txt" 2>&1 || { say "wheel install failed"; exit 1; }
-fi
+FD_STEPS=none bash tools/gpu-visit.sh 60 >/dev/null || { say "wheel install or imports failed (see log.txt)"; exit 1; }   # as gpu-visit.sh installs
 NAMES=()
 for SPEC in "$@"; do
   [[ "$SPEC" == ?*:* ]] || { say "setting '$SPEC' is not NAME:ARGS"; exit 2; }
