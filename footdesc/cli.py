@@ -14,7 +14,7 @@ __all__ = ['COMMANDS', 'BENCHES', 'add_arguments', 'run_bench_command', 'main']
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
     "descriptors": ("footdesc.descriptors", "print the 17 NFRC descriptors (code, name, parent, definition)"),
-    "synth": ("footdesc.synth", "write a dataset of synthetic shoeprints with exact descriptor labels"),
+    "synth": ("footdesc.synth_data", "write a dataset of synthetic shoeprints with exact descriptor labels"),
     "prepare": ("footdesc.data", "convert a dataset once into the multi-interpolation cache"),
     "train": ("footdesc.train", "train a descriptor model on a labelled dataset"),
     "predict": ("footdesc.inference", "name the descriptors of prints with a trained model"),
@@ -26,7 +26,7 @@ COMMANDS = {  # name: (module, one-line help)
 }
 BENCHES = {  # name: (module, one-line help)
     "resample": ("footdesc.resample", "multi-interpolation resampling against three plain Pillow resizes"),
-    "synth": ("footdesc.synth", "synthetic prints per second"),
+    "synth": ("footdesc.synth_data", "synthetic prints per second"),
     "train": ("footdesc.train", "end-to-end training throughput against the plain-PyTorch ceiling"),
     "predict": ("footdesc.inference", "prediction latency and throughput"),
 }

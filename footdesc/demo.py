@@ -37,7 +37,7 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
              show_progress:bool=True, # progress bars and the per-epoch table
             )->dict:
     "Synthetic prints → small model from scratch → per-descriptor AP vs chance → saved model → one prediction."
-    from footdesc.synth import write_synth_dataset
+    from footdesc.synth_data import write_synth_dataset
     from footdesc.data import descriptor_dataloaders
     import os
     s = dict(QUICK if quick else DEMO)

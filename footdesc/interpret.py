@@ -288,10 +288,10 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
 def localisation_hits(loaded, # a `DescriptorModel`
                       df:pd.DataFrame, # prints with true descriptors (`footdesc.dataset.read_labels`)
                       dataset_dir, # the dataset folder, for the masks
-                      masks=None, # function (dataset_dir, image) -> {code: bool mask}; default `footdesc.synth.descriptor_masks`
+                      masks=None, # function (dataset_dir, image) -> {code: bool mask}; default `footdesc.synth_data.descriptor_masks`
                      )->pd.DataFrame:
     "One row per (print, true descriptor with a mask): image, code, hit (heatmap peak in the mask), coverage (chance level)."
-    if masks is None: from footdesc.synth import descriptor_masks as masks
+    if masks is None: from footdesc.synth_data import descriptor_masks as masks
     config = loaded.input_config
     from footdesc.resample import DEFAULT_SIZE, DEFAULT_FIT
     size, fit = tuple(config.get("size") or DEFAULT_SIZE), config.get("fit") or DEFAULT_FIT

@@ -334,7 +334,7 @@ from fastcore.basics import patch
 @patch
 def synthetic_data(self:Protocol)->Path:
     "The synthetic pre-training set (made once, deterministically)."
-    from footdesc.synth import write_synth_dataset
+    from footdesc.synth_data import write_synth_dataset
     folder = self.out/"synthetic"
     if not (folder/"labels.csv").exists():
         self.log(f"synthesising {self.scale.synth_n} prints at {self.scale.synth_height} px into {folder}")

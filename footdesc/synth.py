@@ -6,13 +6,10 @@ Docs: https://footdesc.github.io/footdesc/synth.html.md"""
 
 # %% ../nbs/10_synth.ipynb #60e45674
 from __future__ import annotations
-import os, sys, json, re, time, shutil, argparse
-from pathlib import Path
+import re
 import numpy as np
-import pandas as pd
 from PIL import Image, ImageDraw, ImageFilter
-from .descriptors import CODES, close_hierarchy, sort_codes, parse_codes, normalise_code, format_codes
-from .dataset import atomic_write, write_labels, with_progress
+from .descriptors import CODES, close_hierarchy, parse_codes, normalise_code
 from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements, arrangement_points,
                              stripe_lines, lattice_lines, texture_field, sole_profile, sole_outline, half_widths,
                              random_text, text_mask, draw_logo, font_files, TEXT_LOGOS)
@@ -23,8 +20,7 @@ __all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'LATTICE_CODES', 'DEFAULT_HEIGHT', 'MAX
            'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GRAIN', 'LOGO_MIN_WIDTH', 'LOGO_ZONES',
            'LOGO_PANEL_RATE', 'OPTIONS', 'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills',
            'sole_regions', 'render_fills', 'render_items', 'visible_labels', 'synth_print', 'print_seed',
-           'write_synth_dataset', 'descriptor_masks', 'realism_stats', 'label_frequencies', 'add_arguments', 'run',
-           'add_bench_arguments', 'run_bench']
+           'realism_stats']
 
 # %% ../nbs/10_synth.ipynb #30297b25
 FAMILIES = {
@@ -620,70 +616,6 @@ def print_seed(seed:int, # the dataset's seed
     "The seed of print `index` of a dataset made with `seed`."
     return int(np.random.SeedSequence([_seed(seed), int(index)]).generate_state(1)[0])
 
-def _png_bytes(img, level):
-    import io
-    buf = io.BytesIO(); img.save(buf, "png", compress_level=level); return buf.getvalue()
-
-def _write_one(job):
-    "Draw print `index` and write its image and metadata; returns (image path, codes, seed)."
-    out, index, seed, height, frequencies, floor, digits = job
-    s = print_seed(seed, index); img, codes, meta = synth_print(s, height, frequencies, floor=floor or None)
-    name = f"{index:0{digits}d}"; ids = meta.pop("ids")
-    with atomic_write(out/"images"/f"{name}.png", durable=False) as f: f.write(_png_bytes(img, 1))
-    with atomic_write(out/"meta"/f"{name}.ids.png", durable=False) as f: f.write(_png_bytes(Image.fromarray(ids), 1))
-    with atomic_write(out/"meta"/f"{name}.json", "w", durable=False) as f: json.dump(meta, f, separators=(",", ":"))
-    return f"images/{name}.png", format_codes(codes), s
-
-# %% ../nbs/10_synth.ipynb #468bc33d
-def write_synth_dataset(out, # the dataset folder to create
-                        n:int, # number of prints
-                        seed:int=0, # the dataset's seed
-                        height:int=DEFAULT_HEIGHT, # image height in pixels
-                        workers:int=1, # processes drawing in parallel (the output does not depend on it)
-                        force:bool=False, # write into a non-empty `out`, replacing its dataset
-                        frequencies=None, # how often each descriptor is wanted (see `check_frequencies`)
-                        progress:bool|None=None, # show a progress bar (default: when stdout is a terminal)
-                        floor:float=0, # share of the prints drawn as crime-scene marks on a floor (`floor_mark`); 0: none
-                       )->Path:
-    "Write `n` synthetic prints with labels.csv and per-print masks to `out`; returns `out`."
-    out = Path(out); seed = _seed(seed); _check_options(height, dict(floor=floor)); frequencies = check_frequencies(frequencies)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1: raise ValueError(f"workers must be a positive whole number, got {workers!r}")
-    if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} exists and is not a folder; choose another OUT")
-    if out.exists() and any(out.iterdir()):
-        if not force: raise FileExistsError(f"{out} is not empty; choose an empty or new folder, or pass force=True (--force) to replace its dataset")
-        (out/"labels.csv").unlink(missing_ok=True)  # first, so a stale labels.csv never names files being replaced
-        for folder, pattern in (("images", "*.png"), ("meta", "*")):
-            for f in (out/folder).glob(pattern) if (out/folder).is_dir() else []:
-                if f.is_file() and re.fullmatch(r"\d+(\.ids)?\.(png|json)", f.name): f.unlink()
-    (out/"images").mkdir(parents=True, exist_ok=True); (out/"meta").mkdir(exist_ok=True)
-    digits = max(5, len(str(n - 1)))
-    jobs = [(out, i, seed, int(height), frequencies, float(floor or 0), digits) for i in range(n)]
-    show = sys.stdout.isatty() if progress is None else progress
-    if workers == 1: rows = [_write_one(j) for j in with_progress(jobs, n, show)]
-    else:
-        import multiprocessing as mp
-        with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, n)) as pool:
-            rows = list(with_progress(pool.imap(_write_one, jobs, chunksize=max(1, min(16, n//(4*workers)))), n, show))
-    write_labels(pd.DataFrame(rows, columns=["image", "descriptors", "seed"]), out)
-    return out
-
-# %% ../nbs/10_synth.ipynb #7762b560
-def descriptor_masks(dataset_dir, # a folder written by `write_synth_dataset`
-                     image, # the print: its path relative to the folder (as in labels.csv), or its index
-                    )->dict[str, np.ndarray]:
-    "Boolean masks (H, W) of where each visible descriptor is in print `image`, keyed by code."
-    root = Path(dataset_dir)
-    stem = f"{image:05d}" if isinstance(image, (int, np.integer)) else Path(str(image)).stem
-    js, ip = root/"meta"/f"{stem}.json", root/"meta"/f"{stem}.ids.png"
-    if not js.exists() or not ip.exists():
-        raise FileNotFoundError(f"no masks for {image!r} in {root}: expected {js} and {ip} (written by `footdesc synth`)")
-    meta = json.loads(js.read_text()); ids = np.asarray(Image.open(ip))
-    out = {}
-    for code in meta["codes"]:
-        keep = [e["id"] for e in meta["entries"] if e["visible"] and code in close_hierarchy(e["codes"])]
-        out[code] = np.isin(ids, keep)
-    return out
 
 # %% ../nbs/10_synth.ipynb #8c60d42f
 def realism_stats(img:Image.Image, # a print, any mode (converted to 'L')
@@ -694,67 +626,3 @@ def realism_stats(img:Image.Image, # a print, any mode (converted to 'L')
     solid = np.asarray(Image.fromarray((dark*255).astype(np.uint8)).filter(ImageFilter.MinFilter(9))) > 0
     return dict(ink_in_sole=float((1 - a[sole]).mean()) if sole.any() else 0.0, dark_in_sole=float(dark[sole].mean()) if sole.any() else 0.0,
                 solid_black=float(solid.mean()), page=float(np.median(a[~sole])) if (~sole).any() else 1.0, width_ratio=g.size[0]/g.size[1])
-
-# %% ../nbs/10_synth.ipynb #259b010d
-def label_frequencies(n:int, # number of prints
-                      seed:int=0, # the dataset's seed
-                      height:int=DEFAULT_HEIGHT, # image height
-                      frequencies=None, # requested frequencies
-                      workers:int=1, # processes
-                     )->pd.DataFrame:
-    "Requested and realised frequency of each descriptor over the `n` prints a dataset with these settings would hold."
-    freqs = check_frequencies(frequencies)
-    jobs = [(print_seed(seed, i), height, freqs) for i in range(n)]
-    if workers == 1: labels = [_labels_only(j) for j in jobs]
-    else:
-        import multiprocessing as mp
-        with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(workers) as pool:
-            labels = pool.map(_labels_only, jobs, chunksize=max(1, n//(8*workers)))
-    realised = [np.mean([c in l for l in labels]) for c in CODES]
-    return pd.DataFrame(dict(requested=[freqs[c] for c in CODES], realised=realised, prints=[int(r*n) for r in realised]), index=list(CODES))
-
-def _labels_only(job): s, h, f = job; return synth_print(s, h, f)[1]
-
-# %% ../nbs/10_synth.ipynb #eafb38b3
-def add_arguments(parser:argparse.ArgumentParser):
-    "Options of `footdesc synth`."
-    parser.add_argument("out", help="dataset folder to create (must be empty unless --force)")
-    parser.add_argument("--n", type=int, required=True, help="number of prints")
-    parser.add_argument("--seed", type=int, default=0, help="dataset seed (default 0)")
-    parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height in pixels, 32-{MAX_HEIGHT} (default {DEFAULT_HEIGHT})")
-    parser.add_argument("--workers", type=int, default=1, help="processes drawing in parallel; output does not depend on it (default 1)")
-    parser.add_argument("--force", action="store_true", help="replace the dataset in a non-empty OUT")
-    parser.add_argument("--floor", type=float, default=0, help="share of the prints drawn as crime-scene marks on a textured floor, 0 to 1 (default 0)")
-    parser.add_argument("--frequencies", default=None, help=f"descriptor frequencies: a preset ({', '.join(FREQUENCY_PRESETS)}; default {DEFAULT_PRESET}) or pairs such as D05=0.3,D14=0.2 (others keep the default preset's)")
-
-def run(args:argparse.Namespace)->int:
-    "Write the dataset described by `args`; errors are reported as one line."
-    try:
-        freqs = parse_frequencies(args.frequencies) if args.frequencies else None
-        out = write_synth_dataset(args.out, args.n, args.seed, args.height, args.workers, args.force, freqs, floor=args.floor)
-    except (ValueError, FileExistsError) as e: raise SystemExit(f"footdesc synth: {e}")
-    print(f"wrote {args.n} prints to {out} (labels in {out/'labels.csv'})")
-    return 0
-
-# %% ../nbs/10_synth.ipynb #371b28ee
-def add_bench_arguments(parser:argparse.ArgumentParser):
-    "Options of `footdesc bench synth`."
-    parser.add_argument("--n", type=int, default=200, help="prints per measurement (default 200)")
-    parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height (default {DEFAULT_HEIGHT})")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the headline figure (default: all cores)")
-
-def run_bench(args:argparse.Namespace)->dict:
-    "Prints per second writing a dataset with `--workers` processes, against one process in the same run."
-    import tempfile
-    def rate(workers):
-        with tempfile.TemporaryDirectory() as d:
-            t, c = time.perf_counter(), time.process_time()
-            write_synth_dataset(Path(d)/"s", args.n, 0, args.height, workers, progress=False)
-            return args.n/(time.perf_counter() - t), (time.process_time() - c)/args.n
-    rate(1) if args.n > 4 else None  # warm up (fonts, imports)
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    single, cpu = rate(1); multi, _ = rate(args.workers)
-    return dict(prints_per_s=round(multi, 2), workers=args.workers, height=args.height, n=args.n,
-                baseline_prints_per_s=round(single, 2), baseline="the same prints written by 1 process",
-                speedup=round(multi/single, 2), cpu_ms_per_print=round(cpu*1000, 1),  # CPU time of the baseline: robust to other load
-                load_average_1min=load, cpus=os.cpu_count())

@@ -437,7 +437,7 @@ def run_bench(args)->dict:
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data
         if data is None:
-            from footdesc.synth import write_synth_dataset
+            from footdesc.synth_data import write_synth_dataset
             n = args.images or int((args.warmup + args.batches) * args.bs / 0.8) + args.bs
             data = write_synth_dataset(Path(tmp)/"prints", n, seed=0, height=max(2 * size[0], 256), workers=args.workers or 1, progress=False)
         dls = descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device, progress=False)
