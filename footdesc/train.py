@@ -28,9 +28,9 @@ from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_AR
                             random_dataloaders)
 
 # %% auto #0
-__all__ = ['start_epoch', 'TwoPhaseSchedule', 'Checkpoint', 'resume_epoch', 'InitialWeights', 'accelerate', 'TrainResult',
-           'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput',
-           'loader_throughput', 'end_to_end_throughput', 'run_bench']
+__all__ = ['TIME_COLUMNS', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint', 'resume_epoch', 'InitialWeights',
+           'accelerate', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
+           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -82,11 +82,36 @@ class TwoPhaseSchedule(Callback):
         self.learn.opt.set_hyper("lr", self._lr(pos))
         self.learn.opt.set_hyper("mom", self._mom(pos))
 
+# %% ../nbs/33_train.ipynb #33et0002
+TIME_COLUMNS = ("train_s", "valid_s", "checkpoint_s")  # per-epoch seconds kept in the history
+
+def _clock(learn)->float:
+    "Seconds now, after the device has finished what was queued (a GPU runs ahead of Python)."
+    device = next(learn.model.parameters()).device
+    if device.type == "cuda": torch.cuda.synchronize(device)
+    return time.perf_counter()
+
+class EpochTimes(Callback):
+    "Record the seconds each epoch spends training and validating, in `learn.epoch_seconds` (epoch -> {column: seconds})."
+    order = 60  # after the Recorder has logged the epoch, before `Checkpoint` saves it
+    # (not `learn.epoch_times`: fastai keeps each callback on the learner under its snake-cased class name)
+    def before_fit(self): self.learn.epoch_seconds = {}
+    def before_train(self): self._start = _clock(self.learn)
+    def after_train(self): self.learn.epoch_seconds.setdefault(self.epoch, {})["train_s"] = _clock(self.learn) - self._start
+    def before_validate(self): self._start = _clock(self.learn)
+    def after_validate(self): self.learn.epoch_seconds.setdefault(self.epoch, {})["valid_s"] = _clock(self.learn) - self._start
+
+def _times(learn, epoch)->list:
+    "The TIME_COLUMNS of `epoch` (None where not measured)."
+    seen = getattr(learn, "epoch_seconds", {}).get(epoch, {})
+    return [seen.get(c) for c in TIME_COLUMNS]
+
 # %% ../nbs/33_train.ipynb #9674bdd2
 def _history_rows(learn)->list:
-    "Per-epoch [train_loss, valid_loss, metrics...] of the whole run: those before a resume (from its checkpoint), then this `fit`'s."
+    "Per-epoch [train_loss, valid_loss, metrics..., *TIME_COLUMNS] of the whole run: those before a resume (from its checkpoint), then this `fit`'s."
     before = getattr(learn, "resumed_history", [])
-    return before + [[None if v is None else float(v) for v in row] for row in learn.recorder.values[len(before):]]  # skipped epochs leave empty rows
+    return before + [[None if v is None else float(v) for v in row] + _times(learn, len(before) + i)
+                     for i, row in enumerate(learn.recorder.values[len(before):])]  # skipped epochs leave empty rows
 
 class Checkpoint(Callback):
     "Save model and optimiser state after every epoch to `folder`, atomically, to resume an interrupted run."
@@ -95,10 +120,12 @@ class Checkpoint(Callback):
                  settings:dict|None=None, # the run's settings, stored to refuse resuming a different run
                 ):
         self.folder, self.settings = Path(folder), dict(settings or {})
-    def before_fit(self): self._start = start_epoch(self.learn)
+    def before_fit(self): self._start, self.learn.epoch_seconds = start_epoch(self.learn), {}  # (after EpochTimes: both start empty)
     def after_epoch(self):
         if self.epoch < self._start: return  # an epoch skipped when resuming
+        start = time.perf_counter()
         with atomic_write(self.folder/"checkpoint.pth") as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
+        self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
         state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, settings=self.settings, history=_history_rows(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
 
@@ -163,7 +190,7 @@ class TrainResult:
     excluded: list  # descriptors without a positive in the validation set
     model_path: Path|None = None  # where the model was saved
     seconds: float = 0.0  # wall time of the whole call
-    history: list = field(default_factory=list)  # per-epoch train_loss, valid_loss, prauc
+    history: list = field(default_factory=list)  # per-epoch train_loss, valid_loss, prauc, and seconds (TIME_COLUMNS)
 
 def _settings(**kw): return json.loads(json.dumps(kw))  # as it reads back from checkpoint.json (tuples become lists)
 
@@ -214,7 +241,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     settings = _settings(arch=learn.footdesc_config["arch"], preproc=preproc, loss=loss, input=learn.footdesc_config["input"],
                          frozen_epochs=frozen_epochs, epochs=epochs, lr=lr, unfrozen_lr=unfrozen_lr, wd=wd, bs=dls.train.bs, seed=seed,
                          pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init))
-    callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle)] + ([InitialWeights(init)] if init is not None else [])
+    callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
     start = 0
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
@@ -229,7 +256,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
 # %% ../nbs/33_train.ipynb #11c61550
 def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir):
     "Validation PRAUC, per-descriptor table and thresholds; save the model; drop the checkpoint of a finished run."
-    names = learn.recorder.metric_names[1:-1]  # read the history first: get_preds resets the Recorder
+    names = list(learn.recorder.metric_names[1:-1]) + list(TIME_COLUMNS)  # read the history first: get_preds resets the Recorder
     history = [dict(zip(names, row)) for row in _history_rows(learn)]
     with learn.no_bar(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
