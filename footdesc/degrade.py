@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from .shapes import text_mask, font_files
 
 # %% auto #0
-__all__ = ['VISIBLE_PRESSURE', 'pressure_field', 'degrade', 'floor_mark', 'draw_distractors']
+__all__ = ['VISIBLE_PRESSURE', 'BROAD_GREY_RATE', 'pressure_field', 'degrade', 'floor_mark', 'draw_distractors']
 
 # %% ../nbs/12_synth_degrade.ipynb #a03106d3
 VISIBLE_PRESSURE = 0.5  # ink prints (and a pattern counts as visible) where pressure reaches this
@@ -54,6 +54,17 @@ def _coarse_noise(rng, shape, cell):
     h, w = shape; small = rng.standard_normal((max(2, int(h/cell)), max(2, int(w/cell)))).astype(np.float32)
     return np.array(Image.fromarray(small, "F").resize((w, h), Image.BICUBIC))
 
+BROAD_GREY_RATE = .75  # share of prints whose broad solid areas print as continuous grey ink rather than speckled black
+
+def _broad_grey(rng, t, flat, pressure, scale):
+    "Turn the printed fraction `t` of broad solid areas into a smooth grey density with mild grain; edges and thin features keep theirs."
+    H, W = t.shape
+    density = _coarse_noise(rng, (H, W), 12*scale); density *= rng.uniform(.08, .18); density += rng.uniform(.45, .9)
+    grain = _noise(rng, (H, W), scale*rng.uniform(.5, 1)); grain *= rng.uniform(.05, .12); density += grain
+    density *= np.clip(pressure, 0, 1); density = np.minimum(density, t + .3)   # no darker where the pad barely touched
+    inside = np.clip((flat.astype(np.float32) - 150)/105, 0, 1)   # 0 at edges and in thin features, 1 deep inside a broad area
+    t += inside*(density - t)
+
 def degrade(rng:np.random.Generator, # random source
             ink:np.ndarray, # uint8 ink, 255 where the sole prints, (H, W)
             pressure:np.ndarray, # from `pressure_field`
@@ -68,7 +79,9 @@ def degrade(rng:np.random.Generator, # random source
     t += mottle; t += pressure; t -= VISIBLE_PRESSURE
     flat = np.asarray(Image.fromarray(ink).filter(ImageFilter.BoxBlur(max(1, int(round(3*scale))))))
     t[flat > 250] -= rng.uniform(.08, .5)  # deep inside a broad solid area: paler
-    t *= rng.uniform(4, 10); t += .5; np.clip(t, 0, 1, out=t); t *= ink > 127  # t is now the printed fraction
+    t *= rng.uniform(4, 10); t += .5; np.clip(t, 0, 1, out=t)  # t is now the printed fraction
+    if rng.random() < BROAD_GREY_RATE: _broad_grey(rng, t, flat, pressure, scale)
+    t *= ink > 127
     paper = min(1.0, rng.uniform(.97, 1.04)) if rng.random() < .9 else rng.uniform(.85, .97)
     level = rng.uniform(0, .15)
     t *= level - paper; t += paper; img = t

@@ -17,10 +17,10 @@ from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'LATTICE_CODES', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
-           'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GRAIN', 'LOGO_MIN_WIDTH', 'LOGO_ZONES',
-           'LOGO_PANEL_RATE', 'OPTIONS', 'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills',
-           'sole_regions', 'render_fills', 'render_items', 'visible_labels', 'synth_print', 'print_seed',
-           'realism_stats']
+           'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GRAIN', 'PANEL_OUTLINED_RATE', 'LOGO_MIN_WIDTH',
+           'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'OPTIONS', 'SHANK_PANEL_RATE', 'check_frequencies',
+           'parse_frequencies', 'sample_codes', 'plan_fills', 'sole_regions', 'render_fills', 'render_items',
+           'visible_labels', 'synth_print', 'print_seed', 'realism_stats']
 
 # %% ../nbs/10_synth.ipynb #30297b25
 FAMILIES = {
@@ -159,7 +159,7 @@ def _pick_family(rng, code):
 
 def _texture_on_elements(rng, fills):
     "Sometimes move a texture fill onto the inside of another fill's elements (made large and positive), as on real soles."
-    textures = [f for f in fills if f["kind"] == "texture"]
+    textures = [f for f in fills if f["kind"] == "texture" and f["texture"] != "fine-stipple"]   # microscopic inside elements: not D12
     hosts = [f for f in fills if f["kind"] == "element" and not f["hollow"] and f["element"] in _TEXTURABLE
              and f["family"] != "studs" and f["arrangement"] != "single"]
     if not textures or not hosts or rng.random() >= TEXTURE_ON_ELEMENTS_RATE: return
@@ -218,6 +218,7 @@ def sole_regions(rng:np.random.Generator, # random source
                  length:float, # sole length, pixels
                  top, # (x, y) of the toe's centre line
                  n_regions:int, # how many pattern regions are wanted (at least)
+                 panel:bool=False, # also cut a plain panel in the waist (its region id is facts["panel"])
                 )->tuple[np.ndarray, list, dict]:
     "The region label image, the groove polylines between regions and the layout facts."
     W, H = size
@@ -247,8 +248,14 @@ def sole_regions(rng:np.random.Generator, # random source
         r = np.asarray(reg).copy(); r[np.asarray(ring) > 0] = nxt; reg = Image.fromarray(r); nxt += 1
         grooves.append(np.concatenate([inner, inner[:1]]))
     r = np.asarray(reg).copy(); r[np.asarray(sole) == 0] = 0
-    facts = dict(border=bool(border), split=bool(split), heel_gap=False, arch_gap=False)
-    gap = rng.random()
+    facts = dict(border=bool(border), split=bool(split), heel_gap=False, arch_gap=False, panel=0)
+    if panel:  # a rounded panel across the waist, where the sole barely touches the ground
+        lat, med = half_widths(profile, np.array([profile["waist_at"]])); side = 1 if profile["left"] else -1
+        cx, cy = top[0] + side*(med[0] - lat[0])/2*length, top[1] + (profile["waist_at"] + rng.normal(0, .02))*length
+        hw, hh = rng.uniform(.5, .8)*min(lat[0], med[0])*length, rng.uniform(.06, .12)*length
+        pi = Image.new("L", size); ImageDraw.Draw(pi).rounded_rectangle([cx - hw, cy - hh, cx + hw, cy + hh], radius=hw*rng.uniform(.2, .9), fill=255)
+        r[(np.asarray(pi) > 0) & (r > 0)] = nxt; facts["panel"] = int(nxt); nxt += 1
+    gap = rng.random() if not panel else 1.0   # the panel takes the waist: no arch gap or heel gap beside it
     if gap < .3:  # a separate heel block
         y0 = top[1] + (profile["waist_at"] + rng.uniform(.03, .1))*length; h = rng.uniform(.02, .05)*length
         g = _cut_line(rng, y0, -5, W + 5, length)
@@ -341,17 +348,30 @@ def _draw_fill(rng, fill, layer, box, unit):
         ink.paste(255, (0, 0, *ink.size)); ids.paste(k, (0, 0, *ids.size)); return None
     return None
 
+PANEL_OUTLINED_RATE = .55  # how often a plain panel prints as its outline round a white inside (else solid, inside a white groove)
+
+def _panel_ink(rng, mask:Image.Image, unit:float)->Image.Image:
+    "The ink of a plain panel whose region is `mask`: an outline round a white inside, or a solid panel inside a white groove."
+    w = max(1, int(round(unit*rng.uniform(.01, .025))))
+    inner = mask.filter(ImageFilter.MinFilter(2*w + 1))
+    ring = Image.fromarray(((np.asarray(mask) > 0) & (np.asarray(inner) == 0)).astype(np.uint8)*255)
+    return ring if rng.random() < PANEL_OUTLINED_RATE else inner
+
 def render_fills(rng:np.random.Generator, # random source
                  fills:list[dict], # from `plan_fills`, each with an `id`
                  regions:np.ndarray, # region label image from `sole_regions`
                  unit:float, # the sole's width, pixels
                  negative_rate:float=.5, # chance that a region prints negative (white grooves in black)
+                 panel:int=0, # region id of a plain panel (`sole_regions`): it goes to the plain fill, drawn by `_panel_ink`
                 )->tuple[Image.Image, Image.Image, dict]:
     "The ink and id images of the tread, and per fill id the number of its elements that lie inside its regions."
     H, W = regions.shape; ink = Image.new("L", (W, H)); ids = Image.new("L", (W, H))
     labels = [r for r in np.unique(regions) if r]
     owners = [f for f in fills if not f.get("on_elements")]  # a texture on another fill's elements has no region of its own
-    owner = {r: owners[i % len(owners)] for i, r in enumerate(rng.permutation(labels))}
+    plain = next((f for f in owners if f["kind"] == "plain"), None) if panel else None
+    others = [f for f in owners if f is not plain] or owners   # the plain fill keeps to its panel when there is other tread
+    owner = {r: others[i % len(others)] for i, r in enumerate(rng.permutation([r for r in labels if r != panel]))}
+    if plain is not None: owner[panel] = plain
     host = next((f for f in owners if f.get("textured")), None)
     if host is not None and labels:  # a textured fill takes the largest region, so its texture has room to show
         big = max(labels, key=lambda r: int((regions == r).sum())); mine = [r for r in labels if owner[r] is host]
@@ -372,6 +392,7 @@ def render_fills(rng:np.random.Generator, # random source
             if fill.get("textured") and fill["fg"] == 255: _texture_inside(rng, fill, layer[0], drawn, unit)
             layer = (layer[0], Image.fromarray(drawn))
         m = Image.fromarray((mask[box[1]:box[3], box[0]:box[2]]*255).astype(np.uint8))
+        if r == panel and plain is not None: layer = (_panel_ink(rng, m, unit), layer[1])
         ink.paste(layer[0], box[:2], m); ids.paste(layer[1], box[:2], m)
         if pts is not None and len(pts):
             p = np.round(pts).astype(int); ok = (p[:, 0] >= 0) & (p[:, 0] < size[0]) & (p[:, 1] >= 0) & (p[:, 1] < size[1])
@@ -382,6 +403,7 @@ def render_fills(rng:np.random.Generator, # random source
 LOGO_MIN_WIDTH = 28  # narrowest logo, pixels at DEFAULT_HEIGHT: 8.4 px on a 176-px-high network input, 16.8 px at 352
 LOGO_ZONES = {"heel": (.7, .93, .45), "arch": (.48, .7, .35), "anywhere": (.1, .9, .2)}  # from, to (fractions of the sole's length from the toe), how often
 LOGO_PANEL_RATE = .55  # how often a logo sits on a clearing panel; otherwise it is raised among the tread
+PANEL_ITEM_RATE = .6  # how often a text or logo goes on the sole's plain panel, where it has one (FID-300: P(D14 | D10) = 0.45)
 
 def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None, panel=True, min_width=0):
     "Paste a mask image onto the sole at a random spot that fits, on a clearing panel or parted from the tread by a thin groove; returns its box or None."
@@ -429,10 +451,16 @@ def render_items(rng:np.random.Generator, # random source
                  sole:np.ndarray, # bool mask of the printing sole
                  ink:Image.Image, ids:Image.Image, # the images to draw on
                  unit:float, # the sole's width, pixels
+                 plain_panel:np.ndarray|None=None, # bool mask of a plain panel: text and logos often sit on it (raised, parted by a groove)
                 ):
     "Draw text (D09) and logos (D10) onto the sole."
     for item in items:
         face = int(rng.integers(len(font_files())))
+        if plain_panel is not None and rng.random() < PANEL_ITEM_RATE:
+            m = (text_mask(random_text(rng, "word"), max(5, int(unit*rng.uniform(.06, .12))), face) if item["kind"] == "text"
+                 else _logo_mask(rng, item["logo"], unit, sole.shape[0])[0])
+            item["box"] = _place(rng, m, plain_panel, ink, ids, item["id"], unit, False, True, panel=False)
+            if item["box"] is not None: continue
         if item["kind"] == "text":
             kind = "size" if item["family"] == "text-size" else "word"
             m = text_mask(random_text(rng, kind), max(5, int(unit*rng.uniform(.07, .14))), face)
@@ -503,6 +531,8 @@ def _seed(seed):
     return int(seed)
 
 # %% ../nbs/10_synth.ipynb #1b079991
+SHANK_PANEL_RATE = .5  # how often a print with a plain fill has it as a panel across the waist (FID-300's commonest plain area)
+
 def synth_print(seed:int, # the print's seed: same seed and options, same print
                 height:int=DEFAULT_HEIGHT, # image height in pixels (32 to 6000)
                 frequencies=None, # how often each descriptor is wanted (see `check_frequencies`); None: DEFAULT_FREQUENCIES
@@ -525,11 +555,12 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
     ruler_left = rng.random() < .5
     x_top = margin - outline[:, 0].min() + (ruler_w + margin if ruler and ruler_left else 0)
     top = (x_top, rng.uniform(0, 1)*(H - length))
-    regions, grooves, layout = sole_regions(rng, profile, (W, H), length, top, sum(not f.get("on_elements") for f in fills) + int(rng.random() < .3))
+    panel = any(f["kind"] == "plain" for f in fills) and rng.random() < SHANK_PANEL_RATE
+    regions, grooves, layout = sole_regions(rng, profile, (W, H), length, top, sum(not f.get("on_elements") for f in fills) + int(rng.random() < .3), panel)
     if o["polarity"]:
         for f in fills: f["polarity"] = o["polarity"]
     negative_rate = rng.uniform(0, .2) if rng.random() < .7 else rng.uniform(.2, .6)  # real references: mostly black pattern on white
-    ink, ids, inside = render_fills(rng, fills, regions, unit, negative_rate=negative_rate)
+    ink, ids, inside = render_fills(rng, fills, regions, unit, negative_rate=negative_rate, panel=layout["panel"])
     d_ink, d_ids = ImageDraw.Draw(ink), ImageDraw.Draw(ids)
     gw = max(1, int(unit*rng.uniform(.012, .04)))
     for g in grooves:
@@ -545,7 +576,8 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
         g = max(1, int(unit*rng.uniform(.01, .03)))
         groove = sole_outline(profile, length, top, inset=w + g/2)
         for d in (ImageDraw.Draw(ink), ImageDraw.Draw(ids)): d.line(np.concatenate([groove, groove[:1]]).ravel().tolist(), fill=0, width=g)
-    render_items(rng, items, sole, ink, ids, unit)
+    inside_panel = np.asarray(Image.fromarray((regions == layout["panel"]).astype(np.uint8)*255).filter(ImageFilter.MinFilter(2*max(1, int(unit*.03)) + 1))) > 0 if layout["panel"] else None
+    render_items(rng, items, sole, ink, ids, unit, inside_panel)
     for f in fills:
         if f.get("textured"): _untexture_if_small(f, ink, ids, int(sole.sum()))  # after grooves, rim and items took their share
     angle = o["rotate"] if o["rotate"] is not None else rng.normal(0, 1.5)
@@ -620,9 +652,12 @@ def print_seed(seed:int, # the dataset's seed
 # %% ../nbs/10_synth.ipynb #8c60d42f
 def realism_stats(img:Image.Image, # a print, any mode (converted to 'L')
                  )->dict:
-    "Simple measurements of a print's look: ink and dark fraction inside the sole, solid black, page tone, shape."
+    "Simple measurements of a print's look: ink and dark fraction inside the sole, grey in its dark areas, solid black, page tone, shape."
     g = img.convert("L"); a = np.asarray(g, dtype=np.float32)/255; dark = a < .5
     sole = np.asarray(g.filter(ImageFilter.BoxBlur(max(2, g.size[1]//60)))) < .93*255
     solid = np.asarray(Image.fromarray((dark*255).astype(np.uint8)).filter(ImageFilter.MinFilter(9))) > 0
+    dark_area = (np.asarray(g.filter(ImageFilter.BoxBlur(6)), dtype=np.float32) < .55*255) & sole   # dark over a 13x13 window
+    inked = a[dark_area]
     return dict(ink_in_sole=float((1 - a[sole]).mean()) if sole.any() else 0.0, dark_in_sole=float(dark[sole].mean()) if sole.any() else 0.0,
+                grey_in_dark=float(((inked > .25) & (inked < .75)).mean()) if inked.size else 0.0,
                 solid_black=float(solid.mean()), page=float(np.median(a[~sole])) if (~sole).any() else 1.0, width_ratio=g.size[0]/g.size[1])
