@@ -136,6 +136,12 @@ def _yshape(r):
     w = r.uniform(.18, .28)
     return [("line", np.array([[0, 1], [0, 0], [-.8, -.9]]), w*2), ("line", np.array([[0, 0], [.8, -.9]]), w*2)]
 def _octagon(r): return [("poly", regular_polygon(8, np.pi/8))]
+def _lug(r):
+    "An irregular lug of 7 to 12 sides, one or two corners pushed in, as on boot and trail soles."
+    n = int(r.integers(7, 13)); t = (np.arange(n) + r.uniform(-.3, .3, n))*2*np.pi/n
+    radius = r.uniform(.7, 1, n); radius[r.choice(n, int(r.integers(1, 3)), replace=False)] = r.uniform(.35, .55)
+    p = np.stack([radius*np.cos(t), radius*np.sin(t)], 1)
+    return [("poly", p/np.abs(p).max())]
 def _zigzag(r):
     n = int(r.integers(4, 8)); x = np.linspace(-1, 1, n + 1); h = r.uniform(.25, .5)
     return [("line", np.stack([x, np.where(np.arange(n + 1) % 2, h, -h)], 1), r.uniform(.15, .3))]
@@ -160,7 +166,7 @@ ELEMENTS = {  # name: (codes when solid, codes when hollow or None, drawing func
     "star": (("D07",), ("D07", "D13"), _star), "cross": (("D07",), ("D07", "D13"), _cross),
     "arrow": (("D07",), ("D07", "D13"), _arrow), "heart": (("D07",), ("D07", "D13"), _heart),
     "waisted-bar": (("D07",), ("D07", "D13"), _waisted), "y-shape": (("D07",), None, _yshape),
-    "octagon": (("D07",), ("D07", "D13"), _octagon),
+    "octagon": (("D07",), ("D07", "D13"), _octagon), "lug": (("D07",), ("D07", "D13"), _lug),
     "zigzag": (("D08",), None, _zigzag),
 }
 

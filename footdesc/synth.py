@@ -33,7 +33,7 @@ FAMILIES = {
     "D04": ("square", "rectangle", "diamond", "parallelogram", "trapezoid", "arrowhead"),
     "D05": ("pentagon", "cut-corner", "house"),
     "D06": ("hexagon", "long-hexagon"),
-    "D07": ("star", "cross", "arrow", "heart", "waisted-bar", "y-shape", "octagon"),
+    "D07": ("star", "cross", "arrow", "heart", "waisted-bar", "y-shape", "octagon", "lug"),
     "D08": ("zigzag", "stripes-zigzag"),
     "D09": ("text-word", "text-size", "text-vertical"),
     "D10": tuple(f"logo-{k}" for k in LOGOS),
@@ -48,6 +48,7 @@ FAMILY_WEIGHTS = {  # how often a family is picked when a code is drawn (codes n
     # real logos are mostly small swooshes, roundels and symbol-plus-word marks; real textures mostly fine dot grids
     "D10": {"logo-swoosh": 3, "logo-emblem": 1, "logo-badge": 1.5, "logo-monogram": 1, "logo-crown": .5, "logo-roundel": 2,
             "logo-wordmark": 2.5, "logo-shield": 1.5},
+    "D07": {"star": 1, "cross": 1, "arrow": 1, "heart": 1, "waisted-bar": 1, "y-shape": 1, "octagon": 1, "lug": 3},  # FID-300: lugs, large
     "D12": {"texture-dots": 5, "texture-fine-stipple": 2.5, "texture-stipple": 1, "texture-crepe": .75, "texture-worms": .5},
 }
 
@@ -276,12 +277,12 @@ def _element_layout(rng, fill, box, unit):
     w, h = box[2] - box[0], box[3] - box[1]
     if arr == "single": s = min(w, h)*rng.uniform(.3, .42)
     elif fill.get("small"): s = unit*rng.uniform(.02, .04)
-    elif fill.get("large"): s = unit*rng.uniform(.08, .14)  # blocks big enough to hold a texture
+    elif fill.get("large") or el == "lug": s = unit*rng.uniform(.08, .14)  # blocks big enough to hold a texture; lugs are big
     elif el in _BARLIKE: s = unit*rng.uniform(.06, .16)
     else: s = unit*rng.uniform(.03, .075)
     aspect = 1.0 if el in _BARLIKE or el in ("circle", "target", "square", "hexagon", "pentagon", "star", "octagon") else rng.uniform(.8, 1.3)
     if el in _BARLIKE: spacing, row = 2*s*rng.uniform(1.1, 1.4), 2*s*rng.uniform(.25, .6)
-    else: spacing = 2*s*max(aspect, 1)*rng.uniform(1.15, 1.6); row = None
+    else: spacing = 2*s*max(aspect, 1)*(rng.uniform(1.1, 1.35) if el == "lug" else rng.uniform(1.15, 1.6)); row = None  # lugs: packed
     angle = float(rng.choice([0, np.pi/2, rng.uniform(0, np.pi)], p=[.4, .2, .4]))
     turn = str(rng.choice(["aligned", "alternate", "random"], p=[.6, .25, .15]))
     return dict(arrangement=arr, size=s, aspect=aspect, spacing=spacing, row=row, angle=angle, turn=turn)
