@@ -97,6 +97,7 @@ class Scale:
     synth_n: int = 3000  # synthetic prints for pre-training
     synth_height: int = 586  # their height in pixels (as FID-300's references)
     synth_floor: float = 0.0  # share of them drawn as crime-scene marks on a floor (`footdesc.degrade.floor_mark`)
+    synth_valid_pct: float = 0.2  # share of them held out to validate the pre-training (the rest train it)
     synth_frozen_epochs: int = 0  # pre-training from scratch: no frozen phase
     synth_epochs: int = 6  # pre-training epochs
     synth_lr: float = 2e-3  # pre-training rate (all layers)
@@ -173,7 +174,7 @@ def train_unit(csv, # training CSV (with a split column)
     bs = (scale.synth_bs or scale.bs) if pretraining else scale.bs
     return train_descriptors(csv, model_path, dls=_repeated_dataloaders(csv, config, bs, seed, device), size=config["size"],
                              channels=config["channels"], fit=config["fit"], preproc=config["preproc"], arch=scale.arch,
-                             pretrained=False, init=init, bs=bs, seed=seed, loss=scale.loss,
+                             pretrained=False, init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
                              device=device, show_progress=False, checkpoint_dir=checkpoint_dir, **_schedule(scale, init, pretraining, epochs))
 
 # %% ../nbs/50_real.ipynb #a1c0e002
@@ -245,7 +246,7 @@ def load_predictions(out, # the protocol's output folder
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
-PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_frozen_epochs", "synth_epochs",
+PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_valid_pct", "synth_frozen_epochs", "synth_epochs",
                         "synth_lr", "synth_bs", "loss")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
 UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror")  # they change what a unit trains or scores, not its name
 
@@ -303,6 +304,8 @@ class Protocol:
         check_same_scale(self.out, self.scale)
         if self.scale.synth_floor is None or not 0 <= self.scale.synth_floor <= 1:
             raise ValueError(f"synth_floor={self.scale.synth_floor}: a share of the synthetic prints from 0 to 1")
+        if not 0 < self.scale.synth_valid_pct < 1:
+            raise ValueError(f"synth_valid_pct={self.scale.synth_valid_pct}: a share of the synthetic prints above 0 and below 1")
         if not self.scale.cv_starts or set(self.scale.cv_starts) - set(CV_STARTS):
             raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)}: choose one or both of {', '.join(CV_STARTS)}")
         self.pretrained_from = Path(pretrained_from) if pretrained_from is not None else None
