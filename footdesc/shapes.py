@@ -257,14 +257,16 @@ def stripe_lines(rng:np.random.Generator, # random source
     x0, y0, x1, y1 = box
     c = np.array([(x0 + x1)/2, (y0 + y1)/2]); R = np.hypot(x1 - x0, y1 - y0)/2 + spacing
     t = np.linspace(-R, R, 64 if kind != "zigzag" else 2)
-    if kind == "wavy":
-        period = spacing*rng.uniform(1.5, 4); amp = spacing*rng.uniform(.15, .35)
-        shape = lambda t: amp*np.sin(2*np.pi*t/period)
-    elif kind == "curved":
-        bow = rng.uniform(.08, .25)*R*rng.choice([-1, 1])
-        shape = lambda t: bow*(1 - (t/R)**2)
-    elif kind == "zigzag":
-        step = spacing*rng.uniform(.5, 1.2); amp = spacing*rng.uniform(.2, .35)
+    if kind == "wavy":   # smooth: the period at least 6 amplitudes; sometimes a second, shorter wave on it (wood grain)
+        amp = spacing*rng.uniform(.2, .45); period = amp*rng.uniform(6, 14); phase = rng.uniform(0, 2*np.pi, 2)
+        grain, short = (rng.uniform(.15, .35), period*rng.uniform(.3, .6)) if rng.random() < .5 else (0, period)
+        shape = lambda t: amp*(np.sin(2*np.pi*t/period + phase[0]) + grain*np.sin(2*np.pi*t/short + phase[1]))
+    elif kind == "curved":   # a bend that reads as one where the lines show: across the box, not over their whole length
+        half = (abs(np.cos(angle))*(x1 - x0) + abs(np.sin(angle))*(y1 - y0))/2 + spacing
+        bow = rng.uniform(.15, .3)*half*rng.choice([-1, 1])
+        shape = lambda t: bow*(1 - (t/half)**2)
+    elif kind == "zigzag":   # sharp: each leg at most 2.2 amplitudes long, so the turns are abrupt, unlike a wave's
+        amp = spacing*rng.uniform(.3, .5); step = amp*rng.uniform(.7, 2.2)
         t = np.arange(-R, R + step, step); shape = lambda t: amp*np.where(np.arange(len(t)) % 2, 1, -1)
     else: shape = lambda t: 0*t
     lines = []
