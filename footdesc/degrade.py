@@ -80,7 +80,7 @@ def degrade(rng:np.random.Generator, # random source
     flat = np.asarray(Image.fromarray(ink).filter(ImageFilter.BoxBlur(max(1, int(round(3*scale))))))
     t[flat > 250] -= rng.uniform(.08, .5)  # deep inside a broad solid area: paler
     t *= rng.uniform(4, 10); t += .5; np.clip(t, 0, 1, out=t)  # t is now the printed fraction
-    if rng.random() < BROAD_GREY_RATE: _broad_grey(rng, t, flat, pressure, scale)
+    if strength > 0 and rng.random() < BROAD_GREY_RATE: _broad_grey(rng, t, flat, pressure, scale)   # strength 0: a clean print
     t *= ink > 127
     paper = min(1.0, rng.uniform(.97, 1.04)) if rng.random() < .9 else rng.uniform(.85, .97)
     level = rng.uniform(0, .15)

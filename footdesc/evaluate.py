@@ -61,7 +61,7 @@ class Evaluation:
     def excluded(self)->list[str]: return self.table.code[self.table.excluded].tolist()
 
 def _has_masks(csv:Path)->bool:
-    "Whether the dataset is a synthetic one with descriptor masks (footdesc.synth writes OUT/meta/)."
+    "Whether the dataset is a synthetic one with descriptor masks (footdesc.synth_data writes OUT/meta/)."
     return (csv.parent/"meta").is_dir()
 
 def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorModel`

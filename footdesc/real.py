@@ -383,7 +383,7 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
                         device=self.device, epochs=epochs, checkpoint_dir=checkpoints)
     self._record(name, step="synthetic", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
                  chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,   # of this run only, where it resumed
-                 history=result.history)   # per epoch: train_loss, valid_loss, prauc (has pre-training converged?)
+                 history=result.history)   # per epoch: losses, prauc (has pre-training converged?) and seconds (where did the time go?)
     return path
 
 # %% ../nbs/50_real.ipynb #548426d2

@@ -265,8 +265,8 @@ def stripe_lines(rng:np.random.Generator, # random source
         half = (abs(np.cos(angle))*(x1 - x0) + abs(np.sin(angle))*(y1 - y0))/2 + spacing
         bow = rng.uniform(.15, .3)*half*rng.choice([-1, 1])
         shape = lambda t: bow*(1 - (t/half)**2)
-    elif kind == "zigzag":   # sharp: each leg at most 2.2 amplitudes long, so the turns are abrupt, unlike a wave's
-        amp = spacing*rng.uniform(.3, .5); step = amp*rng.uniform(.7, 2.2)
+    elif kind == "zigzag":   # sharp: each leg advances 1.1 to 2.2 amplitudes along the line, so the turns are abrupt, unlike a wave's
+        amp = spacing*rng.uniform(.3, .5); step = amp*rng.uniform(1.1, 2.2)
         t = np.arange(-R, R + step, step); shape = lambda t: amp*np.where(np.arange(len(t)) % 2, 1, -1)
     else: shape = lambda t: 0*t
     lines = []

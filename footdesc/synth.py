@@ -8,6 +8,7 @@ Docs: https://footdesc.github.io/footdesc/synth.html.md"""
 from __future__ import annotations
 import re
 import numpy as np
+from scipy import ndimage
 from PIL import Image, ImageDraw, ImageFilter
 from .descriptors import CODES, close_hierarchy, parse_codes, normalise_code
 from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements, arrangement_points,
@@ -331,7 +332,8 @@ def _draw_fill(rng, fill, layer, box, unit):
             _siping(rng, draws[0], local, lay["size"])
         return pts
     if kind == "stripes":
-        spacing = unit*rng.uniform(.045, .13); width = max(1, int(spacing*rng.uniform(.25, .5)))
+        spacing = unit*rng.uniform(.045, .13)
+        width = max(1, int(spacing*(rng.uniform(.2, .35) if fill["stripe"] == "zigzag" else rng.uniform(.25, .5))))   # steep zigzag legs sit closer
         across = rng.normal(0, .25) if rng.random() < .65 else rng.uniform(0, np.pi)  # most stripe fields run across the sole
         for line in stripe_lines(rng, fill["stripe"], local, spacing, across, fill.get("radial", False)):
             draws[0].line(line.ravel().tolist(), fill=fg, width=width, joint="curve" if len(line) <= 6 else None)
@@ -351,12 +353,19 @@ def _draw_fill(rng, fill, layer, box, unit):
 
 PANEL_OUTLINED_RATE = .55  # how often a plain panel prints as its outline round a white inside (else solid, inside a white groove)
 
-def _panel_ink(rng, mask:Image.Image, unit:float)->Image.Image:
-    "The ink of a plain panel whose region is `mask`: an outline round a white inside, or a solid panel inside a white groove."
-    w = max(1, int(round(unit*rng.uniform(.01, .025))))
-    inner = mask.filter(ImageFilter.MinFilter(2*w + 1))
-    ring = Image.fromarray(((np.asarray(mask) > 0) & (np.asarray(inner) == 0)).astype(np.uint8)*255)
-    return ring if rng.random() < PANEL_OUTLINED_RATE else inner
+def _depth(mask:np.ndarray)->np.ndarray:
+    "How far each pixel of `mask` (bool) is from the nearest pixel outside it, in pixels (0 outside); computed on its bounding box."
+    out = np.zeros(mask.shape, np.float32); rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if len(rows):
+        box = np.s_[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        out[box] = ndimage.distance_transform_edt(np.pad(mask[box], 1))[1:-1, 1:-1]   # padded: the box's own edge is an edge
+    return out
+
+def _panel_ink(rng, mask:np.ndarray, unit:float)->Image.Image:
+    "The ink of a plain panel whose region is `mask` (bool): an outline round a white inside, or a solid panel inside a white groove."
+    depth = _depth(mask); w = max(1., unit*rng.uniform(.01, .025))
+    inked = (depth > 0) & (depth <= w) if rng.random() < PANEL_OUTLINED_RATE else depth > w
+    return Image.fromarray(inked.astype(np.uint8)*255)
 
 def render_fills(rng:np.random.Generator, # random source
                  fills:list[dict], # from `plan_fills`, each with an `id`
@@ -372,10 +381,10 @@ def render_fills(rng:np.random.Generator, # random source
     plain = next((f for f in owners if f["kind"] == "plain"), None) if panel else None
     others = [f for f in owners if f is not plain] or owners   # the plain fill keeps to its panel when there is other tread
     owner = {r: others[i % len(others)] for i, r in enumerate(rng.permutation([r for r in labels if r != panel]))}
-    if plain is not None: owner[panel] = plain
+    if plain is not None: owner[panel] = plain; plain["panel"] = True
     host = next((f for f in owners if f.get("textured")), None)
     if host is not None and labels:  # a textured fill takes the largest region, so its texture has room to show
-        big = max(labels, key=lambda r: int((regions == r).sum())); mine = [r for r in labels if owner[r] is host]
+        big = max([r for r in labels if r != panel] or labels, key=lambda r: int((regions == r).sum())); mine = [r for r in labels if owner[r] is host]
         if mine and big not in mine: owner[big], owner[mine[0]] = host, owner[big]
     inside = {}
     for r in labels:
@@ -393,7 +402,7 @@ def render_fills(rng:np.random.Generator, # random source
             if fill.get("textured") and fill["fg"] == 255: _texture_inside(rng, fill, layer[0], drawn, unit)
             layer = (layer[0], Image.fromarray(drawn))
         m = Image.fromarray((mask[box[1]:box[3], box[0]:box[2]]*255).astype(np.uint8))
-        if r == panel and plain is not None: layer = (_panel_ink(rng, m, unit), layer[1])
+        if r == panel and plain is not None: layer = (_panel_ink(rng, mask[box[1]:box[3], box[0]:box[2]], unit), layer[1])
         ink.paste(layer[0], box[:2], m); ids.paste(layer[1], box[:2], m)
         if pts is not None and len(pts):
             p = np.round(pts).astype(int); ok = (p[:, 0] >= 0) & (p[:, 0] < size[0]) & (p[:, 1] >= 0) & (p[:, 1] < size[1])
@@ -457,17 +466,16 @@ def render_items(rng:np.random.Generator, # random source
     "Draw text (D09) and logos (D10) onto the sole."
     for item in items:
         face = int(rng.integers(len(font_files())))
-        if plain_panel is not None and rng.random() < PANEL_ITEM_RATE:
-            m = (text_mask(random_text(rng, "word"), max(5, int(unit*rng.uniform(.06, .12))), face) if item["kind"] == "text"
-                 else _logo_mask(rng, item["logo"], unit, sole.shape[0])[0])
-            item["box"] = _place(rng, m, plain_panel, ink, ids, item["id"], unit, False, True, panel=False)
-            if item["box"] is not None: continue
         if item["kind"] == "text":
             kind = "size" if item["family"] == "text-size" else "word"
-            m = text_mask(random_text(rng, kind), max(5, int(unit*rng.uniform(.07, .14))), face)
-            item["box"] = _place(rng, m, sole, ink, ids, item["id"], unit, item["family"] == "text-vertical", rng.random() < .6)
+            m, floor, along = text_mask(random_text(rng, kind), max(5, int(unit*rng.uniform(.07, .14))), face), 0, item["family"] == "text-vertical"
+        else: (m, floor), along = _logo_mask(rng, item["logo"], unit, sole.shape[0]), False
+        if plain_panel is not None and rng.random() < PANEL_ITEM_RATE:   # raised on the plain panel, parted from its edge by a groove
+            item["box"] = _place(rng, m, plain_panel, ink, ids, item["id"], unit, along, True, panel=False, min_width=floor)
+            if item["box"] is not None: continue
+        if item["kind"] == "text":
+            item["box"] = _place(rng, m, sole, ink, ids, item["id"], unit, along, rng.random() < .6)
             continue
-        m, floor = _logo_mask(rng, item["logo"], unit, sole.shape[0])
         ys = np.flatnonzero(sole.any(1)); lo, hi, _ = LOGO_ZONES[str(rng.choice(list(LOGO_ZONES), p=[z[2] for z in LOGO_ZONES.values()]))]
         rows = (ys[0] + lo*(ys[-1] - ys[0]), ys[0] + hi*(ys[-1] - ys[0])) if len(ys) else None
         panel, white = rng.random() < LOGO_PANEL_RATE, rng.random() < .6
@@ -483,7 +491,7 @@ def _min_px(entry, drawn, sole_px, inside):
         return 2.0*drawn/max(1, inside.get(entry["id"], 1))
     if kind == "logo": return max(.5*drawn, 1e-3*sole_px)  # at least the ink of the smallest outline logo, half printed
     if kind == "text": return .5*drawn
-    if kind == "plain": return max(.25*drawn, .03*sole_px)
+    if kind == "plain": return .25*drawn if entry.get("panel") else max(.25*drawn, .03*sole_px)   # a panel is plain however small
     return max(.25*drawn, .01*sole_px)
 
 def visible_labels(entries:list[dict], # fills and items, each with `id`, `codes`, `kind`
@@ -532,6 +540,10 @@ def _seed(seed):
     return int(seed)
 
 # %% ../nbs/10_synth.ipynb #1b079991
+def _restore(img:Image.Image, where:np.ndarray, values:np.ndarray)->Image.Image:
+    "`img` with the pixels `where` set back to `values`."
+    a = np.asarray(img).copy(); a[where] = values; return Image.fromarray(a)
+
 SHANK_PANEL_RATE = .5  # how often a print with a plain fill has it as a panel across the waist (FID-300's commonest plain area)
 
 def synth_print(seed:int, # the print's seed: same seed and options, same print
@@ -562,10 +574,13 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
         for f in fills: f["polarity"] = o["polarity"]
     negative_rate = rng.uniform(0, .2) if rng.random() < .7 else rng.uniform(.2, .6)  # real references: mostly black pattern on white
     ink, ids, inside = render_fills(rng, fills, regions, unit, negative_rate=negative_rate, panel=layout["panel"])
+    panel_mask = regions == layout["panel"] if layout["panel"] else None
+    kept = (np.asarray(ink)[panel_mask], np.asarray(ids)[panel_mask]) if panel_mask is not None else None
     d_ink, d_ids = ImageDraw.Draw(ink), ImageDraw.Draw(ids)
     gw = max(1, int(unit*rng.uniform(.012, .04)))
     for g in grooves:
         for d in (d_ink, d_ids): d.line([tuple(p) for p in g], fill=0, width=gw)
+    if kept is not None: ink, ids = (_restore(im, panel_mask, k) for im, k in zip((ink, ids), kept))   # the band grooves stop at the panel
     sole = regions > 0
     rim = o["rim"] if o["rim"] is not None else rng.random() < .7 or fills[0]["kind"] == "blank"
     if rim:  # a raised edge band round the sole, parted from the tread by a groove
@@ -577,8 +592,8 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
         g = max(1, int(unit*rng.uniform(.01, .03)))
         groove = sole_outline(profile, length, top, inset=w + g/2)
         for d in (ImageDraw.Draw(ink), ImageDraw.Draw(ids)): d.line(np.concatenate([groove, groove[:1]]).ravel().tolist(), fill=0, width=g)
-    inside_panel = np.asarray(Image.fromarray((regions == layout["panel"]).astype(np.uint8)*255).filter(ImageFilter.MinFilter(2*max(1, int(unit*.03)) + 1))) > 0 if layout["panel"] else None
-    render_items(rng, items, sole, ink, ids, unit, inside_panel)
+    if panel_mask is None: render_items(rng, items, sole, ink, ids, unit)
+    else: render_items(rng, items, sole & ~panel_mask, ink, ids, unit, _depth(panel_mask) > unit*.045)   # clear of its edge, the rest off it
     for f in fills:
         if f.get("textured"): _untexture_if_small(f, ink, ids, int(sole.sum()))  # after grooves, rim and items took their share
     angle = o["rotate"] if o["rotate"] is not None else rng.normal(0, 1.5)
