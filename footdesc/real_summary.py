@@ -33,13 +33,21 @@ def _verdict(delta, spread):
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
     return "first is better" if delta > 0 else "second is better"
 
+def _pretraining(r:dict)->dict:
+    "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them)."
+    history = r.get("history") or []
+    spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in ("train_s", "valid_s", "checkpoint_s")}
+    return dict(variant=r["variant"], seed=r["seed"], epochs=r.get("epochs"), prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
+                copied=bool(r.get("copied_from")), **spent)
+
 def summarise(out # the protocol's output folder
              )->dict:
     "Zero-shot, cross-validation and findings results from the records and predictions in `out`."
     from footdesc.grid import read_records
     records = read_records(out)
     scale = json.loads((Path(out)/"protocol.json").read_text())["scale"] if (Path(out)/"protocol.json").exists() else asdict(Scale())
-    summary = dict(scale=scale, zero_shot=[], cross_validation=[], findings={}, comparisons=[])
+    summary = dict(scale=scale, pretraining=[_pretraining(r) for r in records if r.get("step") == "synthetic"],
+                   zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
     cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0, cotrain_n=r.get("cotrain_n") or 0,
@@ -108,6 +116,14 @@ def summary_markdown(summary:dict # from `summarise`
            + (f" ({sc['synth_floor']:.0%} of them as marks on a floor)" if sc.get("synth_floor") else "") + f" for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
            f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
            + ("; each print scored as it is and mirrored, averaged." if sc.get("mirror") else "."), ""]
+    if summary.get("pretraining"):
+        out += ["## Synthetic pre-training", "", "| model | seed | epochs | synthetic validation PRAUC | chance | seconds | training | validating | checkpoints |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        for p in summary["pretraining"]:
+            secs = lambda k: "–" if p.get(k) is None else f"{p[k]:.0f}"
+            out.append(f"| {p['variant']} | {p['seed']} | {p['epochs']} | {_f(p['prauc'])} | {_f(p['chance'])} | "
+                       + ("copied |" if p.get("copied") else f"{secs('seconds')} |") + f" {secs('train_s')} | {secs('valid_s')} | {secs('checkpoint_s')} |")
+        out += [""]
     if summary["zero_shot"]:
         out += ["## Zero-shot: trained on synthetic prints only", "", "| set | prints | macro PRAUC | chance |", "|---|---|---|---|"]
         for z in summary["zero_shot"]:
