@@ -18,10 +18,10 @@ from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'LATTICE_CODES', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
-           'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GRAIN', 'PANEL_OUTLINED_RATE', 'LOGO_MIN_WIDTH',
-           'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'OPTIONS', 'SHANK_PANEL_RATE', 'check_frequencies',
-           'parse_frequencies', 'sample_codes', 'plan_fills', 'sole_regions', 'render_fills', 'render_items',
-           'visible_labels', 'synth_print', 'print_seed', 'realism_stats']
+           'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GROUND_SHARE', 'TEXTURE_GRAIN',
+           'PANEL_OUTLINED_RATE', 'LOGO_MIN_WIDTH', 'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'OPTIONS',
+           'SHANK_PANEL_RATE', 'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills', 'sole_regions',
+           'render_fills', 'render_items', 'visible_labels', 'synth_print', 'print_seed', 'realism_stats']
 
 # %% ../nbs/10_synth.ipynb #30297b25
 FAMILIES = {
@@ -130,7 +130,8 @@ _SHAPE_CODES = ("D02", "D03", "D04", "D05", "D06", "D07")
 _BARLIKE = {"bar", "slot", "chevron", "angled-bar", "wave", "arc", "banana", "zigzag"}
 _TEXTURABLE = {"circle", "oval", "teardrop", "semicircle", "triangle", "pie", "square", "rectangle", "diamond", "parallelogram",
                "trapezoid", "pentagon", "cut-corner", "house", "hexagon", "long-hexagon", "octagon", "heart"}  # compact, with room inside
-TEXTURE_ON_ELEMENTS_RATE = .5  # chance that a D12 texture fills the inside of another fill's large elements, when one can host it
+TEXTURE_ON_ELEMENTS_RATE = .5  # chance that a D12 texture goes onto another fill's elements, when one can host it
+TEXTURE_GROUND_SHARE = .4  # of those, the share printed in the ground between the elements rather than inside them
 
 def _fill(rng, family, codes, **kw):
     return dict(family=family, codes=list(codes), polarity=kw.pop("polarity", None), **kw)
@@ -160,13 +161,17 @@ def _pick_family(rng, code):
     p = np.array([w[f] for f in fams], dtype=float); return fams[int(rng.choice(len(fams), p=p/p.sum()))]
 
 def _texture_on_elements(rng, fills):
-    "Sometimes move a texture fill onto the inside of another fill's elements (made large and positive), as on real soles."
+    "Sometimes move a texture fill onto another fill's elements, as on real soles: inside them (made large and positive), or in the ground between them."
     textures = [f for f in fills if f["kind"] == "texture" and f["texture"] != "fine-stipple"]   # microscopic inside elements: not D12
-    hosts = [f for f in fills if f["kind"] == "element" and not f["hollow"] and f["element"] in _TEXTURABLE
-             and f["family"] != "studs" and f["arrangement"] != "single"]
-    if not textures or not hosts or rng.random() >= TEXTURE_ON_ELEMENTS_RATE: return
+    if not textures or rng.random() >= TEXTURE_ON_ELEMENTS_RATE: return
+    ground = rng.random() < TEXTURE_GROUND_SHARE
+    hosts = [f for f in fills if f["kind"] == "element" and f["arrangement"] != "single" and not f.get("textured") and
+             (ground or (not f["hollow"] and f["element"] in _TEXTURABLE and f["family"] != "studs"))]
+    if not hosts: return
     tex, host = textures[0], hosts[int(rng.integers(len(hosts)))]
-    tex["on_elements"] = True; host.update(textured=tex, large=True, polarity=host["polarity"] or "positive")
+    tex["on_elements"] = True
+    if ground: host["ground"] = tex
+    else: host.update(textured=tex, large=True, polarity=host["polarity"] or "positive")
 
 def plan_fills(rng:np.random.Generator, # random source
                codes, # the wanted, hierarchy-closed codes
@@ -294,8 +299,8 @@ def _siping(rng, draw, box, size):
     for line in stripe_lines(rng, "straight" if rng.random() < .7 else "wavy", box, gap, a):
         draw.line(line.ravel().tolist(), fill=0, width=w)
 
-TEXTURE_GRAIN = {"dots": (.016, .032), "fine-stipple": (.008, .014), "stipple": (.01, .02), "crepe": (.012, .024), "worms": (.012, .024)}
-# grain of each texture, as a range of fractions of the sole's width: a dot pitch of 3-6 px at 586 px high, as on real soles
+TEXTURE_GRAIN = {"dots": (.016, .045), "fine-stipple": (.008, .014), "stipple": (.01, .02), "crepe": (.012, .024), "worms": (.012, .024)}
+# grain of each texture, as a range of fractions of the sole's width: a dot pitch of 3-9 px at 586 px high, as on real soles
 
 def _texture_grain(rng, kind, unit):
     lo, hi = TEXTURE_GRAIN[kind]; return max(2.5 if kind == "dots" else 1.5, unit*rng.uniform(lo, hi))
@@ -308,6 +313,14 @@ def _texture_inside(rng, fill, ink, ids, unit):
     field = texture_field(rng, tex["texture"], interior.shape, _texture_grain(rng, tex["texture"], unit))
     a = np.asarray(ink).copy(); a[interior & ~field] = 0; ink.paste(Image.fromarray(a))
     ids[interior] = tex["id"]
+
+def _texture_ground(rng, fill, ink, ids, unit):
+    "Print the texture of `fill['ground']` in the ground between `fill`'s drawn elements, clear of them; edits `ink`, `ids`."
+    tex = fill["ground"]; a = np.asarray(ink); grain = _texture_grain(rng, tex["texture"], unit)
+    ground = _depth(a != fill["fg"]) > .6*grain   # black dots between black elements, or white holes in a black ground between white ones
+    dots = ground & texture_field(rng, tex["texture"], a.shape, grain)
+    a = a.copy(); a[dots] = fill["fg"]; ink.paste(Image.fromarray(a))
+    ids[dots] = tex["id"]
 
 def _untexture_if_small(host, ink, ids, sole_px, least=.015):
     "Make a texture on elements solid again when it covers under `least` of the sole: too little to read as a texture."
@@ -400,6 +413,7 @@ def render_fills(rng:np.random.Generator, # random source
         if fill["kind"] not in ("texture", "plain"):  # the id of a drawn pattern is wherever its ink differs from the background
             drawn = np.where(np.asarray(layer[0]) == fill["fg"], fill["id"], 0).astype(np.uint8)
             if fill.get("textured") and fill["fg"] == 255: _texture_inside(rng, fill, layer[0], drawn, unit)
+            if fill.get("ground"): _texture_ground(rng, fill, layer[0], drawn, unit)
             layer = (layer[0], Image.fromarray(drawn))
         m = Image.fromarray((mask[box[1]:box[3], box[0]:box[2]]*255).astype(np.uint8))
         if r == panel and plain is not None: layer = (_panel_ink(rng, mask[box[1]:box[3], box[0]:box[2]], unit), layer[1])
