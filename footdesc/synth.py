@@ -12,16 +12,16 @@ from scipy import ndimage
 from PIL import Image, ImageDraw, ImageFilter
 from .descriptors import CODES, close_hierarchy, parse_codes, normalise_code
 from .shapes import (ELEMENTS, STRIPES, LATTICES, TEXTURES, LOGOS, draw_elements, arrangement_points,
-                             stripe_lines, lattice_lines, texture_field, sole_profile, sole_outline, half_widths,
-                             random_text, text_mask, draw_logo, font_files, TEXT_LOGOS)
+                             stripe_lines, lattice_lines, texture_field, sole_profile, sole_outline, half_widths, TEXT_LOGOS)
 from .degrade import VISIBLE_PRESSURE, pressure_field, degrade, draw_distractors, floor_mark
+from .synth_items import render_items
 
 # %% auto #0
 __all__ = ['FAMILIES', 'FAMILY_WEIGHTS', 'LATTICE_CODES', 'DEFAULT_HEIGHT', 'MAX_HEIGHT', 'FREQUENCY_PRESETS', 'DEFAULT_PRESET',
            'DEFAULT_FREQUENCIES', 'TEXTURE_ON_ELEMENTS_RATE', 'TEXTURE_GROUND_SHARE', 'TEXTURE_GRAIN',
-           'PANEL_OUTLINED_RATE', 'LOGO_MIN_WIDTH', 'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'OPTIONS',
-           'SHANK_PANEL_RATE', 'check_frequencies', 'parse_frequencies', 'sample_codes', 'plan_fills', 'sole_regions',
-           'render_fills', 'render_items', 'visible_labels', 'synth_print', 'print_seed', 'realism_stats']
+           'PANEL_OUTLINED_RATE', 'OPTIONS', 'SHANK_PANEL_RATE', 'check_frequencies', 'parse_frequencies',
+           'sample_codes', 'plan_fills', 'sole_regions', 'render_fills', 'visible_labels', 'synth_print', 'print_seed',
+           'realism_stats']
 
 # %% ../nbs/10_synth.ipynb #30297b25
 FAMILIES = {
@@ -422,80 +422,6 @@ def render_fills(rng:np.random.Generator, # random source
             p = np.round(pts).astype(int); ok = (p[:, 0] >= 0) & (p[:, 0] < size[0]) & (p[:, 1] >= 0) & (p[:, 1] < size[1])
             inside[fill["id"]] = inside.get(fill["id"], 0) + int(mask[box[1]:box[3], box[0]:box[2]][p[ok, 1], p[ok, 0]].sum())
     return ink, ids, inside
-
-# %% ../nbs/10_synth.ipynb #c23a03ce
-LOGO_MIN_WIDTH = 28  # narrowest logo, pixels at DEFAULT_HEIGHT: 8.4 px on a 176-px-high network input, 16.8 px at 352
-LOGO_ZONES = {"heel": (.7, .93, .45), "arch": (.48, .7, .35), "anywhere": (.1, .9, .2)}  # from, to (fractions of the sole's length from the toe), how often
-LOGO_PANEL_RATE = .55  # how often a logo sits on a clearing panel; otherwise it is raised among the tread
-PANEL_ITEM_RATE = .6  # how often a text or logo goes on the sole's plain panel, where it has one (FID-300: P(D14 | D10) = 0.45)
-
-def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None, panel=True, min_width=0):
-    "Paste a mask image onto the sole at a random spot that fits, on a clearing panel or parted from the tread by a thin groove; returns its box or None."
-    H, W = sole.shape; lo, hi = rows or (.12*H, .9*H)
-    for _ in range(12):
-        y = int(rng.uniform(lo, hi)); row = np.flatnonzero(sole[min(max(y, 0), H - 1)])
-        if len(row) < 4: continue
-        width = row[-1] - row[0]; m = mask_img
-        if along: m = m.rotate(90*rng.choice([-1, 1]), expand=True)
-        limit = (int(width*rng.uniform(.45, .8)), int(H*.3))
-        if m.size[0] > limit[0] or m.size[1] > limit[1]:
-            m = m.copy(); m.thumbnail(limit)
-        mw, mh = m.size
-        if mw < min_width: continue  # too narrow a spot: shrunk, the mark would not survive to the network input
-        x = int((row[0] + row[-1])/2 - mw/2 + rng.normal(0, .08)*width); y0 = y - mh//2
-        if x < 0 or y0 < 0 or x + mw > W or y0 + mh > H or not sole[y0:y0 + mh, x:x + mw].all(): continue
-        m = m.point(lambda v: 255 if v > 110 else 0)
-        if panel:
-            pad = max(2, int(unit*rng.uniform(.02, .05)))
-            box = [x - pad, y0 - pad, x + mw + pad, y0 + mh + pad]
-            clip = Image.fromarray((sole*255).astype(np.uint8))
-            pimg = Image.new("L", (W, H)); pd_ = ImageDraw.Draw(pimg)
-            if rng.random() < .5: pd_.rounded_rectangle(box, radius=pad*2, fill=255)
-            else: pd_.ellipse([box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad], fill=255)
-            pimg = Image.fromarray(np.minimum(np.asarray(pimg), np.asarray(clip)))
-            ink.paste(0 if white_panel else 255, (0, 0), pimg); ids.paste(0, (0, 0), pimg)
-        else:  # raised in ink among the tread; a groove round it keeps it apart on a solid area
-            g = max(1, int(round(unit*rng.uniform(.006, .012)))); white_panel = True
-            halo = Image.new("L", (mw + 2*g, mh + 2*g)); halo.paste(m, (g, g)); halo = halo.filter(ImageFilter.MaxFilter(2*g + 1))
-            ink.paste(0, (x - g, y0 - g), halo); ids.paste(0, (x - g, y0 - g), halo)
-        ink.paste(255 if white_panel else 0, (x, y0), m); ids.paste(k, (x, y0), m)
-        return [x, y0, x + mw, y0 + mh]
-    return None
-
-def _logo_mask(rng, kind, unit, height):
-    "A logo of `kind` drawn at a real-looking size: mostly 12-35% of the sole's width, a fifth larger, never under the floor."
-    floor = LOGO_MIN_WIDTH*height/DEFAULT_HEIGHT*(1.6 if kind == "wordmark" else 1)  # a word needs more room to read
-    frac = rng.uniform(.12, .35) if rng.random() < .8 else rng.uniform(.35, .55)
-    m, _ = draw_logo(rng, kind, int(np.ceil(max(frac*unit, floor))))
-    if m.size[0] < floor: m = m.resize((int(np.ceil(floor)), max(1, round(m.size[1]*floor/m.size[0]))), Image.BILINEAR)
-    return m, floor
-
-def render_items(rng:np.random.Generator, # random source
-                 items:list[dict], # text and logo items from `plan_fills`, each with an `id`
-                 sole:np.ndarray, # bool mask of the printing sole
-                 ink:Image.Image, ids:Image.Image, # the images to draw on
-                 unit:float, # the sole's width, pixels
-                 plain_panel:np.ndarray|None=None, # bool mask of a plain panel: text and logos often sit on it (raised, parted by a groove)
-                ):
-    "Draw text (D09) and logos (D10) onto the sole."
-    for item in items:
-        face = int(rng.integers(len(font_files())))
-        if item["kind"] == "text":
-            kind = "size" if item["family"] == "text-size" else "word"
-            m, floor, along = text_mask(random_text(rng, kind), max(5, int(unit*rng.uniform(.07, .14))), face), 0, item["family"] == "text-vertical"
-        else: (m, floor), along = _logo_mask(rng, item["logo"], unit, sole.shape[0]), False
-        if plain_panel is not None and rng.random() < PANEL_ITEM_RATE:   # raised on the plain panel, parted from its edge by a groove
-            item["box"] = _place(rng, m, plain_panel, ink, ids, item["id"], unit, along, True, panel=False, min_width=floor)
-            if item["box"] is not None: continue
-        if item["kind"] == "text":
-            item["box"] = _place(rng, m, sole, ink, ids, item["id"], unit, along, rng.random() < .6)
-            continue
-        ys = np.flatnonzero(sole.any(1)); lo, hi, _ = LOGO_ZONES[str(rng.choice(list(LOGO_ZONES), p=[z[2] for z in LOGO_ZONES.values()]))]
-        rows = (ys[0] + lo*(ys[-1] - ys[0]), ys[0] + hi*(ys[-1] - ys[0])) if len(ys) else None
-        panel, white = rng.random() < LOGO_PANEL_RATE, rng.random() < .6
-        item["box"] = (_place(rng, m, sole, ink, ids, item["id"], unit, False, white, rows, panel, floor)
-                       or _place(rng, m, sole, ink, ids, item["id"], unit, False, white, None, panel, floor))  # elsewhere if the zone is full
-
 
 # %% ../nbs/10_synth.ipynb #97b17d5d
 def _min_px(entry, drawn, sole_px, inside):
