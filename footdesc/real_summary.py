@@ -14,6 +14,7 @@ import pandas as pd
 from .descriptors import CODES
 from .dataset import atomic_write, atomic_write_text
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
+from .train import TIME_COLUMNS
 
 # %% auto #0
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
@@ -36,7 +37,7 @@ def _verdict(delta, spread):
 def _pretraining(r:dict)->dict:
     "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them)."
     history = r.get("history") or []
-    spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in ("train_s", "valid_s", "checkpoint_s")}
+    spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in TIME_COLUMNS}
     return dict(variant=r["variant"], seed=r["seed"], epochs=r.get("epochs"), prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
                 copied=bool(r.get("copied_from")), **spent)
 

@@ -269,7 +269,6 @@ def stripe_lines(rng:np.random.Generator, # random source
         amp = spacing*rng.uniform(.3, .5); step = amp*rng.uniform(1.1, 2.2)
         t = np.arange(-R, R + step, step); shape = lambda t: amp*np.where(np.arange(len(t)) % 2, 1, -1)
     else: shape = lambda t: 0*t
-    lines = []
     if radial:
         n = int(np.clip(2*np.pi*R/spacing/2, 6, 90)); origin = c + rng.uniform(-.5, .5, 2)*[x1 - x0, y1 - y0]
         u = np.linspace(0, 2.5*R, 40); p = np.stack([u, shape(u - R) if kind != "curved" else 0*u], 1)
