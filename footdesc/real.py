@@ -14,6 +14,7 @@ import pandas as pd
 from .descriptors import CODES
 from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError
 from .losses import average_precisions
+from .real_pseudo import unlabelled_prints, print_probs, pseudo_frame
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'CV_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS',
@@ -117,6 +118,7 @@ class Scale:
     cotrain_n: int = 0  # co-training: synthetic prints added to each fold's training split in the cv step (0: off)
     cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
     cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (either or both)
+    pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
 
 SCALES = {
@@ -210,10 +212,7 @@ def predict_scores(model_path, # a saved model
                    mirror:bool=False, # average each print's probabilities with its mirror image's (`predict_paths`)
                   )->tuple[np.ndarray, dict]:
     "Probabilities of the model for `frame`'s prints, and `score` of them against its labels."
-    from footdesc.model import load_model
-    from footdesc.inference import predict_paths
-    probs, errors = predict_paths(load_model(model_path), list(frame["path"]), bs=32, decode_in="threads", mirror=mirror)  # a few hundred small prints: no pool of processes per call
-    if errors: raise RuntimeError(f"{len(errors)} print(s) could not be scored, e.g. {next(iter(errors.values()))}")
+    probs = print_probs(model_path, frame["path"], mirror)   # footdesc.real_pseudo
     return probs, score(probs, label_matrix(frame))
 
 # %% ../nbs/50_real.ipynb #b372f7b2
@@ -295,6 +294,7 @@ class Protocol:
                  time_limit:float|None=None, # seconds: start no unit after this long (a lease on a GPU, say)
                  log=print, # where progress lines go
                  pretrained_from=None, # another protocol's results folder whose finished synthetic pre-trainings this run copies instead of training
+                 unlabelled=None, # prints without labels for self-training (`pseudo_n`): a folder or a CSV with an `image` column; references and marks are left out of it
                 ):
         self.out, self.scale = Path(out), (SCALES[scale] if isinstance(scale, str) else scale)
         self.references = read_labels(references)
@@ -308,11 +308,21 @@ class Protocol:
             raise ValueError(f"synth_valid_pct={self.scale.synth_valid_pct}: a share of the synthetic prints above 0 and below 1")
         if not self.scale.cv_starts or set(self.scale.cv_starts) - set(CV_STARTS):
             raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)}: choose one or both of {', '.join(CV_STARTS)}")
+        if self.scale.pseudo_n is None or self.scale.pseudo_n < 0:
+            raise ValueError(f"pseudo_n={self.scale.pseudo_n}: the number of unlabelled prints each fold adds (0: no self-training)")
+        scored = [*self.references["path"], *(self.marks["path"] if self.marks is not None else [])]
+        self.unlabelled = unlabelled_prints(unlabelled, exclude=scored) if unlabelled is not None else None
+        if self.scale.pseudo_n and not self.unlabelled:
+            raise ValueError(f"pseudo_n={self.scale.pseudo_n} asks for unlabelled prints, but none were given (unlabelled=..., --unlabelled)")
+        if self.unlabelled and self.scale.pseudo_n > len(self.unlabelled):
+            raise ValueError(f"pseudo_n={self.scale.pseudo_n}, but {unlabelled} holds {len(self.unlabelled)} unlabelled prints besides the references and marks; "
+                             f"set pseudo_n between 1 and {len(self.unlabelled)}")
         self.pretrained_from = Path(pretrained_from) if pretrained_from is not None else None
         if self.pretrained_from is not None: check_same_pretraining(self.pretrained_from, self.scale)
         self.out.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.out/"protocol.json", "w") as f:
-            json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None), f, indent=1)
+            json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None,
+                           unlabelled=str(unlabelled) if unlabelled is not None else None), f, indent=1)
 
     def _finished(self, name, out=None):
         "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
@@ -404,42 +414,65 @@ def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0)->dic
     return record
 
 # %% ../nbs/50_real.ipynb #67773d26
+def _cv_name(init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, fold, pseudo_n=0)->str:
+    "The unit name of one cross-validation fold: what it trains, in order, then the fold."
+    return _unit_name("cv", init, variant, f"s{seed}", f"k{k}", f"e{epochs}" if epochs else None, f"p{synth_epochs}" if synth_epochs else None,
+                      *_cotrain_parts(cotrain_n, cotrain_repeat), f"u{pseudo_n}" if pseudo_n else None, f"fold{fold}")
+
+@patch
+def _pseudo_labelled(self:Protocol, teacher:str, held_out:np.ndarray, n:int, seed:int, fold:int)->pd.DataFrame:
+    "`n` unlabelled prints labelled from unit `teacher`'s scores (`pseudo_frame`), for the training split of fold `fold`."
+    saved = load_predictions(self.out, teacher)
+    if "pool_probs" not in saved:
+        raise ValueError(f"{teacher} finished without scoring the unlabelled prints, so it cannot teach; run the self-training with a new --out")
+    if sorted(saved["pool_images"]) != sorted(map(str, self.unlabelled)):
+        raise ValueError(f"{teacher} scored {len(saved['pool_images'])} other unlabelled prints than the {len(self.unlabelled)} this run holds; "
+                         f"give the same --unlabelled as before, or use a new --out")
+    return pseudo_frame(saved["pool_probs"], saved["pool_images"], label_matrix(self.references[~held_out]).mean(0), n, seed, fold)
+
 @patch
 def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d 352x144", seed:int=0, k:int|None=None,
                    epochs:int|None=None, # epochs from scratch (init "scratch") instead of the scale's
                    synth_epochs:int|None=None, # epochs of the pre-training to start from (init "synthetic"; None: the scale's)
                    cotrain_n:int=0, # co-training: synthetic prints added to each fold's training split (`cotrain_frame`)
                    cotrain_repeat:int=1, # co-training: times each real training print appears per epoch
+                   pseudo_n:int=0, # self-training: unlabelled prints labelled by each fold's teacher (this cross-validation without them) join its training split
+                   score_pool:bool=False, # each fold's model also scores the unlabelled prints (so that it can teach)
                   )->list[dict]:
     "k-fold cross-validation over the references (grouped, stratified); each fold's model also scores its marks."
     if cotrain_n < 0 or cotrain_repeat < 1:
         raise ValueError(f"cotrain_n={cotrain_n}, cotrain_repeat={cotrain_repeat}: expected cotrain_n >= 0 (0: no co-training) and cotrain_repeat >= 1")
+    if (pseudo_n or score_pool) and not self.unlabelled: raise ValueError("self-training needs unlabelled prints: give the protocol unlabelled=... (--unlabelled)")
     k = k or self.scale.folds
     synth_epochs = self._synth_epochs(synth_epochs) if init == "synthetic" else None
     folds = grouped_folds(self.references, k, seed=0)
     mfolds = mark_folds(self.marks, self.references, folds) if self.marks is not None else None
+    same = dict(init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat)
+    if pseudo_n: self.cross_validate(**same, score_pool=True)   # the teachers, one per fold
     records = []
     for fold in range(k):
-        name = _unit_name("cv", init, variant, f"s{seed}", f"k{k}", f"e{epochs}" if epochs else None,
-                          f"p{synth_epochs}" if synth_epochs else None, *_cotrain_parts(cotrain_n, cotrain_repeat), f"fold{fold}")
+        name = _cv_name(**same, pseudo_n=pseudo_n, fold=fold)
         if (done := self._finished(name)): records.append(done); continue
         start = self.pretrained(variant, seed, synth_epochs) if init == "synthetic" else None   # its own unit, timed apart
         pool = self.synthetic_data() if cotrain_n else None   # made once, not timed with the fold
         self._check_time(name)
         t0 = time.perf_counter()
         held_out = folds == fold
-        csv = _split_csv(self.out, name, self.references, held_out, repeat=cotrain_repeat,
-                         extra=cotrain_frame(pool, cotrain_n, seed, fold) if cotrain_n else None)
+        extra = [cotrain_frame(pool, cotrain_n, seed, fold) if cotrain_n else None,
+                 self._pseudo_labelled(_cv_name(**same, fold=fold), held_out, pseudo_n, seed, fold) if pseudo_n else None]
+        extra = [e for e in extra if e is not None]
+        csv = _split_csv(self.out, name, self.references, held_out, repeat=cotrain_repeat, extra=pd.concat(extra, ignore_index=True) if extra else None)
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
         train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs)
         test = self.references[held_out]
         probs, refs = predict_scores(model, test, self.scale.mirror)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
-        record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
+        record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat, pseudo_n=pseudo_n, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
         if mfolds is not None and (mfolds == fold).any():
             marks = self.marks[mfolds == fold]
             mprobs, record["marks"] = predict_scores(model, marks, self.scale.mirror)
             arrays.update(mark_probs=mprobs, mark_targets=label_matrix(marks), mark_images=_names(marks))
+        if score_pool: arrays.update(pool_probs=print_probs(model, self.unlabelled, self.scale.mirror), pool_images=np.asarray(list(map(str, self.unlabelled)), dtype=str))
         _save_predictions(self.out, name, **arrays)
         if not self.keep_models: model.unlink(missing_ok=True)
         self._record(name, **record, seconds=time.perf_counter() - t0)
@@ -459,7 +492,9 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     base = next(iter(VARIANTS))
     if "zero-shot" in steps: self.zero_shot(base)
     if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
-        for init in self.scale.cv_starts: self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
+        for init in self.scale.cv_starts:
+            self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat, score_pool=self.scale.pseudo_n > 0)
+            if self.scale.pseudo_n: self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat, pseudo_n=self.scale.pseudo_n)
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
@@ -484,6 +519,9 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
     parser.add_argument("--pretrained-from", default=None, metavar="DIR",
                         help="copy finished synthetic pre-trainings from another run's --out (same pre-training settings) instead of training them again")
+    parser.add_argument("--unlabelled", default=None, metavar="PATH",
+                        help="prints without labels for self-training (--set pseudo_n=N): a folder or a CSV with an image column; with --references, none "
+                             "unless given; otherwise FID-300's references folder (its labelled references are left out)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
@@ -523,16 +561,16 @@ def run(args)->int:
             return 2
         print(summary_markdown(write_summary(args.out)))
         return 0
-    if args.references: refs, marks = args.references, args.marks
+    if args.references: refs, marks, unlabelled = args.references, args.marks, args.unlabelled
     else:
         fid = find_fid300(args.fid300)
-        refs, marks = fid/"labels.csv", (args.marks or fid/"marks.csv")
+        refs, marks, unlabelled = fid/"labels.csv", (args.marks or fid/"marks.csv"), (args.unlabelled or fid/"references")
     try: scale = scale_with(SCALES[args.scale], args.set)
     except ValueError as e:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2
     try: protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
-                             time_limit=args.time_limit, pretrained_from=args.pretrained_from)
+                             time_limit=args.time_limit, pretrained_from=args.pretrained_from, unlabelled=unlabelled)
     except ValueError as e:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2

@@ -28,7 +28,9 @@ def _pooled(out, records, prefix):
         if have: pooled[part] = score(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]))
     return pooled
 
-def _cotrained(c:dict)->bool: return bool(c.get("cotrain_n")) or (c.get("cotrain_repeat") or 1) > 1
+def _cotrained(c:dict)->bool:
+    "Whether a cross-validation trained on more than its real references: co-training (synthetic prints, repeats) or self-training (pseudo-labelled prints)."
+    return bool(c.get("cotrain_n")) or (c.get("cotrain_repeat") or 1) > 1 or bool(c.get("pseudo_n"))
 
 def _verdict(delta, spread):
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
@@ -52,15 +54,15 @@ def summarise(out # the protocol's output folder
     for r in records:
         if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
     cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0, cotrain_n=r.get("cotrain_n") or 0,
-                            cotrain_repeat=r.get("cotrain_repeat") or 1) for r in records if r.get("step") == "cv"])
+                            cotrain_repeat=r.get("cotrain_repeat") or 1, pseudo_n=r.get("pseudo_n") or 0) for r in records if r.get("step") == "cv"])
     if len(cv):
-        keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat"]
-        for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat), group in cv.groupby(keys, sort=False):
+        keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat", "pseudo_n"]
+        for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, pseudo_n), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
             pooled = _pooled(out, rows, "cv")
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
-                cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), folds_done=len(rows),
+                cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
                 prauc_mean=float(group.prauc.mean()), prauc_std=float(group.prauc.std(ddof=1)) if len(group) > 1 else 0.0,
                 chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark")))
         scratch = scale.get("finding_init") == "scratch"
@@ -85,16 +87,16 @@ def summarise(out # the protocol's output folder
             and c["k"] == scale.get("folds") and c["epochs"] == 0 and c["synth_epochs"] == 0]
     main = sorted(main, key=lambda c: c["init"] != "scratch")   # the baseline's row first, whichever ran first
     summary["main"] = [c for c in main if not _cotrained(c)]
-    summary["cotrain"] = [c for c in main if _cotrained(c)]   # the same cross-validation with co-training, row by row
+    summary["cotrain"] = [c for c in main if _cotrained(c)]   # the same cross-validation with co- or self-training, row by row
     return summary
 
 # %% ../nbs/52_real_summary.ipynb #d78a211c
 def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
 
 def _cotrain_text(c:dict)->str:
-    "A cross-validation's co-training setting in words, e.g. `+400 synthetic prints, real ×2` (`–`: none)."
-    n, r = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1
-    return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else ""] if p) or "–"
+    "What a cross-validation added to its real training prints, in words, e.g. `+400 synthetic prints, real ×2` (`–`: nothing)."
+    n, r, u = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1, c.get("pseudo_n") or 0
+    return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else "", f"+{u} pseudo-labelled prints" if u else ""] if p) or "–"
 
 def _ap_table(scores:dict)->str:
     "Per-descriptor AP beside prevalence (chance), one column per scored set."
@@ -133,9 +135,9 @@ def summary_markdown(summary:dict # from `summarise`
         out += [""]
     main = (summary.get("main") or []) + (summary.get("cotrain") or [])
     if main:
-        co = bool(summary.get("cotrain"))   # a co-training column only where some row co-trained
+        co = bool(summary.get("cotrain"))   # an "added to training" column only where some row added prints
         out += ["## Fine-tuned on real references: k-fold cross-validation", "",
-                "| start | " + ("co-training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC | marks (pooled) | marks chance |",
+                "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC | marks (pooled) | marks chance |",
                 "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|"]
         for c in main:
             m = c.get("marks") or {}
