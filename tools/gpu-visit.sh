@@ -4,7 +4,8 @@
 #   on the synthetic pre-training set (the check also profiles 10 batches: GPU busy fraction, top kernels and CPU calls),
 #   3. `bench predict` on the GPU, 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
-# the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence), $OUT for results
+# the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence; `python tools/gpu_carry.py [--pool N]` fills it,
+# with N unlabelled references too for self-training, e.g. FD_REAL_ARGS="... --set pseudo_n=N"), $OUT for results
 # (log.txt, bench-predict.json, real.log, real.md, real-gpu.tgz; with "sync train" also sync-check.json, bench-train-torch.json, bench-train-fastai.json).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs on 16,000 prints, about 6 minutes; zero-shot and cv take about 7.5); see footdesc real --help.
