@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, tempfile
+import os, stat, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -117,6 +117,18 @@ def descriptor_frequencies(df:pd.DataFrame # a dataset from `read_labels`
     return pd.Series(label_matrix(df).mean(0), index=list(CODES), name="frequency")
 
 # %% ../nbs/01_dataset.ipynb #59a7d8d2
+def _read_umask()->int:
+    "The process's umask (Python has no getter before 3.13: set it and put it back, once, at import)."
+    mask = os.umask(0o022); os.umask(mask)
+    return mask
+
+_UMASK = _read_umask()
+
+def _new_file_mode(path:Path)->int:
+    "The permission bits `path` should end with: those of the file it replaces, else a new file's under the umask."
+    try: return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError: return 0o666 & ~_UMASK
+
 @contextmanager
 def atomic_write(path, # the destination file
                  mode:str="wb", # "wb" for bytes, "w" for text
@@ -127,6 +139,7 @@ def atomic_write(path, # the destination file
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, _new_file_mode(path))   # mkstemp makes it private (by path: Windows cannot chmod a descriptor)
         with os.fdopen(fd, mode, **({} if "b" in mode else dict(encoding="utf-8", newline=""))) as f:
             yield f
             f.flush()
