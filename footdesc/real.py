@@ -492,9 +492,8 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     base = next(iter(VARIANTS))
     if "zero-shot" in steps: self.zero_shot(base)
     if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
-        for init in self.scale.cv_starts:
-            self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat, score_pool=self.scale.pseudo_n > 0)
-            if self.scale.pseudo_n: self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat, pseudo_n=self.scale.pseudo_n)
+        for init in self.scale.cv_starts:   # with pseudo_n, the plain folds first: they are the teachers
+            self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat, pseudo_n=self.scale.pseudo_n)
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
