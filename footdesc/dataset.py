@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, stat, tempfile
+import os, stat, secrets
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -117,17 +117,14 @@ def descriptor_frequencies(df:pd.DataFrame # a dataset from `read_labels`
     return pd.Series(label_matrix(df).mean(0), index=list(CODES), name="frequency")
 
 # %% ../nbs/01_dataset.ipynb #59a7d8d2
-def _read_umask()->int:
-    "The process's umask (Python has no getter before 3.13: set it and put it back, once, at import)."
-    mask = os.umask(0o022); os.umask(mask)
-    return mask
-
-_UMASK = _read_umask()
-
-def _new_file_mode(path:Path)->int:
-    "The permission bits `path` should end with: those of the file it replaces, else a new file's under the umask."
-    try: return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError: return 0o666 & ~_UMASK
+def _temporary_beside(path:Path)->tuple[int, str]:
+    "Create a new, uniquely named file beside `path` as `open` would (the umask applies, unlike `mkstemp`'s private 600): its descriptor and name."
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = str(path.parent/f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try: return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError: continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 @contextmanager
 def atomic_write(path, # the destination file
@@ -137,9 +134,9 @@ def atomic_write(path, # the destination file
     "Open a temporary file for writing that replaces `path` only when the `with` block finishes without error."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary_beside(path)
     try:
-        os.chmod(tmp, _new_file_mode(path))   # mkstemp makes it private (by path: Windows cannot chmod a descriptor)
+        if path.exists(): os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))   # a replaced file keeps its permissions
         with os.fdopen(fd, mode, **({} if "b" in mode else dict(encoding="utf-8", newline=""))) as f:
             yield f
             f.flush()
