@@ -14,7 +14,7 @@ import pandas as pd
 from .descriptors import CODES
 from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError
 from .losses import average_precisions
-from .real_pseudo import unlabelled_prints, print_probs, pseudo_frame
+from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'CV_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS',
@@ -312,11 +312,13 @@ class Protocol:
             raise ValueError(f"pseudo_n={self.scale.pseudo_n}: the number of unlabelled prints each fold adds (0: no self-training)")
         scored = [*self.references["path"], *(self.marks["path"] if self.marks is not None else [])]
         self.unlabelled = unlabelled_prints(unlabelled, exclude=scored) if unlabelled is not None else None
-        if self.scale.pseudo_n and not self.unlabelled:
+        if self.scale.pseudo_n and unlabelled is None:
             raise ValueError(f"pseudo_n={self.scale.pseudo_n} asks for unlabelled prints, but none were given (unlabelled=..., --unlabelled)")
-        if self.unlabelled and self.scale.pseudo_n > len(self.unlabelled):
-            raise ValueError(f"pseudo_n={self.scale.pseudo_n}, but {unlabelled} holds {len(self.unlabelled)} unlabelled prints besides the references and marks; "
-                             f"set pseudo_n between 1 and {len(self.unlabelled)}")
+        if self.unlabelled is not None and self.scale.pseudo_n > len(self.unlabelled):
+            raise ValueError(f"pseudo_n={self.scale.pseudo_n}, but {unlabelled} holds {len(self.unlabelled)} unlabelled prints besides the references and marks "
+                             f"(and copies of them); set pseudo_n between 1 and {len(self.unlabelled)}" if self.unlabelled else
+                             f"pseudo_n={self.scale.pseudo_n}, but every print in {unlabelled} is a reference or a mark of this protocol (or a copy of one)")
+        if self.scale.pseudo_n: check_readable(self.unlabelled)   # before any teacher trains: a bad file found after would waste it
         self.pretrained_from = Path(pretrained_from) if pretrained_from is not None else None
         if self.pretrained_from is not None: check_same_pretraining(self.pretrained_from, self.scale)
         self.out.mkdir(parents=True, exist_ok=True)
@@ -424,9 +426,15 @@ def _pseudo_labelled(self:Protocol, teacher:str, held_out:np.ndarray, n:int, see
     "`n` unlabelled prints labelled from unit `teacher`'s scores (`pseudo_frame`), for the training split of fold `fold`."
     saved = load_predictions(self.out, teacher)
     if "pool_probs" not in saved:
-        raise ValueError(f"{teacher} finished without scoring the unlabelled prints, so it cannot teach; run the self-training with a new --out")
-    if sorted(saved["pool_images"]) != sorted(map(str, self.unlabelled)):
-        raise ValueError(f"{teacher} scored {len(saved['pool_images'])} other unlabelled prints than the {len(self.unlabelled)} this run holds; "
+        raise ValueError(f"{teacher} finished without scoring the unlabelled prints (its model is gone), so it cannot teach. Self-train in a new --out, "
+                         f"with --pretrained-from {self.out} so that only the fine-tuning runs again")
+    if list(saved["ref_images"]) != list(_names(self.references[held_out])):
+        raise ValueError(f"{teacher} held out other references than fold {fold} holds now (the references or their labels changed), "
+                         f"so it may have trained on prints this fold tests; self-train in a new --out")
+    then, now = set(saved["pool_images"]), set(map(str, self.unlabelled))
+    if then != now:
+        raise ValueError(f"{teacher} scored other unlabelled prints than this run holds: {len(then - now)} of its {len(then)} are not in the pool now "
+                         f"(e.g. {min(then - now, default='none')}), {len(now - then)} of the pool's {len(now)} are new (e.g. {min(now - then, default='none')}); "
                          f"give the same --unlabelled as before, or use a new --out")
     return pseudo_frame(saved["pool_probs"], saved["pool_images"], label_matrix(self.references[~held_out]).mean(0), n, seed, fold)
 
@@ -492,8 +500,10 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     base = next(iter(VARIANTS))
     if "zero-shot" in steps: self.zero_shot(base)
     if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
-        for init in self.scale.cv_starts:   # with pseudo_n, the plain folds first: they are the teachers
-            self.cross_validate(init, base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat, pseudo_n=self.scale.pseudo_n)
+        same = dict(variant=base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
+        for init in self.scale.cv_starts: self.cross_validate(init, **same, score_pool=self.scale.pseudo_n > 0)   # with pseudo_n, the teachers
+        for init in self.scale.cv_starts:
+            if self.scale.pseudo_n: self.cross_validate(init, **same, pseudo_n=self.scale.pseudo_n)   # then the students, which take longer
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
@@ -519,8 +529,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--pretrained-from", default=None, metavar="DIR",
                         help="copy finished synthetic pre-trainings from another run's --out (same pre-training settings) instead of training them again")
     parser.add_argument("--unlabelled", default=None, metavar="PATH",
-                        help="prints without labels for self-training (--set pseudo_n=N): a folder or a CSV with an image column; with --references, none "
-                             "unless given; otherwise FID-300's references folder (its labelled references are left out)")
+                        help="prints without labels for self-training (--set pseudo_n=N): a folder or a CSV with an image column; default with --references: none; "
+                             "otherwise FID-300's references folder (its labelled references and marks, and copies of them, are left out)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
@@ -560,14 +570,15 @@ def run(args)->int:
             return 2
         print(summary_markdown(write_summary(args.out)))
         return 0
-    if args.references: refs, marks, unlabelled = args.references, args.marks, args.unlabelled
-    else:
-        fid = find_fid300(args.fid300)
-        refs, marks, unlabelled = fid/"labels.csv", (args.marks or fid/"marks.csv"), (args.unlabelled or fid/"references")
     try: scale = scale_with(SCALES[args.scale], args.set)
     except ValueError as e:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2
+    if args.references: refs, marks, unlabelled = args.references, args.marks, args.unlabelled
+    else:
+        fid = find_fid300(args.fid300)
+        refs, marks = fid/"labels.csv", (args.marks or fid/"marks.csv")
+        unlabelled = args.unlabelled or (fid/"references" if scale.pseudo_n else None)
     try: protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
                              time_limit=args.time_limit, pretrained_from=args.pretrained_from, unlabelled=unlabelled)
     except ValueError as e:
@@ -577,6 +588,10 @@ def run(args)->int:
     except ProtocolStopped as e:
         print(f"footdesc real: {e}; what finished is summarised below; run the same command again to resume", file=sys.stderr)
         summary = write_summary(args.out)
+    except ValueError as e:   # a setting this folder cannot honour, found on the way (e.g. a teacher that cannot teach)
+        print(f"footdesc real: error: {e}", file=sys.stderr)
+        write_summary(args.out)
+        return 2
     print(summary_markdown(summary))
     return 0
 

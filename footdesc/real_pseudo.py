@@ -6,6 +6,7 @@ Docs: https://footdesc.github.io/footdesc/real_pseudo.html.md"""
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0004
 from __future__ import annotations
+import hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -13,13 +14,13 @@ from .descriptors import CODES, close_hierarchy, format_codes
 from .dataset import DatasetError
 
 # %% auto #0
-__all__ = ['unlabelled_prints', 'print_probs', 'pseudo_labels', 'pseudo_frame']
+__all__ = ['unlabelled_prints', 'check_readable', 'print_probs', 'pseudo_labels', 'pseudo_frame']
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0007
 def unlabelled_prints(source, # a folder of prints (searched recursively) or a CSV whose `image` column names them (relative to its folder)
-                      exclude=(), # print files to leave out, e.g. every labelled reference and mark (compared as resolved paths)
+                      exclude=(), # print files to leave out, e.g. every labelled reference and mark (the same file, or a copy of it)
                      )->list[Path]:
-    "The print files of `source` without those in `exclude`, resolved and sorted."
+    "The print files of `source` without those in `exclude` or copies of them, resolved and sorted."
     from footdesc.inference import image_paths
     source = Path(source)
     if source.is_dir(): files = image_paths([source])
@@ -31,7 +32,34 @@ def unlabelled_prints(source, # a folder of prints (searched recursively) or a C
         if missing: raise DatasetError(f"in {source}: {len(missing)} image file(s) do not exist, e.g. {missing[0]}")
     else: raise DatasetError(f"{source}: expected a folder of prints or a CSV with an 'image' column")
     leave = {Path(p).resolve() for p in exclude}
-    return sorted({f.resolve() for f in files} - leave)
+    return _without_copies(sorted({f.resolve() for f in files} - leave), leave)
+
+def _digest(path:Path)->str: return hashlib.sha1(path.read_bytes()).hexdigest()
+
+def _without_copies(files:list, originals:set)->list:
+    "`files` less those with the same bytes as one of `originals` (copies, hard links): sizes compared first, contents where they match."
+    by_size = {}
+    for o in originals:
+        if o.is_file(): by_size.setdefault(o.stat().st_size, []).append(o)
+    def is_copy(f):
+        twins = by_size.get(f.stat().st_size)
+        return bool(twins) and _digest(f) in {_digest(o) for o in twins}
+    return [f for f in files if not is_copy(f)]
+
+# %% ../nbs/53_real_pseudo.ipynb #53ps0026
+def check_readable(paths, # print files
+                  ):
+    "Raise `DatasetError`, naming them, if any of `paths` does not open as an image (its header only: quick)."
+    import warnings
+    from PIL import Image
+    bad = []
+    for p in paths:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(p): pass
+        except Exception as e: bad.append(f"{p} ({type(e).__name__}: {e})")
+    if bad: raise DatasetError(f"{len(bad)} of {len(paths)} unlabelled print(s) do not open as images, e.g. {bad[0]}; mend or remove them")
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0010
 def print_probs(model_path, # a saved footdesc model

@@ -30,7 +30,9 @@ def main(argv=None):
     total = sum((fid/f).stat().st_size for f in files) + wheels
     if total > args.budget_mib * 2**20:
         sys.exit(f"{len(files)} files and the wheels come to {total/2**20:.1f} MiB, over --budget-mib {args.budget_mib}; carry a smaller --pool")
-    if out.exists(): shutil.rmtree(out)
+    if out.exists():
+        if any(out.iterdir()) and not (out/"labels.csv").exists(): sys.exit(f"{out} exists and holds no labels.csv: not an earlier carry, so it is left alone; choose another --out")
+        shutil.rmtree(out)
     for f in files:
         (out/f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(fid/f, out/f)
