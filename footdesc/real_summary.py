@@ -49,7 +49,8 @@ def summarise(out # the protocol's output folder
     from footdesc.grid import read_records
     records = read_records(out)
     scale = json.loads((Path(out)/"protocol.json").read_text())["scale"] if (Path(out)/"protocol.json").exists() else asdict(Scale())
-    summary = dict(scale=scale, pretraining=[_pretraining(r) for r in records if r.get("step") == "synthetic"],
+    summary = dict(scale=scale, pretraining=[dict(_pretraining(r), epochs=r.get("epochs") or scale.get("synth_epochs"))   # older records: the scale's
+                                             for r in records if r.get("step") == "synthetic"],
                    zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
