@@ -237,7 +237,7 @@ def render_dom(page, # an HTML file
                timeout:float=120, # seconds
               )->str:
     "The DOM of `page` after headless Chromium has loaded it (scripts run), as HTML text."
-    import tempfile, shutil
+    import tempfile, shutil, subprocess
     profile = tempfile.mkdtemp(prefix="footdesc-chromium-")
     try:
         result = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", Path(page).resolve().as_uri()],
