@@ -314,10 +314,11 @@ class Protocol:
         self.unlabelled = unlabelled_prints(unlabelled, exclude=scored) if unlabelled is not None else None
         if self.scale.pseudo_n and unlabelled is None:
             raise ValueError(f"pseudo_n={self.scale.pseudo_n} asks for unlabelled prints, but none were given (unlabelled=..., --unlabelled)")
-        if self.unlabelled is not None and self.scale.pseudo_n > len(self.unlabelled):
+        if self.scale.pseudo_n and not self.unlabelled:
+            raise ValueError(f"pseudo_n={self.scale.pseudo_n}, but every print in {unlabelled} is a reference or a mark of this protocol (or a copy of one)")
+        if self.scale.pseudo_n > len(self.unlabelled or []):
             raise ValueError(f"pseudo_n={self.scale.pseudo_n}, but {unlabelled} holds {len(self.unlabelled)} unlabelled prints besides the references and marks "
-                             f"(and copies of them); set pseudo_n between 1 and {len(self.unlabelled)}" if self.unlabelled else
-                             f"pseudo_n={self.scale.pseudo_n}, but every print in {unlabelled} is a reference or a mark of this protocol (or a copy of one)")
+                             f"(and copies of them); set pseudo_n between 1 and {len(self.unlabelled)}")
         if self.scale.pseudo_n: check_readable(self.unlabelled)   # before any teacher trains: a bad file found after would waste it
         self.pretrained_from = Path(pretrained_from) if pretrained_from is not None else None
         if self.pretrained_from is not None: check_same_pretraining(self.pretrained_from, self.scale)
@@ -502,8 +503,8 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
         same = dict(variant=base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
         for init in self.scale.cv_starts: self.cross_validate(init, **same, score_pool=self.scale.pseudo_n > 0)   # with pseudo_n, the teachers
-        for init in self.scale.cv_starts:
-            if self.scale.pseudo_n: self.cross_validate(init, **same, pseudo_n=self.scale.pseudo_n)   # then the students, which take longer
+        if self.scale.pseudo_n:
+            for init in self.scale.cv_starts: self.cross_validate(init, **same, pseudo_n=self.scale.pseudo_n)   # then the students, which take longer
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:

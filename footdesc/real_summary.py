@@ -36,11 +36,11 @@ def _verdict(delta, spread):
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
     return "first is better" if delta > 0 else "second is better"
 
-def _pretraining(r:dict)->dict:
-    "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them)."
+def _pretraining(r:dict, scale_epochs:int|None=None)->dict:
+    "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them); older records without epochs ran `scale_epochs`."
     history = r.get("history") or []
     spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in TIME_COLUMNS}
-    return dict(variant=r["variant"], seed=r["seed"], epochs=r.get("epochs"), prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
+    return dict(variant=r["variant"], seed=r["seed"], epochs=r.get("epochs") or scale_epochs, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
                 copied=bool(r.get("copied_from")), **spent)
 
 def summarise(out # the protocol's output folder
@@ -49,8 +49,7 @@ def summarise(out # the protocol's output folder
     from footdesc.grid import read_records
     records = read_records(out)
     scale = json.loads((Path(out)/"protocol.json").read_text())["scale"] if (Path(out)/"protocol.json").exists() else asdict(Scale())
-    summary = dict(scale=scale, pretraining=[dict(_pretraining(r), epochs=r.get("epochs") or scale.get("synth_epochs"))   # older records: the scale's
-                                             for r in records if r.get("step") == "synthetic"],
+    summary = dict(scale=scale, pretraining=[_pretraining(r, scale.get("synth_epochs")) for r in records if r.get("step") == "synthetic"],
                    zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
