@@ -280,7 +280,7 @@ def stripe_lines(rng:np.random.Generator, # random source
     return list(transform(pts.reshape(-1, 2), 1, angle, c).reshape(len(offs), len(t), 2))
 
 # %% ../nbs/11_synth_shapes.ipynb #73ed091c
-LATTICES = ("brick", "herringbone", "honeycomb", "chicken-wire", "crosshatch", "square-grid")
+LATTICES = ("brick", "herringbone", "honeycomb", "chicken-wire", "crosshatch", "square-grid", "triangles", "cells")
 
 def _hex_lines(c, R, s, angle, stretch):
     "The edges of a hexagonal network of cell radius s (each cell contributes its top three edges)."
@@ -289,6 +289,16 @@ def _hex_lines(c, R, s, angle, stretch):
     centres = np.stack([(i*dx + (np.abs(j) % 2)*dx/2).ravel(), (j*dy).ravel()], 1)
     cells = regular_polygon(6)[None, :4]*s + centres[:, None]  # (n, 4, 2)
     return list(transform(cells.reshape(-1, 2), 1, angle, c, stretch).reshape(-1, 4, 2))
+
+def _paving_edges(rng, R, cell):
+    "Crazy paving around the origin: the finite edges of the Voronoi cells of a hexagonal grid of pitch `cell`, each point jittered."
+    from scipy.spatial import Voronoi
+    n = int(np.ceil(R/cell)) + 2
+    j, i = np.meshgrid(np.arange(-n, n + 1), np.arange(-n, n + 1), indexing="ij")
+    pts = np.stack([((i + (j % 2)/2)*cell).ravel(), (j*cell*np.sqrt(3)/2).ravel()], 1)
+    vor = Voronoi(pts + rng.uniform(-.3, .3, pts.shape)*cell)
+    edges = vor.vertices[np.array([r for r in vor.ridge_vertices if -1 not in r])]  # (n, 2, 2)
+    return edges[(np.abs(edges) <= R + cell).all((1, 2))]   # the outermost cells are unbounded and their corners stray far
 
 def lattice_lines(rng:np.random.Generator, # random source
                   kind:str, # one of LATTICES
@@ -308,6 +318,8 @@ def lattice_lines(rng:np.random.Generator, # random source
         return _hex_lines(c, R, cell/2, angle, 1.0 if kind == "honeycomb" else rng.uniform(1.4, 1.9))
     across = [[[-R, k], [R, k]] for k in ks]
     if kind == "square-grid": return T(across) + T([[[k, -R], [k, R]] for k in ks])
+    if kind == "triangles": return T(across) + T(across, angle + np.pi/3) + T(across, angle - np.pi/3)   # all three through the centre: they meet at the corners
+    if kind == "cells": return T(_paving_edges(rng, R, cell))
     if kind == "crosshatch":
         a = rng.uniform(.4, .9)
         return T(across, angle + a) + T(across, angle - a)

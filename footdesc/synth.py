@@ -55,7 +55,7 @@ FAMILY_WEIGHTS = {  # how often a family is picked when a code is drawn (codes n
 
 
 # %% ../nbs/10_synth.ipynb #c4d8e9f4
-LATTICE_CODES = {"herringbone": ("D11", "D08"), "honeycomb": ("D11", "D06"), "chicken-wire": ("D11", "D06")}  # where not just D11 (see above)
+LATTICE_CODES = {"herringbone": ("D11", "D08"), "honeycomb": ("D11", "D06"), "chicken-wire": ("D11", "D06"), "triangles": ("D11", "D03")}  # where not just D11 (see above)
 
 # %% ../nbs/10_synth.ipynb #f8d7c9b5
 DEFAULT_HEIGHT = 586  # the height of the FID-300 reference prints
