@@ -1,4 +1,5 @@
-"""Check the built docs site in headless Chromium: the home page and the descriptors page render with their content.
+"""Check the built docs site: the home page and the descriptors page render with their content in headless Chromium,
+and every link from one page to another (and to a heading in it) arrives.
 
 Usage (after `python docs/build.py`): `python docs/check_site.py [--screenshot DIR]`
 Needs Debian's `chromium` (`.ci/run` installs it).
@@ -33,8 +34,19 @@ def screenshot(page:Path, out:Path):
         subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", f"--screenshot={out}", "--window-size=1200,1400",
                         page.as_uri()], capture_output=True, timeout=120)
 
+def broken_links()->list[str]:
+    "Links between the site's pages (`page.html` or `page.html#heading`) whose page or heading does not exist."
+    pages = {p.name: p.read_text(encoding="utf-8") for p in SITE.glob("*.html")}
+    broken = []
+    for name, html in sorted(pages.items()):
+        for target, anchor in sorted(set(re.findall(r'href="([\w.-]+\.html)(?:#([\w.-]+))?"', html))):
+            if target not in pages: broken.append(f"{name} links to {target}, which is not a page of the site")
+            elif anchor and f'id="{anchor}"' not in pages[target]: broken.append(f"{name} links to {target}#{anchor}, a heading it lacks")
+    return broken
+
 def main():
-    failures = []
+    failures = broken_links()
+    if not failures: print("ok: every link between pages arrives")
     for name, wanted in EXPECTED.items():
         page = SITE/name
         if not page.exists(): failures.append(f"{page} was not built"); continue
