@@ -11,13 +11,16 @@ from PIL import Image, ImageDraw, ImageFilter
 from .shapes import random_text, text_mask, draw_logo, font_files
 
 # %% auto #0
-__all__ = ['LOGO_MIN_WIDTH', 'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'render_items']
+__all__ = ['LOGO_MIN_WIDTH', 'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'SMALL_TEXT_RATE', 'TEXT_MIN_CAP',
+           'render_items']
 
 # %% ../nbs/14_synth_items.ipynb #c23a03ce
 LOGO_MIN_WIDTH = 28  # narrowest logo, pixels at DEFAULT_HEIGHT: 8.4 px on a 176-px-high network input, 16.8 px at 352
 LOGO_ZONES = {"heel": (.7, .93, .45), "arch": (.48, .7, .35), "anywhere": (.1, .9, .2)}  # from, to (fractions of the sole's length from the toe), how often
 LOGO_PANEL_RATE = .55  # how often a logo sits on a clearing panel; otherwise it is raised among the tread
 PANEL_ITEM_RATE = .6  # how often a text or logo goes on the sole's plain panel, where it has one (FID-300: P(D14 | D10) = 0.45)
+SMALL_TEXT_RATE = .5  # how often text is small print: capitals 3.5-7% of the sole's width (else 7-14%)
+TEXT_MIN_CAP = 7  # smallest capital height, pixels at DEFAULT_HEIGHT: 4.2 px on a 352-px-high network input
 
 def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None, panel=True, min_width=0):
     "Paste a mask image onto the sole at a random spot that fits, on a clearing panel or parted from the tread by a thin groove; returns its box or None."
@@ -61,6 +64,12 @@ def _logo_mask(rng, kind, unit, height):
     if m.size[0] < floor: m = m.resize((int(np.ceil(floor)), max(1, round(m.size[1]*floor/m.size[0]))), Image.BILINEAR)
     return m, floor
 
+def _text_cap(rng, unit, height):
+    "The capital height of a piece of sole text: half of it small print, never under the floor."
+    from footdesc.synth import DEFAULT_HEIGHT
+    share = rng.uniform(.035, .07) if rng.random() < SMALL_TEXT_RATE else rng.uniform(.07, .14)
+    return max(int(np.ceil(TEXT_MIN_CAP*height/DEFAULT_HEIGHT)), int(unit*share))
+
 def render_items(rng:np.random.Generator, # random source
                  items:list[dict], # text and logo items from `plan_fills`, each with an `id`
                  sole:np.ndarray, # bool mask of the printing sole
@@ -73,7 +82,7 @@ def render_items(rng:np.random.Generator, # random source
         face = int(rng.integers(len(font_files())))
         if item["kind"] == "text":
             kind = "size" if item["family"] == "text-size" else "word"
-            m, floor, along = text_mask(random_text(rng, kind), max(5, int(unit*rng.uniform(.07, .14))), face), 0, item["family"] == "text-vertical"
+            m, floor, along = text_mask(random_text(rng, kind), _text_cap(rng, unit, sole.shape[0]), face), 0, item["family"] == "text-vertical"
         else: (m, floor), along = _logo_mask(rng, item["logo"], unit, sole.shape[0]), False
         if plain_panel is not None and rng.random() < PANEL_ITEM_RATE:   # raised on the plain panel, parted from its edge by a groove
             item["box"] = _place(rng, m, plain_panel, ink, ids, item["id"], unit, along, True, panel=False, min_width=floor)
