@@ -120,6 +120,7 @@ class Scale:
     cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (either or both)
     pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
+    checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.train.CHECKPOINT_EVERY; 0: every epoch)
 
 SCALES = {
     "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=16000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
@@ -127,7 +128,7 @@ SCALES = {
                  finding_synth_epochs=3, mirror=True),
     "cpu": Scale(),
     "tiny": Scale(size=(64, 32), squished=(48, 48), synth_n=24, synth_height=128, synth_epochs=1, frozen_epochs=1,
-                  epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None),
+                  epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None, checkpoint_every=0),   # epochs of a second: each saved
 }
 
 # %% ../nbs/50_real.ipynb #164d160b
@@ -169,7 +170,7 @@ def train_unit(csv, # training CSV (with a split column)
                pretraining:bool=False, # this is the synthetic pre-training itself
                device=None, # "cpu", "cuda" (default: the GPU if there is one)
                epochs:int|None=None, # epochs of pre-training, or of training from scratch, instead of the scale's
-               checkpoint_dir=None, # save a checkpoint each epoch here and resume from one (`footdesc.train.Checkpoint`)
+               checkpoint_dir=None, # save checkpoints here and resume from one (`footdesc.train.Checkpoint`, every `scale.checkpoint_every` seconds)
               ):
     "Train one model of the protocol (no ImageNet weights) and save it; returns footdesc.train's result."
     from footdesc.train import train_descriptors
@@ -177,7 +178,8 @@ def train_unit(csv, # training CSV (with a split column)
     return train_descriptors(csv, model_path, dls=_repeated_dataloaders(csv, config, bs, seed, device), size=config["size"],
                              channels=config["channels"], fit=config["fit"], preproc=config["preproc"], arch=scale.arch,
                              pretrained=False, init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
-                             device=device, show_progress=False, checkpoint_dir=checkpoint_dir, **_schedule(scale, init, pretraining, epochs))
+                             device=device, show_progress=False, checkpoint_dir=checkpoint_dir, checkpoint_every=scale.checkpoint_every,
+                             **_schedule(scale, init, pretraining, epochs))
 
 # %% ../nbs/50_real.ipynb #a1c0e002
 def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns

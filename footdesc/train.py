@@ -28,8 +28,8 @@ from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_AR
                             random_dataloaders)
 
 # %% auto #0
-__all__ = ['TIME_COLUMNS', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint', 'resume_epoch', 'InitialWeights',
-           'accelerate', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
+__all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint', 'resume_epoch',
+           'InitialWeights', 'accelerate', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
            'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
@@ -113,21 +113,29 @@ def _history_rows(learn)->list:
     return before + [[None if v is None else float(v) for v in row] + _times(learn, len(before) + i)
                      for i, row in enumerate(learn.recorder.values[len(before):])]  # skipped epochs leave empty rows
 
+CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
+
 class Checkpoint(Callback):
-    "Save model and optimiser state after every epoch to `folder`, atomically, to resume an interrupted run."
+    "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save, atomically, to resume an interrupted run."
     order = 65
     def __init__(self, folder, # where checkpoint.pth and checkpoint.json go
                  settings:dict|None=None, # the run's settings, stored to refuse resuming a different run
+                 every:float=CHECKPOINT_EVERY, # seconds between saves (0: after every epoch)
                 ):
-        self.folder, self.settings = Path(folder), dict(settings or {})
-    def before_fit(self): self._start, self.learn.epoch_seconds = start_epoch(self.learn), {}  # (after EpochTimes: both start empty)
+        self.folder, self.settings, self.every = Path(folder), dict(settings or {}), every
+    def before_fit(self):
+        self._start, self.learn.epoch_seconds = start_epoch(self.learn), {}  # (after EpochTimes: both start empty)
+        self._saved = time.perf_counter()
     def after_epoch(self):
         if self.epoch < self._start: return  # an epoch skipped when resuming
         start = time.perf_counter()
+        if start - self._saved < self.every:
+            self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = 0.0; return
         with atomic_write(self.folder/"checkpoint.pth") as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
         state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, settings=self.settings, history=_history_rows(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
+        self._saved = time.perf_counter()
 
 def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted run
                  folder, # the checkpoint folder
@@ -218,7 +226,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       one_cycle:bool=True, # one-cycle rates within each phase
                       mixed_precision:bool=True, # bf16 on a GPU
                       compile:bool=False, # torch.compile
-                      checkpoint_dir=None, # save a checkpoint each epoch here, and resume from it
+                      checkpoint_dir=None, # save checkpoints here (see `Checkpoint`), and resume from one
+                      checkpoint_every:float=CHECKPOINT_EVERY, # seconds between checkpoints (0: every epoch)
                       resume:bool=True, # resume from a checkpoint in `checkpoint_dir` if there is one
                       augment:bool=True, # training augmentation of footdesc.data
                       num_workers=None, # DataLoader workers (footdesc.data's default)
@@ -246,7 +255,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
         if start and show_progress: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")
-        callbacks.append(Checkpoint(checkpoint_dir, settings))
+        callbacks.append(Checkpoint(checkpoint_dir, settings, checkpoint_every))
     n_epoch = frozen_epochs + epochs
     if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
     else:
@@ -311,6 +320,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=None, help="DataLoader workers")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
+    parser.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_EVERY, metavar="SECONDS",
+                        help="save a checkpoint at the end of an epoch once this many seconds have passed since the last (0: every epoch; default %(default)s)")
     parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
     parser.add_argument("--format", default="footdesc", choices=["footdesc", "fastai"], help="model file format; fastai is a pickle (trusted use only)")
 
@@ -335,7 +346,7 @@ def run(args)->int:
                                 seed=args.seed, arch=args.arch, preproc=args.preproc, loss=args.loss, pretrained=not args.no_pretrained,
                                 weights=args.weights, init=args.init, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                 unfrozen_lr=args.unfrozen_lr, wd=args.wd, mixed_precision=not args.no_mixed_precision, compile=args.compile,
-                                checkpoint_dir=checkpoint_dir, resume=not args.no_resume, augment=not args.no_augment,
+                                checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
                                 num_workers=args.workers, device=args.device, format=args.format)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
