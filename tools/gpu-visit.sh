@@ -17,7 +17,7 @@
 # units are not trained again; e.g. FD_STEPS=real FD_RESUME=.gpu/resume FD_REAL_ARGS="--steps findings".
 # A pre-training longer than one call (e.g. FD_REAL_ARGS="--set synth_n=32000 ..."): set FD_WORK=$PWD/.gpuwork (git-ignored,
 # so it stays on the machine while it is warm) and FD_STEPS=real, and run the same command again at once; the protocol
-# resumes the pre-training from its last finished epoch ($FD_WORK/real/checkpoints/), then goes on with zero-shot and cv.
+# resumes the pre-training from its last checkpoint ($FD_WORK/real/checkpoints/, saved once a minute), then goes on with zero-shot and cv.
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
