@@ -128,7 +128,7 @@ SCALES = {
                  finding_synth_epochs=3, mirror=True),
     "cpu": Scale(),
     "tiny": Scale(size=(64, 32), squished=(48, 48), synth_n=24, synth_height=128, synth_epochs=1, frozen_epochs=1,
-                  epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None, checkpoint_every=0),   # epochs of a second: each saved
+                  epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None, checkpoint_every=0.0),   # epochs of a second: each saved
 }
 
 # %% ../nbs/50_real.ipynb #164d160b
@@ -391,7 +391,7 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
     if self._finished(name) and path.exists(): return path
     if self._copy_pretrained(name, path): return path
     self._check_time(name)
-    t0, checkpoints = time.perf_counter(), self.out/"checkpoints"/path.stem   # long: an interrupted pre-training resumes from its last epoch
+    t0, checkpoints = time.perf_counter(), self.out/"checkpoints"/path.stem   # long: an interrupted pre-training resumes from its last checkpoint
     if (checkpoints/"checkpoint.json").exists():
         self.log(f"{name}: resuming from {checkpoints}, {json.loads((checkpoints/'checkpoint.json').read_text())['epochs_done']} epoch(s) done")
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,

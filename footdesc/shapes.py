@@ -293,8 +293,8 @@ def _hex_lines(c, R, s, angle, stretch):
 def _paving_edges(rng, R, cell):
     "Crazy paving around the origin: the finite edges of the Voronoi cells of a hexagonal grid of pitch `cell`, each point jittered."
     from scipy.spatial import Voronoi
-    n = int(np.ceil(R/cell)) + 2
-    j, i = np.meshgrid(np.arange(-n, n + 1), np.arange(-n, n + 1), indexing="ij")
+    n, rows = int(np.ceil(R/cell)) + 2, int(np.ceil(R/(cell*np.sqrt(3)/2))) + 2   # rows lie closer than columns: more of them reach as far
+    j, i = np.meshgrid(np.arange(-rows, rows + 1), np.arange(-n, n + 1), indexing="ij")
     pts = np.stack([((i + (j % 2)/2)*cell).ravel(), (j*cell*np.sqrt(3)/2).ravel()], 1)
     vor = Voronoi(pts + rng.uniform(-.3, .3, pts.shape)*cell)
     edges = vor.vertices[np.array([r for r in vor.ridge_vertices if -1 not in r])]  # (n, 2, 2)

@@ -116,7 +116,7 @@ def _history_rows(learn)->list:
 CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
 
 class Checkpoint(Callback):
-    "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save, atomically, to resume an interrupted run."
+    "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save (and after the last epoch), atomically, to resume an interrupted run."
     order = 65
     def __init__(self, folder, # where checkpoint.pth and checkpoint.json go
                  settings:dict|None=None, # the run's settings, stored to refuse resuming a different run
@@ -129,7 +129,7 @@ class Checkpoint(Callback):
     def after_epoch(self):
         if self.epoch < self._start: return  # an epoch skipped when resuming
         start = time.perf_counter()
-        if start - self._saved < self.every:
+        if start - self._saved < self.every and self.epoch < self.n_epoch - 1:
             self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = 0.0; return
         with atomic_write(self.folder/"checkpoint.pth") as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
