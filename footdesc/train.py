@@ -321,7 +321,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
     parser.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_EVERY, metavar="SECONDS",
-                        help="save a checkpoint at the end of an epoch once this many seconds have passed since the last (0: every epoch; default %(default)s)")
+                        help="save a checkpoint at the end of an epoch once this many seconds have passed since the last, and after the last epoch (0: every epoch; default %(default)s)")
     parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
     parser.add_argument("--format", default="footdesc", choices=["footdesc", "fastai"], help="model file format; fastai is a pickle (trusted use only)")
 
