@@ -6,6 +6,7 @@ Needs Debian's `chromium` (`.ci/run` installs it).
 """
 import re, shutil, subprocess, sys, tempfile
 from pathlib import Path
+from build import DOC_HOST   # nbdev's doc links (footdesc/_modidx.py) point at the published site: the same pages
 
 SITE = Path(__file__).resolve().parent.parent/"_site"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -33,8 +34,6 @@ def screenshot(page:Path, out:Path):
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", f"--screenshot={out}", "--window-size=1200,1400",
                         page.as_uri()], capture_output=True, timeout=120)
-
-from build import DOC_HOST   # nbdev's doc links (footdesc/_modidx.py) point at the published site: the same pages
 
 def broken_links()->list[str]:
     "Links to the site's own pages (`page.html`, `page.html#heading`, `#heading`, or the published site's URL of a page) that arrive nowhere."
