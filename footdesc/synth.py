@@ -51,6 +51,9 @@ FAMILY_WEIGHTS = {  # how often a family is picked when a code is drawn (codes n
             "logo-wordmark": 2.5, "logo-shield": 1.5},
     "D07": {"star": 1, "cross": 1, "arrow": 1, "heart": 1, "waisted-bar": 1, "y-shape": 1, "octagon": 1, "lug": 3},  # FID-300: lugs, large
     "D12": {"texture-dots": 5, "texture-fine-stipple": 2.5, "texture-stipple": 1, "texture-crepe": .75, "texture-worms": .5},
+    # the triangular grid and crazy paving are drawn only when asked for (families=): at the cpu scale they did not
+    # help (Tutorial: real prints); the 352x144 test is still to come
+    "D11": {f"lattice-{k}": 0 if k in ("triangles", "cells") else 1 for k in LATTICES},
 }
 
 
