@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/real_pseudo.html.md"""
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0004
 from __future__ import annotations
-import hashlib
+import functools, hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -41,9 +41,10 @@ def _without_copies(files:list, originals:set)->list:
     by_size = {}
     for o in originals:
         if o.is_file(): by_size.setdefault(o.stat().st_size, []).append(o)
+    digest = functools.cache(_digest)   # an original is read once, however many files share its size
     def is_copy(f):
         twins = by_size.get(f.stat().st_size)
-        return bool(twins) and _digest(f) in {_digest(o) for o in twins}
+        return bool(twins) and digest(f) in {digest(o) for o in twins}
     return [f for f in files if not is_copy(f)]
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0026
