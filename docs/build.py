@@ -90,6 +90,10 @@ def _only_what_docs_need():
 
 DOC_HOST = "https://footdesc.github.io/footdesc/"   # where nbdev's doc links point (footdesc/_modidx.py): the published copy of this site
 
+def anchors(html:str)->set:
+    "The ids a link's `#anchor` can name on a page."
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
 def _mend_anchors(site:Path):
     """Two repairs of what the renderers leave: a page whose headings share an id (the class `Descriptor` and the
     function `descriptor`) gets the ids its table of contents links to (`descriptor`, `descriptor_1`, as
@@ -102,7 +106,7 @@ def _mend_anchors(site:Path):
             n = seen[m.group(2)] = seen.get(m.group(2), -1) + 1
             return m.group(0) if n == 0 else f'{m.group(1)}id="{m.group(2)}_{n}"'
         pages[path] = re.sub(r'(<h[1-6][^>]*?)id="([^"]+)"', unique, html)
-    ids = {p.name: set(re.findall(r'\bid="([^"]+)"', html)) for p, html in pages.items()}
+    ids = {p.name: anchors(html) for p, html in pages.items()}
     def to_page(m):
         page, anchor = m.group(1), m.group(2)
         return m.group(0) if anchor in ids.get(page, ()) else f'href="{DOC_HOST}{page}"'

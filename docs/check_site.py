@@ -6,7 +6,8 @@ Needs Debian's `chromium` (`.ci/run` installs it).
 """
 import re, shutil, subprocess, sys, tempfile
 from pathlib import Path
-from build import DOC_HOST   # nbdev's doc links (footdesc/_modidx.py) point at the published site: the same pages
+from urllib.parse import urlparse
+from build import DOC_HOST, anchors   # nbdev's doc links (footdesc/_modidx.py) point at the published site: the same pages
 
 SITE = Path(__file__).resolve().parent.parent/"_site"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -38,11 +39,11 @@ def screenshot(page:Path, out:Path):
 def broken_links()->list[str]:
     "Links to the site's own pages (`page.html`, `page.html#heading`, `#heading`, or the published site's URL of a page) that arrive nowhere."
     pages = {p.name: p.read_text(encoding="utf-8") for p in SITE.glob("*.html")}
-    ids = {name: set(re.findall(r'\bid="([^"]+)"', html)) for name, html in pages.items()}
+    ids = {name: anchors(html) for name, html in pages.items()}
     broken = []
     for name, html in sorted(pages.items()):
         for href in sorted(set(re.findall(r'href="([^"]*)"', html))):
-            for prefix in (DOC_HOST, "/footdesc/"): href = href.removeprefix(prefix)   # the published site's pages are these
+            for prefix in (DOC_HOST, urlparse(DOC_HOST).path): href = href.removeprefix(prefix)   # the published site's pages are these
             if re.match(r"^[a-z][a-z0-9+.-]*:|^//", href, re.I): continue   # another site, mail: not ours to check
             target, _, anchor = href.partition("#")
             target = target.split("?")[0].removeprefix("./") or name
