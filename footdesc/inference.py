@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, prints_to_batch, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
@@ -149,7 +149,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 ok = [i for i, (a, _) in enumerate(converted) if a is not None]
                 if not ok: continue
                 arrays = [converted[i][0] for i in ok]
-                x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else torch.from_numpy(np.stack(arrays)).to(device)
+                x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
                 x = normalise(x)
                 if cuda: x = x.contiguous(memory_format=torch.channels_last)
                 with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):

@@ -15,10 +15,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
            'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
-           'print_to_array', 'nearest_indices', 'resize_on_device', 'prints_to_batch', 'describe_problem',
-           'decode_prints', 'read_prints', 'decode_on_device', 'convert_prints', 'to_shared', 'from_shared',
-           'shared_job', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
-           'show_channels']
+           'print_to_array', 'nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device',
+           'padding_groups', 'prints_to_batch', 'describe_problem', 'decode_prints', 'read_prints', 'decode_on_device',
+           'convert_prints', 'to_shared', 'from_shared', 'shared_job', 'make_bench_print', 'bench_print',
+           'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -261,27 +261,87 @@ def nearest_indices(in_size:int, # source length (pixels)
     return np.minimum(np.cumsum(walk).astype(np.int64), in_size - 1)
 
 # %% ../nbs/20_resample.ipynb #c7d30e04
-@functools.lru_cache(maxsize=64)
-def _dense_filter(in_size, out_size, letter, device):
+def host_to_device(array:np.ndarray, # any numpy array
+                   device, # where it should go
+                  ):
+    "`array` as a tensor on `device`; to a GPU through pinned memory, so the CPU does not wait for the work queued there."
     import torch
-    return torch.as_tensor(filter_matrix(in_size, out_size, letter).toarray(), device=device)
+    t = torch.from_numpy(np.ascontiguousarray(array))
+    return t.pin_memory().to(device, non_blocking=True) if torch.device(device).type == "cuda" else t.to(device)
 
-def resize_on_device(grey, # (n, h, w) uint8 torch tensor: prints of one size, on the device that should do the work
-                     inner, # (width, height) to resize to
-                     letters, # the filters wanted, e.g. "H-B-N" or ["H", "B"]
-                    )->dict:
-    "Each wanted filter's resize of the prints `grey`, as an (n, height, width) uint8 tensor on their device, keyed by letter."
+def _kernel_on(letter, t):
+    "Pillow's `letter` filter (`_KERNELS`) at the distances `t` >= 0, a float64 tensor."
     import torch
-    (n, h, w), (ow, oh), device = grey.shape, inner, grey.device
+    if letter == "B": return (1 - t).clamp_(min=0)
+    x = t*math.pi
+    return torch.where(t == 0, 1., torch.where(t >= 1, 0., torch.sin(x)/x*(0.54 + 0.46*torch.cos(x))))
+
+def placed_filters(spans, # (k, 3) int64 tensor on the device: source length, resized length and offset in the output, per span
+                   padded:int, # the source length the prints are padded to
+                   out_size:int, # the output's length along the axis
+                   letter:str, # "B" or "H"
+                   max_elements:int=2**24, # float64 elements computed at once; more spans go in parts
+                  ):
+    "(k, out_size, padded) float32 on the spans' device: `filter_matrix`'s weights for each span, computed there, with zero rows outside the resized print and zero columns beyond its source."
+    import torch
+    step = max(1, max_elements // (out_size*padded))
+    if len(spans) > step: return torch.cat([placed_filters(spans[i:i + step], padded, out_size, letter, max_elements) for i in range(0, len(spans), step)])
+    n_in, n_out, offset = (spans[:, i, None, None].double() for i in range(3))   # (k, 1, 1) each
+    o = torch.arange(out_size, device=spans.device, dtype=torch.float64)[None, :, None] - offset   # the position within the resized print
+    x = torch.arange(padded, device=spans.device, dtype=torch.float64)[None, None, :]
+    scale = n_in/n_out; filterscale = scale.clamp(min=1)   # as `filter_matrix`, in the same float64 steps
+    centre = (o + 0.5)*scale
+    xmin, xmax = (centre - filterscale + 0.5).trunc().clamp(min=0), torch.minimum((centre + filterscale + 0.5).trunc(), n_in)
+    w = _kernel_on(letter, ((x - centre + 0.5)/filterscale).abs())
+    w = torch.where((x >= xmin) & (x < xmax) & (o >= 0) & (o < n_out), w, 0.)
+    total = w.sum(2, keepdim=True)
+    return (w/torch.where(total == 0, 1., total)).float()
+
+# %% ../nbs/20_resample.ipynb #c7d30e4b
+def _distinct(spans:list)->tuple[np.ndarray, np.ndarray]:
+    "The distinct (source, resized, offset) spans along one axis as a (k, 3) int64 array, and the index of each print's span in it."
+    index = {}
+    which = np.array([index.setdefault(s, len(index)) for s in spans], np.int64)
+    return np.array(list(index), np.int64).reshape(-1, 3), which
+
+def _nearest_placed(spans:np.ndarray, # (k, 3): source length, resized length, offset in the output
+                    out_size:int, # the output's length along the axis
+                   )->tuple[np.ndarray, np.ndarray]:
+    "(k, out_size) each: Pillow's nearest source pixel for each output position (0 outside the print), and whether the position is inside it."
+    nearest, inside = np.zeros((len(spans), out_size), np.int64), np.zeros((len(spans), out_size), bool)
+    for k, (n_in, n_out, offset) in enumerate(spans.tolist()):
+        nearest[k, offset:offset + n_out] = nearest_indices(n_in, n_out); inside[k, offset:offset + n_out] = True
+    return nearest, inside
+
+def _each(stack, which, squeeze:bool=False):
+    "Row `which[i]` of `stack` for each print. Where `stack` has one row, `stack` itself, which broadcasts; with `squeeze`, that row alone, so that a product with it is one big matrix product."
+    if len(stack) > 1: return stack[which]
+    return stack[0] if squeeze else stack
+
+def resize_on_device(grey, # (n, h, w) uint8 tensor on the device that should do the work: prints padded at the bottom and right to one size
+                     sources, # each print's own (height, width) in `grey`
+                     size=DEFAULT_SIZE, # the output's (height, width)
+                     letters="H-B-N", # the filters wanted, e.g. "H-B-N" or ["H", "B"]
+                     fit:str=DEFAULT_FIT, # where each print goes in the output (`fit_box`)
+                    )->dict:
+    "Each wanted filter's resize of every print into its `fit_box` place on paper white: {letter: (n, H, W) uint8 tensor on the prints' device}."
+    import torch
+    (H, W), device, (n, h_pad, w_pad) = parse_size(size), grey.device, grey.shape
+    boxes = [fit_box((w, h), (H, W), fit) for h, w in sources]
+    (rows, row_of), (cols, col_of) = (_distinct([(s[a], box[0][1 - a], box[1][1 - a]) for s, box in zip(sources, boxes)]) for a in (0, 1))
+    (nearest_rows, rows_inside), (nearest_cols, cols_inside) = _nearest_placed(rows, H), _nearest_placed(cols, W)
+    row_of, col_of = host_to_device(row_of, device), host_to_device(col_of, device)
+    inside = _each(host_to_device(rows_inside, device), row_of)[:, :, None] & _each(host_to_device(cols_inside, device), col_of)[:, None, :]
     out, x = {}, None
     for l in _wanted(letters):
         if l == "N":
-            rows, cols = (torch.as_tensor(nearest_indices(s, o), device=device) for s, o in ((h, oh), (w, ow)))
-            out[l] = grey.index_select(1, rows).index_select(2, cols)
-            continue
-        if x is None: x = grey.float()
-        resized = _dense_filter(h, oh, l, str(device)) @ x @ _dense_filter(w, ow, l, str(device)).T
-        out[l] = resized.round_().clamp_(0, 255).to(torch.uint8)
+            r, c = _each(host_to_device(nearest_rows, device), row_of), _each(host_to_device(nearest_cols, device), col_of)
+            resized = grey[torch.arange(n, device=device)[:, None, None], r[:, :, None], c[:, None, :]]
+        else:
+            if x is None: x, rows_t, cols_t = grey.float(), host_to_device(rows, device), host_to_device(cols, device)
+            across = _each(placed_filters(cols_t, w_pad, W, l), col_of, squeeze=True).transpose(-1, -2)
+            resized = (_each(placed_filters(rows_t, h_pad, H, l), row_of, squeeze=True) @ x @ across).round_().clamp_(0, 255).to(torch.uint8)
+        out[l] = torch.where(inside, resized, PAPER_WHITE)
     return out
 
 # %% ../nbs/20_resample.ipynb #c7d30e05
@@ -295,33 +355,51 @@ def _source_array(image, fit):
     if a.ndim != 2: raise ValueError(f"expected a greyscale (height, width) array, got shape {a.shape}; pass a PIL image to convert colour")
     return np.ascontiguousarray(np.rot90(a)) if parse_fit(fit)[1] and a.shape[1] > a.shape[0] else a  # Pillow's ROTATE_90
 
+def padding_groups(shapes, # (height, width) of each print
+                   max_pixels:int=2**28, # padded pixels in one group at most (one print at least)
+                   waste:float=0.25, # padding allowed, as a fraction of the group's own pixels
+                  )->list[list[int]]:
+    "Indices of prints to pad to one size and resize together: in order of size, a group grows while its padding stays within `waste` and `max_pixels`."
+    groups, h_pad, w_pad, own = [], 0, 0, 0
+    for i in sorted(range(len(shapes)), key=lambda i: tuple(shapes[i])):
+        h, w = shapes[i]
+        grown = (len(groups[-1]) + 1)*max(h_pad, h)*max(w_pad, w) if groups else None
+        if groups and grown <= (1 + waste)*(own + h*w) and grown <= max_pixels:
+            groups[-1].append(i); h_pad, w_pad, own = max(h_pad, h), max(w_pad, w), own + h*w
+        else: groups.append([i]); h_pad, w_pad, own = h, w, h*w
+    return groups
+
+# %% ../nbs/20_resample.ipynb #c7d30e5b
+def _padded(arrays, # (h, w) uint8 numpy arrays, or tensors on `device`
+            device)->"torch.Tensor":
+    "The prints stacked, each at the top left of one (n, max h, max w) uint8 tensor on `device`, through pinned memory from the host."
+    import torch
+    shape = (len(arrays), max(a.shape[0] for a in arrays), max(a.shape[1] for a in arrays))
+    on_host = isinstance(arrays[0], np.ndarray)
+    # The padding is left as it comes: the filters weigh it 0 and the nearest positions never reach it.
+    out = torch.empty(shape, dtype=torch.uint8, device="cpu" if on_host else device, pin_memory=on_host and torch.device(device).type == "cuda")
+    target = out.numpy() if on_host else out
+    for i, a in enumerate(arrays): target[i, :a.shape[0], :a.shape[1]] = a
+    return out.to(device, non_blocking=True)
+
 def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (h, w) uint8 arrays or tensors (`decode_on_device`), any mix of sizes
                     size=DEFAULT_SIZE, # target (height, width) or "HxW"
                     channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                     fit:str=DEFAULT_FIT, # one of `FITS`
                     device="cpu", # where to resize (a GPU in practice)
-                    max_pixels:int=2**28, # source pixels resized at once (2**28: 1 GiB as float32); bigger groups go in parts
+                    max_pixels:int=2**28, # padded source pixels resized at once (2**28: 1 GiB as float32); more go in parts
                    ):
     "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there."
     import torch
     size, letters = parse_size(size), parse_channels(channels).split("-")
     arrays = [_source_array(im, fit) for im in images]
-    batch = torch.full((len(arrays), 3, *size), PAPER_WHITE, dtype=torch.uint8, device=device)
-    by_shape = {}
-    for i, a in enumerate(arrays): by_shape.setdefault((tuple(a.shape), isinstance(a, np.ndarray)), []).append(i)
-    groups = []  # (shape, indices) parts of at most max_pixels source pixels (one print at least)
-    for ((h, w), on_host), idx in by_shape.items():
-        step = max(1, max_pixels // (h*w))
-        groups += [((h, w), on_host, idx[i:i + step]) for i in range(0, len(idx), step)]
-    for (h, w), on_host, idx in groups:
-        (iw, ih), (x0, y0) = fit_box((w, h), size, fit)
-        if not on_host: grey = torch.stack([arrays[i] for i in idx])   # decoded on the device already
-        else:
-            grey = torch.from_numpy(np.stack([arrays[i] for i in idx]))
-            if torch.device(device).type == "cuda": grey = grey.pin_memory()
-        resized = resize_on_device(grey.to(device, non_blocking=True), (iw, ih), letters)
-        where = torch.as_tensor(idx, device=device)
-        for c, l in enumerate(letters): batch[where, c, y0:y0 + ih, x0:x0 + iw] = resized[l]
+    batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
+    for on_host in (True, False):   # prints decoded on the host, and on the device
+        kind = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) == on_host]
+        for group in padding_groups([tuple(arrays[i].shape) for i in kind], max_pixels):
+            idx = [kind[g] for g in group]
+            resized = resize_on_device(_padded([arrays[i] for i in idx], device), [tuple(arrays[i].shape) for i in idx], size, letters, fit)
+            batch.index_copy_(0, host_to_device(np.array(idx), device), torch.stack([resized[l] for l in letters], 1))
     return batch
 
 # %% ../nbs/20_resample.ipynb #c7d30e11
