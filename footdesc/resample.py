@@ -508,12 +508,13 @@ def to_shared(results, # `(array, None)` or `(None, problem)` per print, as `dec
 
 def from_shared(packed, # what `to_shared` returned
                )->list:
-    "The `(array, None)`/`(None, problem)` list again, the arrays copied out of the block and the block removed."
+    "The `(array, None)`/`(None, problem)` list again, the arrays reading the block where it is; its name is removed at once, its memory goes with the last array."
     if isinstance(packed, list): return packed
+    import mmap
     from multiprocessing import shared_memory
     name, entries = packed
     block = shared_memory.SharedMemory(name=name)
-    try: data = np.frombuffer(block.buf, np.uint8).copy()   # one copy; the block can go now
+    try: data = np.frombuffer(mmap.mmap(block._fd, block.size), np.uint8)   # a mapping of its own, kept by the arrays: no copy
     finally:
         try: block.close()
         finally: block.unlink()
