@@ -234,11 +234,12 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--repeats", type=int, default=5, help="timed latency runs; the median counts (default %(default)s)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
     parser.add_argument("--bs", type=int, default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
-    parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 16 batches on a GPU, 4 on a CPU)")
+    parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 64 batches on a GPU, 4 on a CPU)")
     parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
     parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints (default: predict_paths')")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's, one per core)")
+    parser.add_argument("--compare", action="store_true", help="also time the other place to resize, the other kind of worker, and answers sent through the pipe instead of shared memory")
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 400x160 print, 64x32 input, resnet18, 2 repeats")
 
 # %% ../nbs/34_inference.ipynb #ccf019f5
@@ -286,7 +287,7 @@ def run_bench(args)->dict:
     size, device = parse_size(args.size), torch.device(args.device)
     cuda = device.type == "cuda"
     bs = args.bs or (256 if cuda else 8)
-    n_prints = args.prints or (16 if cuda else 4) * bs
+    n_prints = args.prints or (64 if cuda else 4) * bs
     sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
     with tempfile.TemporaryDirectory() as tmp:
         loaded = _bench_model(args, size, device)
@@ -314,9 +315,9 @@ def run_bench(args)->dict:
             t = time.perf_counter(); predict_paths(model, files, bs=bs, workers=args.workers, **kwargs); sync()
             return n_prints / (time.perf_counter() - t)
         footdesc_img_s = throughput(decode_in=decode_in)
-        other_img_s = throughput(decode_in=decode_in, resize_on=other)
-        other_decode_img_s = throughput(decode_in=other_decode)
-        pipe_img_s = throughput(decode_in="processes", shared_memory=False)   # the answers pickled through the pool's pipe instead
+        if args.compare: compared = {f"resize_on_{other}_img_s": throughput(decode_in=decode_in, resize_on=other),
+                                     f"decode_in_{other_decode}_img_s": throughput(decode_in=other_decode),
+                                     "processes_without_shared_memory_img_s": throughput(decode_in="processes", shared_memory=False)}   # the answers pickled through the pool's pipe instead
         input_only_img_s = throughput(DescriptorModel(_InputOnly().to(device), loaded.config), decode_in=decode_in)   # the input side's own ceiling
         jpeg_img_s = throughput(files=jpeg_files, decode_in=decode_in)                             # JPEGs decoded by Pillow in the workers
         jpeg_on_device_img_s = throughput(files=jpeg_files, decode_in=decode_in, decode_on="device")   # JPEGs decoded where the model runs
@@ -330,9 +331,8 @@ def run_bench(args)->dict:
                 latency_s=round(latency, 4), convert_s=round(convert, 4), model_s=round(model_s, 4), latency_goal_s=0.3,
                 batch_print_size=args.batch_print_size, batch_prints=args.batch_prints, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
-                resize_on="device" if cuda else "cpu", **{f"resize_on_{other}_img_s": round(other_img_s, 2)},
-                decode_in=decode_in, **{f"decode_in_{other_decode}_img_s": round(other_decode_img_s, 2)},
-                processes_without_shared_memory_img_s=round(pipe_img_s, 2), input_only_img_s=round(input_only_img_s, 2),
+                resize_on="device" if cuda else "cpu", decode_in=decode_in, input_only_img_s=round(input_only_img_s, 2),
+                **({k: round(v, 2) for k, v in compared.items()} if args.compare else {}),
                 jpeg_img_s=round(jpeg_img_s, 2), jpeg_ratio=round(jpeg_img_s / ceiling_img_s, 3),
                 jpeg_decode_on_device_img_s=round(jpeg_on_device_img_s, 2), jpeg_decode_on_device_ratio=round(jpeg_on_device_img_s / ceiling_img_s, 3),
                 shared_memory_free_mb=round(_free_shared_bytes()/2**20), workers=args.workers or "default",
