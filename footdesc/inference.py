@@ -150,6 +150,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 if not ok: continue
                 arrays = [converted[i][0] for i in ok]
                 x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
+                del converted, arrays   # copied into the batch: the shared-memory blocks can go now, not after the next chunk
                 x = normalise(x)
                 if cuda: x = x.contiguous(memory_format=torch.channels_last)
                 with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):

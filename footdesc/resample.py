@@ -276,26 +276,31 @@ def _kernel_on(letter, t):
     x = t*math.pi
     return torch.where(t == 0, 1., torch.where(t >= 1, 0., torch.sin(x)/x*(0.54 + 0.46*torch.cos(x))))
 
-def placed_filters(spans, # (k, 3) int64 tensor on the device: source length, resized length and offset in the output, per span
+def placed_filters(spans:np.ndarray, # (k, 3) int: source length, resized length and offset in the output, per span
                    padded:int, # the source length the prints are padded to
                    out_size:int, # the output's length along the axis
                    letter:str, # "B" or "H"
-                   max_elements:int=2**24, # float64 elements computed at once; more spans go in parts
+                   device="cpu", # where to compute them
+                   max_elements:int=2**24, # float64 weights computed at once; more spans go in parts
                   ):
-    "(k, out_size, padded) float32 on the spans' device: `filter_matrix`'s weights for each span, computed there, with zero rows outside the resized print and zero columns beyond its source."
+    "(k, out_size, padded) float32 on `device`: `filter_matrix`'s weights for each span, computed there, with zero rows outside the resized print and zero columns beyond its source."
     import torch
-    step = max(1, max_elements // (out_size*padded))
-    if len(spans) > step: return torch.cat([placed_filters(spans[i:i + step], padded, out_size, letter, max_elements) for i in range(0, len(spans), step)])
-    n_in, n_out, offset = (spans[:, i, None, None].double() for i in range(3))   # (k, 1, 1) each
-    o = torch.arange(out_size, device=spans.device, dtype=torch.float64)[None, :, None] - offset   # the position within the resized print
-    x = torch.arange(padded, device=spans.device, dtype=torch.float64)[None, None, :]
+    spans = np.asarray(spans, np.int64).reshape(-1, 3)
+    window = 2*math.ceil(max(1.0, (spans[:, 0]/spans[:, 1]).max(initial=1.0))) + 1   # source pixels under one output pixel at most, as `filter_matrix`'s ksize
+    step = max(1, max_elements // (out_size*window))
+    if len(spans) > step: return torch.cat([placed_filters(spans[i:i + step], padded, out_size, letter, device, max_elements) for i in range(0, len(spans), step)])
+    n_in, n_out, offset = (host_to_device(spans[:, i, None, None], device).double() for i in range(3))   # (k, 1, 1) each
+    o = torch.arange(out_size, device=device, dtype=torch.float64)[None, :, None] - offset   # the position within the resized print
     scale = n_in/n_out; filterscale = scale.clamp(min=1)   # as `filter_matrix`, in the same float64 steps
     centre = (o + 0.5)*scale
     xmin, xmax = (centre - filterscale + 0.5).trunc().clamp(min=0), torch.minimum((centre + filterscale + 0.5).trunc(), n_in)
-    w = _kernel_on(letter, ((x - centre + 0.5)/filterscale).abs())
-    w = torch.where((x >= xmin) & (x < xmax) & (o >= 0) & (o < n_out), w, 0.)
+    x = xmin + torch.arange(window, device=device, dtype=torch.float64)   # (k, out_size, window): the source pixels each output pixel weighs
+    w = torch.where((x < xmax) & (o >= 0) & (o < n_out), _kernel_on(letter, ((x - centre + 0.5)/filterscale).abs()), 0.)
     total = w.sum(2, keepdim=True)
-    return (w/torch.where(total == 0, 1., total)).float()
+    w = (w/torch.where(total == 0, 1., total)).float()
+    out = torch.zeros((len(spans), out_size, padded), device=device)
+    return out.scatter_add_(2, x.long().clamp_(max=padded - 1), w)   # a weight beyond the source is 0: adding it anywhere changes nothing
+
 
 # %% ../nbs/20_resample.ipynb #c7d30e4b
 def _distinct(spans:list)->tuple[np.ndarray, np.ndarray]:
@@ -314,9 +319,9 @@ def _nearest_placed(spans:np.ndarray, # (k, 3): source length, resized length, o
     return nearest, inside
 
 def _each(stack, which, squeeze:bool=False):
-    "Row `which[i]` of `stack` for each print. Where `stack` has one row, `stack` itself, which broadcasts; with `squeeze`, that row alone, so that a product with it is one big matrix product."
-    if len(stack) > 1: return stack[which]
-    return stack[0] if squeeze else stack
+    "Row `which[i]` of `stack` for each print (`_distinct`'s numbering). One row: `stack` itself, which broadcasts, or with `squeeze` that row alone, so that a product with it is one big matrix product."
+    if len(stack) == 1: return stack[0] if squeeze else stack
+    return stack if len(stack) == len(which) else stack[which]   # as many rows as prints: already in their order
 
 def resize_on_device(grey, # (n, h, w) uint8 tensor on the device that should do the work: prints padded at the bottom and right to one size
                      sources, # each print's own (height, width) in `grey`
@@ -338,9 +343,9 @@ def resize_on_device(grey, # (n, h, w) uint8 tensor on the device that should do
             r, c = _each(host_to_device(nearest_rows, device), row_of), _each(host_to_device(nearest_cols, device), col_of)
             resized = grey[torch.arange(n, device=device)[:, None, None], r[:, :, None], c[:, None, :]]
         else:
-            if x is None: x, rows_t, cols_t = grey.float(), host_to_device(rows, device), host_to_device(cols, device)
-            across = _each(placed_filters(cols_t, w_pad, W, l), col_of, squeeze=True).transpose(-1, -2)
-            resized = (_each(placed_filters(rows_t, h_pad, H, l), row_of, squeeze=True) @ x @ across).round_().clamp_(0, 255).to(torch.uint8)
+            if x is None: x = grey.float()
+            across = _each(placed_filters(cols, w_pad, W, l, device), col_of, squeeze=True).transpose(-1, -2)
+            resized = (_each(placed_filters(rows, h_pad, H, l, device), row_of, squeeze=True) @ x @ across).round_().clamp_(0, 255).to(torch.uint8)
         out[l] = torch.where(inside, resized, PAPER_WHITE)
     return out
 
@@ -387,19 +392,19 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
                     channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                     fit:str=DEFAULT_FIT, # one of `FITS`
                     device="cpu", # where to resize (a GPU in practice)
-                    max_pixels:int=2**28, # padded source pixels resized at once (2**28: 1 GiB as float32); more go in parts
+                    max_pixels:int=2**28, # padded source pixels resized at once (2**28: 1 GiB as float32, and the filters beside it); more go in parts
                    ):
     "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there."
     import torch
     size, letters = parse_size(size), parse_channels(channels).split("-")
-    arrays = [_source_array(im, fit) for im in images]
+    arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in (_source_array(im, fit) for im in images)]   # a tensor on the CPU is host data
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
     for on_host in (True, False):   # prints decoded on the host, and on the device
         kind = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) == on_host]
         for group in padding_groups([tuple(arrays[i].shape) for i in kind], max_pixels):
             idx = [kind[g] for g in group]
             resized = resize_on_device(_padded([arrays[i] for i in idx], device), [tuple(arrays[i].shape) for i in idx], size, letters, fit)
-            batch.index_copy_(0, host_to_device(np.array(idx), device), torch.stack([resized[l] for l in letters], 1))
+            batch.index_copy_(0, host_to_device(np.array(idx, np.int64), device), torch.stack([resized[l] for l in letters], 1))
     return batch
 
 # %% ../nbs/20_resample.ipynb #c7d30e11
@@ -508,13 +513,14 @@ def to_shared(results, # `(array, None)` or `(None, problem)` per print, as `dec
 
 def from_shared(packed, # what `to_shared` returned
                )->list:
-    "The `(array, None)`/`(None, problem)` list again, the arrays reading the block where it is; its name is removed at once, its memory goes with the last array."
+    "The `(array, None)`/`(None, problem)` list again, the arrays reading the block where it is; its name is removed at once, its memory (and a file descriptor) go with the last array."
     if isinstance(packed, list): return packed
     import mmap
     from multiprocessing import shared_memory
     name, entries = packed
     block = shared_memory.SharedMemory(name=name)
-    try: data = np.frombuffer(mmap.mmap(block._fd, block.size), np.uint8)   # a mapping of its own, kept by the arrays: no copy
+    try:   # a mapping of its own (and a copy of the file descriptor), kept by the arrays: no copy of the data
+        data = np.frombuffer(mmap.mmap(block._fd, block.size) if getattr(block, "_fd", -1) >= 0 else bytes(block.buf), np.uint8)
     finally:
         try: block.close()
         finally: block.unlink()
