@@ -376,7 +376,7 @@ def padding_groups(shapes, # (height, width) of each print
 
 # %% ../nbs/20_resample.ipynb #c7d30e5b
 def _padded(arrays, # (h, w) uint8 numpy arrays, or tensors on `device`
-            device)->"torch.Tensor":
+            device):
     "The prints stacked, each at the top left of one (n, max h, max w) uint8 tensor on `device`, through pinned memory from the host."
     import torch
     shape = (len(arrays), max(a.shape[0] for a in arrays), max(a.shape[1] for a in arrays))
