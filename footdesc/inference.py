@@ -18,7 +18,8 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
 from .dataset import atomic_write
-from .resample import print_to_array, prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
@@ -67,7 +68,7 @@ def _decoder_pool(decode_in, workers):
     if decode_in == "threads": return ThreadPoolExecutor(workers)
     if _has_fork_server():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["footdesc.resample"])  # Pillow and numpy, imported once by the server
+        context.set_forkserver_preload(["footdesc.batch"])  # Pillow and numpy, imported once by the server
     else: context = multiprocessing.get_context("spawn")   # Windows
     return ProcessPoolExecutor(workers, mp_context=context)
 

@@ -7,7 +7,8 @@ Usage: python tools/decode_scaling.py [--prints 3072] [--size 586x240] [--worker
 """
 import argparse, json, os, tempfile, time, functools
 from pathlib import Path
-from footdesc.resample import decode_prints, shared_job, from_shared, parse_size
+from footdesc.resample import parse_size
+from footdesc.batch import decode_prints, shared_job, from_shared
 from footdesc.inference import bench_prints, _decoder_pool
 
 def physical_cores():
