@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/inference.html.md"""
 
 # %% ../nbs/34_inference.ipynb #c9f503b2
 from __future__ import annotations
-import os, sys, time, argparse, statistics, tempfile
+import os, sys, time, argparse, statistics, tempfile, contextlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
-from .dataset import atomic_write
+from .dataset import atomic_write, with_progress
 from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
@@ -113,6 +113,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   shared_memory:bool|None=None, # worker processes (not threads) hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
                   mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
                   decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
+                  progress:bool=False, # draw a fastprogress bar over the batches (it counts a batch when its prints go to the workers)
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -135,8 +136,8 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     model = loaded.model.eval()
     errors = {}
     with _decoder_pool(decode_in, workers) as pool:
-        chunks = ((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
-                  for start in range(0, len(paths), bs))
+        chunks = iter(with_progress(((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
+                                     for start in range(0, len(paths), bs)), -(-len(paths) // bs), progress and bool(paths)))
         ahead, answers = deque(), []
         try:
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
@@ -210,7 +211,9 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
         return 1
-    probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror, decode_on=args.decode_on)
+    with contextlib.redirect_stdout(sys.stderr):   # the bar on stderr: stdout is the answers
+        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
+                                      decode_on=args.decode_on, progress=sys.stderr.isatty())
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
