@@ -56,7 +56,7 @@ def placed_filters(spans:np.ndarray, # (k, 3) int: source length, resized length
     window = 2*math.ceil(max(1.0, (spans[:, 0]/spans[:, 1]).max(initial=1.0))) + 1   # source pixels under one output pixel at most, as `filter_matrix`'s ksize
     step = max(1, max_elements // (out_size*window))
     if len(spans) > step: return torch.cat([placed_filters(spans[i:i + step], padded, out_size, letter, device, max_elements) for i in range(0, len(spans), step)])
-    n_in, n_out, offset = (host_to_device(spans[:, i, None, None], device).double() for i in range(3))   # (k, 1, 1) each
+    n_in, n_out, offset = host_to_device(spans.T[:, :, None, None], device).double()   # (k, 1, 1) each
     o = torch.arange(out_size, device=device, dtype=torch.float64)[None, :, None] - offset   # the position within the resized print
     scale = n_in/n_out; filterscale = scale.clamp(min=1)   # as `filter_matrix`, in the same float64 steps
     centre = (o + 0.5)*scale
@@ -100,6 +100,8 @@ def resize_on_device(grey, # (n, h, w) uint8 tensor on the device that should do
     import torch
     (H, W), device, (n, h_pad, w_pad) = parse_size(size), grey.device, grey.shape
     boxes = [fit_box((w, h), (H, W), fit) for h, w in sources]
+    # Along each axis (a = 0: down the rows, a = 1: across the columns) a print's span is its source length, its resized
+    # length and its offset; `fit_box` gives those two as (width, height) and (left, top) pairs.
     (rows, row_of), (cols, col_of) = (_distinct([(s[a], box[0][1 - a], box[1][1 - a]) for s, box in zip(sources, boxes)]) for a in (0, 1))
     (nearest_rows, rows_inside), (nearest_cols, cols_inside) = _nearest_placed(rows, H), _nearest_placed(cols, W)
     row_of, col_of = host_to_device(row_of, device), host_to_device(col_of, device)
