@@ -66,7 +66,7 @@ def _has_masks(csv:Path)->bool:
 
 def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorModel`
              data, # a labelled dataset: folder with labels.csv, or a CSV
-             bs:int=32, # batch size for prediction
+             bs:int|None=None, # batch size for prediction (default: `footdesc.inference.default_bs`)
              localisation:bool=True, # on synthetic data, score Grad-CAM peaks against the descriptor masks
              max_localisation:int=100, # at most this many prints for the localisation score (it needs one backward pass per descriptor)
              device=None, # where to run the model (default: CPU)
@@ -253,7 +253,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("model", help="the model file (from footdesc train)")
     parser.add_argument("data", help="a labelled dataset: a folder with labels.csv, or a CSV file")
     parser.add_argument("--report", metavar="DIR", help="write report.html (self-contained), metrics.json and CSV files into DIR")
-    parser.add_argument("--bs", type=int, default=32, help="batch size for prediction (default 32)")
+    parser.add_argument("--bs", type=int, default=None, help="batch size for prediction (default 256 on a GPU, 16 on a CPU)")
     parser.add_argument("--top", type=int, default=6, help="prints in the report's top-loss gallery (default 6)")
     parser.add_argument("--examples", type=int, default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
