@@ -105,7 +105,7 @@ def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
     return out
 
 def default_bs(device)->int:
-    "Prints per forward pass when none are asked for: 256 on a GPU, which a batch of 16 leaves mostly idle; 16 on a CPU, where a batch's size hardly changes the speed."
+    "Prints per forward pass when none are asked for: 256 on a GPU, which a batch of 16 would leave mostly idle; 16 on a CPU."
     return 256 if torch.device(device).type == "cuda" else 16
 
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
