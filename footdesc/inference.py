@@ -141,8 +141,9 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     model = loaded.model.eval()
     errors = {}
     with _decoder_pool(decode_in, workers) as pool:
-        chunks = iter(with_progress(((start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)])
-                                     for start in range(0, len(paths), bs)), -(-len(paths) // bs), progress and bool(paths)))
+        def submitted(start):   # a batch's prints, sent to the workers in parts
+            return start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)]
+        chunks = iter(with_progress(map(submitted, range(0, len(paths), bs)), -(-len(paths) // bs), progress and bool(paths)))
         ahead, answers = deque(), []
         try:
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
