@@ -104,13 +104,17 @@ def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
         out[i] = (image, None) if image is not None else decode_prints([paths[i]], fit)[0]
     return out
 
-def default_bs(device)->int:
-    "Prints per forward pass when none are asked for: 256 on a GPU, which a batch of 16 would leave mostly idle; 16 on a CPU."
-    return 256 if torch.device(device).type == "cuda" else 16
+def default_bs(device, # where the network runs
+               size=DEFAULT_SIZE, # its input (height, width)
+              )->int:
+    "Prints per forward pass when none are asked for: on a GPU 256 at 352×144, fewer for bigger inputs (the same pixels per batch, 16 at least); 16 on a CPU."
+    if torch.device(device).type != "cuda": return 16
+    h, w = size
+    return max(16, 256*352*144 // (h*w))
 
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
-                  bs:int|None=None, # prints per forward pass (default `default_bs`: 256 on a GPU, 16 on a CPU)
+                  bs:int|None=None, # prints per forward pass (default `default_bs`: 256 on a GPU at 352×144, 16 on a CPU)
                   workers:int|None=None, # threads or processes converting prints (default: threads, the CPU count up to 8; processes, one fewer than the CPUs)
                   resize_on:str|None=None, # "cpu" (Pillow) or "device" (decode on the CPU, resize on the model's device); default: "device" on a GPU
                   decode_in:str|None=None, # "threads" or "processes"; default: processes on a GPU host of more than 4 CPUs for more than one batch of prints
@@ -121,9 +125,9 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
-    bs = bs or default_bs(loaded.device)
     cfg = loaded.input_config
     size, channels, fit = tuple(cfg.get("size", DEFAULT_SIZE)), cfg.get("channels", DEFAULT_CHANNELS), cfg.get("fit", DEFAULT_FIT)
+    bs = bs or default_bs(loaded.device, size)
     device = loaded.device
     normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
     resize_on = resize_on or ("device" if cuda or decode_on == "device" else "cpu")
@@ -193,7 +197,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("model", help="model file written by footdesc train")
     parser.add_argument("images", nargs="+", help="print files and/or folders of prints")
     parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file")
-    parser.add_argument("--bs", type=int, default=None, help="prints per forward pass (default 256 on a GPU, 16 on a CPU)")
+    parser.add_argument("--bs", type=int, default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
