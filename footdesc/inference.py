@@ -121,13 +121,14 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   shared_memory:bool|None=None, # worker processes (not threads) hand decoded prints back through shared memory (default: where they start from a fork server, i.e. not on Windows)
                   mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
                   decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
-                  progress:bool=False, # draw a fastprogress bar over the batches (it counts a batch when its prints go to the workers)
+                  progress:bool=False, # draw a fastprogress bar over the batches (a batch counts when its prints reach the network)
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
     cfg = loaded.input_config
     size, channels, fit = tuple(cfg.get("size", DEFAULT_SIZE)), cfg.get("channels", DEFAULT_CHANNELS), cfg.get("fit", DEFAULT_FIT)
-    bs = bs or default_bs(loaded.device, size)
+    bs = default_bs(loaded.device, size) if bs is None else bs
+    if bs < 1: raise ValueError(f"bs={bs}: a batch needs at least one print")
     device = loaded.device
     normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
     resize_on = resize_on or ("device" if cuda or decode_on == "device" else "cpu")
@@ -147,11 +148,11 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     with _decoder_pool(decode_in, workers) as pool:
         def submitted(start):   # a batch's prints, sent to the workers in parts
             return start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)]
-        chunks = iter(with_progress(map(submitted, range(0, len(paths), bs)), -(-len(paths) // bs), progress and bool(paths)))
-        ahead, answers = deque(), []
+        starts = range(0, len(paths), bs)
+        chunks, ahead, answers = map(submitted, starts), deque(), []
         try:
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
-            while ahead:
+            for _ in with_progress(starts, len(starts), progress and len(starts) > 0):
                 start, futures = ahead[0]
                 converted = [answer for f in futures for answer in from_shared(_results(f))]
                 ahead.popleft(); ahead.extend(islice(chunks, 1))
@@ -221,9 +222,12 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
         return 1
-    with contextlib.redirect_stdout(sys.stderr):   # the bar on stderr: stdout is the answers
-        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
-                                      decode_on=args.decode_on, progress=sys.stderr.isatty())
+    bar = sys.stderr.isatty()   # a progress bar for a person watching; none in files and pipes
+    with contextlib.redirect_stdout(sys.stderr) if bar else contextlib.nullcontext():   # the bar on stderr: stdout is the answers
+        try: probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
+                                           decode_on=args.decode_on, progress=bar)
+        finally:
+            if bar: print()   # the bar leaves its line open
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
@@ -301,7 +305,7 @@ def run_bench(args)->dict:
     if args.threads: torch.set_num_threads(args.threads)
     size, device = parse_size(args.size), torch.device(args.device)
     cuda = device.type == "cuda"
-    bs = args.bs or (256 if cuda else 8)
+    bs = args.bs or (default_bs(device, size) if cuda else 8)
     n_prints = args.prints or (64 if cuda else 4) * bs
     sync = (lambda: torch.cuda.synchronize()) if cuda else (lambda: None)
     with tempfile.TemporaryDirectory() as tmp:
