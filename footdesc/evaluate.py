@@ -19,7 +19,7 @@ from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv
 from .interpret import (per_descriptor_ap, macro_prauc, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
-from .inference import predict_paths
+from .inference import predict_paths, progress_on_stderr
 
 # %% auto #0
 __all__ = ['CHROMIUM_FLAGS', 'thresholded_scores', 'Evaluation', 'evaluate', 'summary_text', 'report_html', 'write_report',
@@ -71,12 +71,13 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
              max_localisation:int=100, # at most this many prints for the localisation score (it needs one backward pass per descriptor)
              device=None, # where to run the model (default: CPU)
              mirror:bool=False, # also score each print mirrored left/right and average (`predict_paths`)
+             progress:bool=False, # draw a progress bar over the prediction's batches
             )->Evaluation:
     "Score `model` on the labelled prints of `data`."
     from footdesc.model import load_model
     loaded = load_model(model, device=device) if isinstance(model, (str, Path)) else model
     df = read_labels(data)
-    probs, errors = predict_paths(loaded, df["path"].tolist(), bs=bs, mirror=mirror)
+    probs, errors = predict_paths(loaded, df["path"].tolist(), bs=bs, mirror=mirror, progress=progress)
     ok = np.array([p not in errors for p in df["path"]]) & np.isfinite(probs).all(1)
     if not ok.any(): raise ValueError(f"none of the {len(df)} prints of {data} could be scored; first error: {next(iter(errors.items()), ('', '?'))}")
     df, probs = df[ok].reset_index(drop=True), np.asarray(probs)[ok]
@@ -263,7 +264,10 @@ def add_arguments(parser:argparse.ArgumentParser):
 
 def run(args:argparse.Namespace)->int:
     "Evaluate, print the summary, optionally write the report; status 1 if any print failed."
-    try: ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device, mirror=args.mirror)
+    try:
+        with progress_on_stderr() as bar:
+            ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device,
+                          mirror=args.mirror, progress=bar)
     except (FileNotFoundError, ValueError) as e:  # a missing or unreadable model or dataset (DatasetError is a ValueError)
         print(f"footdesc evaluate: error: {e}", file=sys.stderr)
         return 2

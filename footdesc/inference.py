@@ -25,8 +25,8 @@ from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'BENCH_PRINTS', 'image_paths', 'normaliser',
-           'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments', 'run',
-           'add_bench_arguments', 'bench_prints', 'run_bench']
+           'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
+           'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
@@ -212,6 +212,14 @@ def _format_row(row):
     probs = " ".join(f"{c}={row[c]:.2f}" for c in CODES)
     return f"{row['image']}\n  descriptors: {row['descriptors'] or '(none)'}\n  probabilities: {probs}"
 
+@contextlib.contextmanager
+def progress_on_stderr():
+    "Whether a command should draw a progress bar (stderr is a terminal: a person is watching); meanwhile stdout goes to stderr, so the bar stays off the answers, and the bar's line is ended after."
+    if not sys.stderr.isatty(): yield False; return
+    try:
+        with contextlib.redirect_stdout(sys.stderr): yield True
+    finally: print(file=sys.stderr)
+
 def run(args)->int:
     "Run `footdesc predict`."
     try: loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
@@ -222,12 +230,9 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
         return 1
-    bar = sys.stderr.isatty()   # a progress bar for a person watching; none in files and pipes
-    with contextlib.redirect_stdout(sys.stderr) if bar else contextlib.nullcontext():   # the bar on stderr: stdout is the answers
-        try: probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
-                                           decode_on=args.decode_on, progress=bar)
-        finally:
-            if bar: print()   # the bar leaves its line open
+    with progress_on_stderr() as bar:
+        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
+                                      decode_on=args.decode_on, progress=bar)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
