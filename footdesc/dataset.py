@@ -160,8 +160,8 @@ def with_progress(iterable, # what to loop over
                   total:int, # its length (a generator does not know its own)
                   show:bool, # draw a fastprogress bar
                  ):
-    "`iterable` itself, or wrapped in a fastprogress bar when `show`."
-    if not show: return iterable
+    "`iterable` itself, or wrapped in a fastprogress bar when `show` and there is something to count."
+    if not show or not total: return iterable   # fastprogress would draw a bar of nothing
     from fastprogress.fastprogress import progress_bar
     return progress_bar(iterable, total=total)
 

@@ -152,7 +152,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
         chunks, ahead, answers = map(submitted, starts), deque(), []
         try:
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
-            for _ in with_progress(starts, len(starts), progress and len(starts) > 0):
+            for _ in with_progress(starts, len(starts), progress):
                 start, futures = ahead[0]
                 converted = [answer for f in futures for answer in from_shared(_results(f))]
                 ahead.popleft(); ahead.extend(islice(chunks, 1))
