@@ -156,20 +156,27 @@ def _padded(arrays, # (h, w) uint8 numpy arrays, or tensors on `device`
     for i, a in enumerate(arrays): target[i, :a.shape[0], :a.shape[1]] = a
     return out.to(device, non_blocking=True)
 
-def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (h, w) uint8 arrays or tensors (`decode_on_device`), any mix of sizes
+def _is_input(image, size)->bool:
+    "Whether `image` is already the network's (3, H, W) uint8 input at `size` (a big print its worker converted), not a print to resize."
+    return isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape == (3, *size)
+
+def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (h, w) uint8 arrays or tensors (`decode_on_device`), any mix of sizes; or (3, H, W) uint8 arrays already converted (`decode_prints` with `convert_above`), placed as they are
                     size=DEFAULT_SIZE, # target (height, width) or "HxW"
                     channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                     fit:str=DEFAULT_FIT, # one of `FITS`
                     device="cpu", # where to resize (a GPU in practice)
                     max_pixels:int=2**28, # padded source pixels resized at once (2**28: 1 GiB as float32, and the filters beside it); more go in parts
                    ):
-    "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there."
+    "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there (or placed, where already converted)."
     import torch
     size, letters = parse_size(size), parse_channels(channels).split("-")
-    arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in (_source_array(im, fit) for im in images)]   # a tensor on the CPU is host data
+    ready = [i for i, im in enumerate(images) if _is_input(im, size)]
+    arrays = [None if i in set(ready) else _source_array(im, fit) for i, im in enumerate(images)]
+    arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
+    if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), host_to_device(np.stack([images[i] for i in ready]), device))
     for on_host in (True, False):   # prints decoded on the host, and on the device
-        kind = [i for i, a in enumerate(arrays) if isinstance(a, np.ndarray) == on_host]
+        kind = [i for i, a in enumerate(arrays) if a is not None and isinstance(a, np.ndarray) == on_host]
         for group in padding_groups([tuple(arrays[i].shape) for i in kind], max_pixels):
             idx = [kind[g] for g in group]
             resized = resize_on_device(_padded([arrays[i] for i in idx], device), [tuple(arrays[i].shape) for i in idx], size, letters, fit)
@@ -192,11 +199,19 @@ def _each_print(job, paths)->list:
         except Exception as e: out.append((None, describe_problem(path, e)))
     return out
 
+def _decode_or_convert(path, fit, convert_above, size, channels):
+    "The print at `path` decoded as `_source_array` gives it; converted by `print_to_array` if it has more than `convert_above` pixels."
+    image = open_print(path)
+    if convert_above is not None and image.width*image.height > convert_above: return print_to_array(image, size, channels, fit)
+    return _source_array(image, fit)
+
 def decode_prints(paths, # print files
                   fit:str=DEFAULT_FIT, # one of `FITS`
+                  convert_above:int|None=None, # a print of more pixels comes back converted to the network's input (None: never)
+                  size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, # that input's, as for `print_to_array`
                  )->list:
-    "For each print, `(array, None)`: its decoded (h, w) uint8 array, ready for `prints_to_batch`; or `(None, problem)`."
-    return _each_print(lambda path: _source_array(open_print(path), fit), paths)
+    "For each print, `(array, None)`: its decoded (h, w) uint8 array, ready for `prints_to_batch` (a big one already converted: (3, H, W)); or `(None, problem)`."
+    return _each_print(lambda path: _decode_or_convert(path, fit, convert_above, size, channels), paths)
 
 def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
     "The bytes of `path` where it is a JPEG that nvJPEG decodes as Pillow would (greyscale, baseline, upright by its EXIF, within the pixel limit); else None."
@@ -213,9 +228,11 @@ def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
 
 def read_prints(paths, # print files
                 fit:str=DEFAULT_FIT, # one of `FITS`
+                convert_above:int|None=None, size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, # as for `decode_prints`
                )->list:
-    "As `decode_prints`, except that a plain JPEG comes back undecoded: its file's bytes as a 1-D uint8 array, for `decode_on_device`."
-    return [(data, None) if (data := _plain_jpeg(path)) is not None else decode_prints([path], fit)[0] for path in paths]
+    "As `decode_prints`, except that a plain JPEG (of at most `convert_above` pixels) comes back undecoded: its file's bytes as a 1-D uint8 array, for `decode_on_device`."
+    limit = MAX_PRINT_PIXELS if convert_above is None else min(convert_above, MAX_PRINT_PIXELS)
+    return [(data, None) if (data := _plain_jpeg(path, limit)) is not None else decode_prints([path], fit, convert_above, size, channels)[0] for path in paths]
 
 def decode_on_device(encoded:list, # greyscale JPEG files' bytes, 1-D uint8 arrays (from `read_prints`)
                      device="cuda", # where to decode: nvJPEG on a GPU (torchvision), libjpeg-turbo on the CPU

@@ -24,8 +24,8 @@ from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, 
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'BENCH_PRINTS', 'image_paths', 'normaliser',
-           'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'image_paths',
+           'normaliser', 'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
            'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
@@ -112,6 +112,8 @@ def default_bs(device, # where the network runs
     h, w = size
     return max(16, 256*352*144 // (h*w))
 
+DEVICE_BATCH_PIXELS = 2**30   # decoded pixels (bytes) a batch may take to the device for resizing; a print above its share is converted by its worker
+
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
                   bs:int|None=None, # prints per forward pass (default `default_bs`: 256 on a GPU at 352×144, 16 on a CPU)
@@ -122,6 +124,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
                   decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
                   progress:bool=False, # draw a fastprogress bar over the batches (a batch counts when its prints reach the network)
+                  batch_pixels:int=DEVICE_BATCH_PIXELS, # with resize_on "device": a print of more than batch_pixels/bs pixels is converted by its worker (Pillow), so big scans cross as the network's small input
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -139,7 +142,8 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     decode_in = decode_in or default_decode_in(device, len(paths), bs, cpus)
     if decode_in not in DECODE_IN: raise ValueError(f"decode_in={decode_in!r}: choose one of {', '.join(DECODE_IN)}")
     workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
-    job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit) if resize_on == "device" else functools.partial(convert_prints, size=size, channels=channels, fit=fit)
+    if resize_on == "device": job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit, convert_above=batch_pixels // bs, size=size, channels=channels)
+    else: job = functools.partial(convert_prints, size=size, channels=channels, fit=fit)
     part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
     if shared_memory: job = functools.partial(shared_job, job, in_flight=2*-(-bs // part))   # two chunks of tasks at most

@@ -85,9 +85,9 @@ if want predict; then
 say "prints_to_batch on $DEVICE without waiting for it (torch.cuda.set_sync_debug_mode), against the CPU's"
 timeout 120 python3 -c "
 import json, numpy as np, torch; from footdesc.batch import prints_to_batch
-rng = np.random.default_rng(0)   # soles of one height and 40 widths, 40 of different heights, a big scan, a tensor on the CPU
+rng = np.random.default_rng(0)   # soles of one height and 40 widths, 40 of different heights, a big scan, a tensor on the CPU, a converted print
 prints = [rng.integers(0, 256, (586, 180 + i), dtype=np.uint8) for i in range(40)] + [rng.integers(0, 256, (500 + 7*i, 200 + i), dtype=np.uint8) for i in range(40)]
-prints += [np.full((3000, 1300), 30, np.uint8), torch.from_numpy(prints[0].copy())]
+prints += [np.full((3000, 1300), 30, np.uint8), torch.from_numpy(prints[0].copy()), rng.integers(0, 256, (3, 352, 144), dtype=np.uint8)]   # and a print its worker converted
 prints_to_batch(prints, device='$DEVICE'); found = dict(waited=None, error=None)
 if '$DEVICE' == 'cuda': torch.cuda.set_sync_debug_mode('error')
 try: batch = prints_to_batch(prints, device='$DEVICE')
