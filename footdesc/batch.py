@@ -171,7 +171,7 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
     import torch
     size, letters = parse_size(size), parse_channels(channels).split("-")
     ready = [i for i, im in enumerate(images) if _is_input(im, size)]
-    arrays = [None if i in set(ready) else _source_array(im, fit) for i, im in enumerate(images)]
+    arrays = [None if _is_input(im, size) else _source_array(im, fit) for im in images]
     arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
     if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), host_to_device(np.stack([images[i] for i in ready]), device))
