@@ -156,6 +156,13 @@ def _padded(arrays, # (h, w) uint8 numpy arrays, or tensors on `device`
     for i, a in enumerate(arrays): target[i, :a.shape[0], :a.shape[1]] = a
     return out.to(device, non_blocking=True)
 
+def _stacked(inputs, device):
+    "Converted (3, H, W) inputs stacked into one tensor on `device`, through pinned memory from the host (one copy there, not two)."
+    import torch
+    out = torch.empty((len(inputs), *inputs[0].shape), dtype=torch.uint8, pin_memory=torch.device(device).type == "cuda")
+    np.stack(inputs, out=out.numpy())
+    return out.to(device, non_blocking=True)
+
 def _is_input(image, size)->bool:
     "Whether `image` is already the network's (3, H, W) uint8 input at `size` (a big print its worker converted), not a print to resize."
     return isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape == (3, *size)
@@ -170,11 +177,15 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
     "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there (or placed, where already converted)."
     import torch
     size, letters = parse_size(size), parse_channels(channels).split("-")
+    for im in images:
+        if isinstance(im, np.ndarray) and im.ndim == 3 and not _is_input(im, size):
+            raise ValueError(f"expected a greyscale (height, width) array, or a print its worker converted: uint8 (3, {size[0]}, {size[1]}); "
+                             f"got shape {im.shape} {im.dtype}; pass a PIL image to convert colour")
     ready = [i for i, im in enumerate(images) if _is_input(im, size)]
     arrays = [None if _is_input(im, size) else _source_array(im, fit) for im in images]
     arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
-    if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), host_to_device(np.stack([images[i] for i in ready]), device))
+    if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), _stacked([images[i] for i in ready], device))
     for on_host in (True, False):   # prints decoded on the host, and on the device
         kind = [i for i, a in enumerate(arrays) if a is not None and isinstance(a, np.ndarray) == on_host]
         for group in padding_groups([tuple(arrays[i].shape) for i in kind], max_pixels):

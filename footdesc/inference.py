@@ -124,7 +124,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   mirror:bool=False, # also score each print mirrored left/right and average the two probabilities (test-time augmentation)
                   decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
                   progress:bool=False, # draw a fastprogress bar over the batches (a batch counts when its prints reach the network)
-                  batch_pixels:int=DEVICE_BATCH_PIXELS, # with resize_on "device": a print of more than batch_pixels/bs pixels is converted by its worker (Pillow), so big scans cross as the network's small input
+                  batch_pixels:int|None=DEVICE_BATCH_PIXELS, # with resize_on "device": a print of more than batch_pixels/bs pixels is converted by its worker (Pillow), so big scans cross as the network's small input; None: no cap
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -142,7 +142,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     decode_in = decode_in or default_decode_in(device, len(paths), bs, cpus)
     if decode_in not in DECODE_IN: raise ValueError(f"decode_in={decode_in!r}: choose one of {', '.join(DECODE_IN)}")
     workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
-    if resize_on == "device": job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit, convert_above=batch_pixels // bs, size=size, channels=channels)
+    if resize_on == "device": job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit, convert_above=None if batch_pixels is None else batch_pixels // bs, size=size, channels=channels)
     else: job = functools.partial(convert_prints, size=size, channels=channels, fit=fit)
     part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
@@ -207,6 +207,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
     parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
+    parser.add_argument("--batch-pixels", type=int, default=DEVICE_BATCH_PIXELS, metavar="N", help="on a GPU, decoded pixels a batch may carry there to be resized; "
+                        "a print above its share (N / batch size) is resized by the worker that decoded it (default %(default)s: 1 GiB, 4.2 megapixels a print at 256 a batch)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
                         "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
@@ -236,7 +238,7 @@ def run(args)->int:
         return 1
     with progress_on_stderr() as bar:
         probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
-                                      decode_on=args.decode_on, progress=bar)
+                                      decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)

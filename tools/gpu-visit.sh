@@ -2,7 +2,7 @@
 # One visit to a lent GPU machine (README, "For developers"): footdesc's GPU measurements in one prepared run.
 #   1. a CUDA smoke test (`bench train --tiny`), 2. on request (FD_STEPS) the sync check (tools/gpu_sync_check.py) and `bench train` at 352x144
 #   on the synthetic pre-training set (the check also profiles 10 batches: GPU busy fraction, top kernels and CPU calls),
-#   3. `bench predict` on the GPU and tools/bigscan_bench.py, 4. `footdesc real --scale gpu` with a time limit (resumable).
+#   3. `bench predict` on the GPU (and on request tools/bigscan_bench.py: FD_STEPS "... bigscan ...", about a minute), 4. `footdesc real --scale gpu` with a time limit (resumable).
 # Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence; `python tools/gpu_carry.py [--pool N]` fills it,
 # with N unlabelled references too for self-training, e.g. FD_REAL_ARGS="... --set pseudo_n=N"), $OUT for results
@@ -10,7 +10,8 @@
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs on 16,000 prints, about 6 minutes; zero-shot and cv take about 7.5); see footdesc real --help.
 # Which steps: FD_STEPS (default "smoke predict real": sync and train were measured in stops 4-5, and the gpu scale's
-# 16,000-print pre-training leaves no room for them; add "sync train" to measure them again). The synthetic set for sync/train is made only
+# 16,000-print pre-training leaves no room for them; add "sync train" to measure them again; "bigscan" times big prints with and
+# without predict_paths' cap on decoded pixels per batch). The synthetic set for sync/train is made only
 # when one of them runs; otherwise the protocol makes its own, honouring --set synth_n=... in FD_REAL_ARGS.
 # Resuming across visits (the machine comes back bare): FD_RESUME=.gpu/resume, a folder holding an earlier visit's
 # real-gpu.tgz unpacked (records.jsonl, predictions/, protocol.json; about 200 KB), is copied in first, so finished
@@ -100,11 +101,14 @@ print(json.dumps({f'prints_to_batch_{k}': v for k, v in found.items()}))
 say "bench predict on $DEVICE"
 "${FD[@]}" bench predict --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --tiny ) >"$OUT/bench-predict.json" 2>>"$OUT/log.txt"
 cat "$OUT/bench-predict.json" | tee -a "$OUT/log.txt"
+
+fi
+
+if want bigscan; then
 say "big prints on $DEVICE: the cap on decoded pixels per batch against none (tools/bigscan_bench.py)"
-timeout 150 python3 tools/bigscan_bench.py --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --print-size 800x320 --files 4 --prints 16 --bs 8 --arch resnet18 --size 64x32 ) \
+timeout 150 python3 tools/bigscan_bench.py --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --print-size 800x320 --files 4 --prints 16 --bs 8 --arch resnet18 --size 64x32 --batch-pixels 1000000 ) \
   >"$OUT/bigscan.json" 2>>"$OUT/log.txt" || say "bigscan bench failed or timed out (exit $?)"
 cat "$OUT/bigscan.json" | tee -a "$OUT/log.txt"
-
 fi
 
 want real || { say "done"; exit 0; }
