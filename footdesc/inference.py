@@ -266,7 +266,7 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--bs", type=int, default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
     parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 64 batches on a GPU, 4 on a CPU)")
     parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
-    parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
+    parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, varied (such soles of heights from half to 1.5 times the given one), or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
     parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints (default: predict_paths')")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's, one per core)")
     parser.add_argument("--compare", action="store_true", help="also time the other place to resize, the other kind of worker, and answers sent through the pipe instead of shared memory")
@@ -279,22 +279,23 @@ def _bench_model(args, size, device):
                   thresholds={c: 0.5 for c in CODES})
     return DescriptorModel(model, config)
 
-BENCH_PRINTS = ("synthetic", "grain")
+BENCH_PRINTS = ("synthetic", "grain", "varied")
 
 def bench_prints(folder, # where to write them
                  n:int, # how many
                  height:int, width:int, # size of a grain print; a synthetic one takes the height and its own width
                  kind:str="synthetic", # one of BENCH_PRINTS
                 )->list[Path]:
-    "PNG prints for throughput benchmarks: synthetic soles (`footdesc.synth`, as `footdesc synth` writes them) or `make_bench_print`'s grain."
+    "PNG prints for throughput benchmarks: synthetic soles (`footdesc.synth`, as `footdesc synth` writes them), soles of varied heights (½ to 1½ times `height`, as in an archive), or `make_bench_print`'s grain."
     from footdesc.resample import make_bench_print
     if kind not in BENCH_PRINTS: raise ValueError(f"kind={kind!r}: choose one of {', '.join(BENCH_PRINTS)}")
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     if kind == "grain": return [make_bench_print(folder/f"p{i}.png", height, width, seed=i) for i in range(n)]
     from footdesc.synth import synth_print
+    heights = np.random.default_rng(0).integers(height//2, height*3//2 + 1, n) if kind == "varied" else [height]*n
     paths = []
-    for i in range(n):
-        paths.append(folder/f"p{i}.png"); synth_print(i, height)[0].save(paths[-1], compress_level=1)
+    for i, h in enumerate(heights):
+        paths.append(folder/f"p{i}.png"); synth_print(i, int(h))[0].save(paths[-1], compress_level=1)
     return paths
 
 class _InputOnly(torch.nn.Linear):
@@ -349,6 +350,8 @@ def run_bench(args)->dict:
                                      f"decode_in_{other_decode}_img_s": throughput(decode_in=other_decode),
                                      "processes_without_shared_memory_img_s": throughput(decode_in="processes", shared_memory=False)}   # the answers pickled through the pool's pipe instead
         input_only_img_s = throughput(DescriptorModel(_InputOnly().to(device), loaded.config), decode_in=decode_in)   # the input side's own ceiling
+        varied = bench_prints(Path(tmp)/"varied", min(n_prints, 64), bh, bw, "varied") if args.batch_prints == "synthetic" else None
+        varied_img_s = throughput(files=[varied[i % len(varied)] for i in range(n_prints)], decode_in=decode_in) if varied else None   # an archive's many heights
         jpeg_img_s = throughput(files=jpeg_files, decode_in=decode_in)                             # JPEGs decoded by Pillow in the workers
         jpeg_on_device_img_s = throughput(files=jpeg_files, decode_in=decode_in, decode_on="device")   # JPEGs decoded where the model runs
         xb = torch.randn(bs, 3, *size, device=device)
@@ -362,6 +365,7 @@ def run_bench(args)->dict:
                 batch_print_size=args.batch_print_size, batch_prints=args.batch_prints, bs=bs, prints=n_prints, footdesc_img_s=round(footdesc_img_s, 2),
                 ceiling_img_s=round(ceiling_img_s, 2), ratio=round(footdesc_img_s / ceiling_img_s, 3),
                 resize_on="device" if cuda else "cpu", decode_in=decode_in, input_only_img_s=round(input_only_img_s, 2),
+                varied_heights_img_s=None if varied_img_s is None else round(varied_img_s, 2),
                 **({k: round(v, 2) for k, v in compared.items()} if args.compare else {}),
                 jpeg_img_s=round(jpeg_img_s, 2), jpeg_ratio=round(jpeg_img_s / ceiling_img_s, 3),
                 jpeg_decode_on_device_img_s=round(jpeg_on_device_img_s, 2), jpeg_decode_on_device_ratio=round(jpeg_on_device_img_s / ceiling_img_s, 3),
