@@ -144,23 +144,16 @@ def padding_groups(shapes, # (height, width) of each print
     return groups
 
 # %% ../nbs/22_batch.ipynb #c7d30e5b
-def _padded(arrays, # (h, w) uint8 numpy arrays, or tensors on `device`
+def _padded(arrays, # uint8 numpy arrays of one number of dimensions, e.g. (h, w) prints, or tensors on `device`
             device):
-    "The prints stacked, each at the top left of one (n, max h, max w) uint8 tensor on `device`, through pinned memory from the host."
+    "The arrays stacked, each at the top left of one (n, max h, max w, ...) uint8 tensor on `device`, copied once into pinned memory from the host."
     import torch
-    shape = (len(arrays), max(a.shape[0] for a in arrays), max(a.shape[1] for a in arrays))
+    shape = (len(arrays), *np.max([a.shape for a in arrays], axis=0).tolist())
     on_host = isinstance(arrays[0], np.ndarray)
     # The padding is left as it comes: the filters weigh it 0 and the nearest positions never reach it.
     out = torch.empty(shape, dtype=torch.uint8, device="cpu" if on_host else device, pin_memory=on_host and torch.device(device).type == "cuda")
     target = out.numpy() if on_host else out
-    for i, a in enumerate(arrays): target[i, :a.shape[0], :a.shape[1]] = a
-    return out.to(device, non_blocking=True)
-
-def _stacked(inputs, device):
-    "Converted (3, H, W) inputs stacked into one tensor on `device`, through pinned memory from the host (one copy there, not two)."
-    import torch
-    out = torch.empty((len(inputs), *inputs[0].shape), dtype=torch.uint8, pin_memory=torch.device(device).type == "cuda")
-    np.stack(inputs, out=out.numpy())
+    for i, a in enumerate(arrays): target[(i, *map(slice, a.shape))] = a
     return out.to(device, non_blocking=True)
 
 def _is_input(image, size)->bool:
@@ -177,15 +170,16 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
     "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there (or placed, where already converted)."
     import torch
     size, letters = parse_size(size), parse_channels(channels).split("-")
-    for im in images:
-        if isinstance(im, np.ndarray) and im.ndim == 3 and not _is_input(im, size):
+    converted = [_is_input(im, size) for im in images]
+    for im, done in zip(images, converted):
+        if isinstance(im, np.ndarray) and im.ndim == 3 and not done:
             raise ValueError(f"expected a greyscale (height, width) array, or a print its worker converted: uint8 (3, {size[0]}, {size[1]}); "
                              f"got shape {im.shape} {im.dtype}; pass a PIL image to convert colour")
-    ready = [i for i, im in enumerate(images) if _is_input(im, size)]
-    arrays = [None if _is_input(im, size) else _source_array(im, fit) for im in images]
+    ready = [i for i, done in enumerate(converted) if done]
+    arrays = [None if done else _source_array(im, fit) for im, done in zip(images, converted)]
     arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
-    if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), _stacked([images[i] for i in ready], device))
+    if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), _padded([images[i] for i in ready], device))
     for on_host in (True, False):   # prints decoded on the host, and on the device
         kind = [i for i, a in enumerate(arrays) if a is not None and isinstance(a, np.ndarray) == on_host]
         for group in padding_groups([tuple(arrays[i].shape) for i in kind], max_pixels):
