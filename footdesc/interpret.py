@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/interpret.html.md"""
 
 # %% ../nbs/40_interpret.ipynb #ac899e95
 from __future__ import annotations
-import io, base64
+import io, base64, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -20,10 +20,11 @@ from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'plot_prauc', 'plot_pr_curves', 'paper_confusion',
-           'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table',
-           'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays', 'localisation_hits',
-           'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'bootstrap_ap', 'plot_prauc', 'plot_pr_curves',
+           'paper_confusion', 'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask',
+           'localisation_table', 'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays',
+           'localisation_hits', 'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation',
+           'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -54,6 +55,48 @@ def macro_prauc(table:pd.DataFrame # from `per_descriptor_ap`
                )->float:
     "The paper's PRAUC: the mean AP over the descriptors that have at least one positive print."
     return float(table.loc[~table.excluded, "ap"].mean())
+
+# %% ../nbs/40_interpret.ipynb #40b00002
+def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
+                 scores, # (n,) its scores
+                 weights, # (b, n) non-negative weights, one row per resample
+                )->np.ndarray:
+    "Average precision with sample weights, as scikit-learn defines it, for each row of `weights` (NaN where no positive weighs)."
+    order = np.argsort(-scores, kind="stable")
+    y, s, w = np.asarray(y, np.float64)[order], scores[order], np.asarray(weights, np.float64)[:, order]
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]   # the last print of each group of tied scores: one threshold each
+    tp, fp = np.cumsum(w*y, 1)[:, last], np.cumsum(w*(1 - y), 1)[:, last]
+    total = tp[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp/(tp + fp), 0.0)
+        ap = (np.diff(tp/total, axis=1, prepend=0.0)*precision).sum(1)
+    return np.where(total[:, 0] > 0, ap, np.nan)
+
+def bootstrap_ap(y, # (n, m) multi-hot labels
+                 probs, # (n, m) scores
+                 codes=CODES, # the m codes, in column order
+                 n_boot:int=1000, # resamples of the prints
+                 level:float=0.95, # the interval's coverage
+                 seed:int=0, # the resampling's random seed (the same seed, the same interval)
+                )->tuple[pd.DataFrame, tuple[float, float]]:
+    "Percentile bootstrap intervals over prints: a table (code, ap_low, ap_high; NaN for a descriptor without positives) and the macro PRAUC's (low, high)."
+    y, probs = _check_scores(y, probs)
+    if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
+    n, m = y.shape
+    scored = y.any(0)
+    rng, aps = np.random.default_rng(seed), np.full((n_boot, m), np.nan)
+    step = max(1, 2_000_000 // max(n, 1))   # resamples at a time: a few tens of MB whatever the number of prints
+    for start in range(0, n_boot, step):
+        b = min(step, n_boot - start)
+        weights = rng.multinomial(n, np.full(n, 1/n), size=b)
+        for j in np.flatnonzero(scored): aps[start:start + b, j] = _weighted_ap(y[:, j], probs[:, j], weights)
+    tails = [100*(1 - level)/2, 100*(1 + level)/2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN columns: the excluded descriptors
+        low, high = np.nanpercentile(aps, tails, axis=0) if scored.any() else np.full((2, m), np.nan)
+        macro = np.nanmean(aps[:, scored], 1) if scored.any() else np.full(n_boot, np.nan)
+    table = pd.DataFrame(dict(code=list(codes), ap_low=np.where(scored, low, np.nan), ap_high=np.where(scored, high, np.nan)))
+    return table, tuple(float(v) for v in np.nanpercentile(macro, tails)) if scored.any() else (np.nan, np.nan)
 
 # %% ../nbs/40_interpret.ipynb #6d5fc520
 def plot_prauc(table:pd.DataFrame, # from `per_descriptor_ap`

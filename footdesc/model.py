@@ -99,7 +99,9 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
             )->nn.Module:
     "The full torchvision classifier `arch`, with ImageNet weights from the download cache, from `weights`, or random."
     name, fn = resolve_arch(arch)
-    if weights is not None: return load_torchvision_weights(fn(weights=None), weights)
+    if weights is not None:
+        if name in FOOTDESC_ARCHS: return fn(weights=weights)   # footdesc's own networks answer for themselves (small_cnn has no ImageNet weights)
+        return load_torchvision_weights(fn(weights=None), weights)
     if not pretrained: return fn(weights=None)
     try: return fn(weights="DEFAULT")
     except PretrainedWeightsError: raise  # the architecture's own answer (small_cnn has no ImageNet weights)

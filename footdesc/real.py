@@ -17,10 +17,11 @@ from .losses import average_precisions
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
 # %% auto #0
-__all__ = ['FID300_ENV', 'CV_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS',
-           'STEPS', 'VARIABLE_LENGTH', 'find_fid300', 'grouped_folds', 'mark_folds', 'score', 'Scale', 'variant_config',
-           'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
-           'check_same_pretraining', 'Protocol', 'add_arguments', 'scale_with', 'run', 'cotrain_frame']
+__all__ = ['FID300_ENV', 'CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
+           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'VARIABLE_LENGTH', 'find_fid300', 'grouped_folds',
+           'mark_folds', 'score', 'Scale', 'variant_config', 'imagenet_source', 'train_unit', 'repeated_rows',
+           'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining',
+           'Protocol', 'add_arguments', 'scale_with', 'run', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -88,6 +89,7 @@ def score(probs:np.ndarray, # (n, 17) probabilities
 
 # %% ../nbs/50_real.ipynb #9694776b
 CV_STARTS = ("synthetic", "scratch")  # where the cv step's fine-tuning may start: synthetic pre-training, or nothing
+IMAGENET_STARTS = ("imagenet-synthetic", "imagenet")  # starts that need ImageNet weights (`imagenet=`): synthetic pre-training from them, or them alone
 
 @dataclass(frozen=True)
 class Scale:
@@ -117,7 +119,7 @@ class Scale:
     finding_synth_epochs: int|None = None  # with "synthetic": pre-training epochs of each finding's own pre-training, one per seed (None: synth_epochs)
     cotrain_n: int = 0  # co-training: synthetic prints added to each fold's training split in the cv step (0: off)
     cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
-    cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (either or both)
+    cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (any of CV_STARTS; with ImageNet weights also IMAGENET_STARTS, which this default then gains)
     pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
     checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.train.CHECKPOINT_EVERY; 0: every epoch)
@@ -154,11 +156,46 @@ def variant_config(name:str, # a key of VARIANTS
     v = dict(BASELINE, **VARIANTS[name])
     return dict(size=tuple(scale.squished if v.pop("squished") else scale.size), **v)
 
+# %% ../nbs/50_real.ipynb #b7e1a002
+IMAGENET_DOWNLOAD = "download"  # imagenet=: torchvision's own download of the architecture's ImageNet weights
+
+def _sha256(path:Path)->str:
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or IMAGENET_DOWNLOAD
+                    arch:str, # the scale's architecture
+                   )->dict|None:
+    "Load the ImageNet weights of `arch` once (an error now, not after hours) and describe them for protocol.json; None without."
+    if imagenet is None: return None
+    from footdesc.model import backbone, PretrainedWeightsError
+    download = str(imagenet) == IMAGENET_DOWNLOAD
+    try: backbone(arch, pretrained=True) if download else backbone(arch, weights=imagenet)
+    except (PretrainedWeightsError, FileNotFoundError) as e:
+        how = "pass a local torchvision checkpoint with --weights PATH, or " if download else ""
+        raise ValueError(f"ImageNet weights for {arch}: {e} ({how}leave out --weights/--imagenet to run without ImageNet weights)") from None
+    if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=_sha256(Path(imagenet)))
+    from torchvision.models import get_model_weights
+    return dict(arch=arch, torchvision=str(get_model_weights(arch).DEFAULT))
+
+def _same_weights(a:dict|None, b:dict|None)->bool:
+    "Whether two `imagenet_source` records name the same weights (a checkpoint may have moved: its contents count, not its path)."
+    drop = lambda s: {k: v for k, v in (s or {}).items() if k != "file"}
+    return drop(a) == drop(b)
+
 # %% ../nbs/50_real.ipynb #6b90fa60
-def _schedule(scale:Scale, init, pretraining:bool, epochs:int|None=None)->dict:
+def _schedule(scale:Scale, init, pretraining:bool, epochs:int|None=None,
+              imagenet:bool=False, # the body starts from ImageNet weights (and `init` is None)
+             )->dict:
+    if pretraining and imagenet:  # fastai's `fine_tune` rule: one frozen epoch at the rate, then half of it for the head, 1/100 of that for the first layers
+        frozen = max(1, scale.synth_frozen_epochs)
+        return dict(frozen_epochs=frozen, epochs=max(1, (epochs or scale.synth_epochs) - frozen), lr=scale.synth_lr, unfrozen_lr=(scale.synth_lr/200, scale.synth_lr/2))
     if pretraining: return dict(frozen_epochs=scale.synth_frozen_epochs, epochs=epochs or scale.synth_epochs, lr=scale.synth_lr, unfrozen_lr=scale.synth_lr)
-    if epochs is not None and init is None: return dict(frozen_epochs=0, epochs=epochs, lr=scale.lr, unfrozen_lr=scale.lr)
-    if init is not None: return dict(frozen_epochs=scale.frozen_epochs, epochs=scale.epochs, lr=scale.lr, unfrozen_lr=tuple(scale.unfrozen_lr))
+    if epochs is not None and init is None and not imagenet: return dict(frozen_epochs=0, epochs=epochs, lr=scale.lr, unfrozen_lr=scale.lr)
+    if init is not None or imagenet: return dict(frozen_epochs=scale.frozen_epochs, epochs=scale.epochs, lr=scale.lr, unfrozen_lr=tuple(scale.unfrozen_lr))
     return dict(frozen_epochs=0, epochs=scale.frozen_epochs + scale.epochs, lr=scale.lr, unfrozen_lr=scale.lr)
 
 def train_unit(csv, # training CSV (with a split column)
@@ -171,15 +208,19 @@ def train_unit(csv, # training CSV (with a split column)
                device=None, # "cpu", "cuda" (default: the GPU if there is one)
                epochs:int|None=None, # epochs of pre-training, or of training from scratch, instead of the scale's
                checkpoint_dir=None, # save checkpoints here and resume from one (`footdesc.train.Checkpoint`, every `scale.checkpoint_every` seconds)
+               imagenet=None, # the body's ImageNet weights where `init` is None: a local torchvision checkpoint, or IMAGENET_DOWNLOAD (None: random)
               ):
-    "Train one model of the protocol (no ImageNet weights) and save it; returns footdesc.train's result."
+    "Train one model of the protocol and save it; returns footdesc.train's result."
     from footdesc.train import train_descriptors
     bs = (scale.synth_bs or scale.bs) if pretraining else scale.bs
+    from_imagenet = imagenet is not None and init is None
     return train_descriptors(csv, model_path, dls=_repeated_dataloaders(csv, config, bs, seed, device), size=config["size"],
                              channels=config["channels"], fit=config["fit"], preproc=config["preproc"], arch=scale.arch,
-                             pretrained=False, init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
+                             pretrained=from_imagenet and str(imagenet) == IMAGENET_DOWNLOAD,
+                             weights=imagenet if from_imagenet and str(imagenet) != IMAGENET_DOWNLOAD else None,
+                             init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
                              device=device, show_progress=False, checkpoint_dir=checkpoint_dir, checkpoint_every=scale.checkpoint_every,
-                             **_schedule(scale, init, pretraining, epochs))
+                             **_schedule(scale, init, pretraining, epochs, from_imagenet))
 
 # %% ../nbs/50_real.ipynb #a1c0e002
 def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns
@@ -297,6 +338,7 @@ class Protocol:
                  log=print, # where progress lines go
                  pretrained_from=None, # another protocol's results folder whose finished synthetic pre-trainings this run copies instead of training
                  unlabelled=None, # prints without labels for self-training (`pseudo_n`): a folder or a CSV with an `image` column; references and marks are left out of it
+                 imagenet=None, # ImageNet weights for the IMAGENET_STARTS: a local torchvision checkpoint of the scale's arch, or IMAGENET_DOWNLOAD (None: none)
                 ):
         self.out, self.scale = Path(out), (SCALES[scale] if isinstance(scale, str) else scale)
         self.references = read_labels(references)
@@ -308,8 +350,18 @@ class Protocol:
             raise ValueError(f"synth_floor={self.scale.synth_floor}: a share of the synthetic prints from 0 to 1")
         if not 0 < self.scale.synth_valid_pct < 1:
             raise ValueError(f"synth_valid_pct={self.scale.synth_valid_pct}: a share of the synthetic prints above 0 and below 1")
-        if not self.scale.cv_starts or set(self.scale.cv_starts) - set(CV_STARTS):
-            raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)}: choose one or both of {', '.join(CV_STARTS)}")
+        if not self.scale.cv_starts or set(self.scale.cv_starts) - set(CV_STARTS + IMAGENET_STARTS):
+            raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)}: choose one or more of {', '.join(CV_STARTS + IMAGENET_STARTS)}")
+        if imagenet is None and set(self.scale.cv_starts) & set(IMAGENET_STARTS):
+            raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)} asks for ImageNet weights: give them with --weights PATH (a torchvision checkpoint "
+                             f"of {self.scale.arch}) or --imagenet (download), or choose among {', '.join(CV_STARTS)}")
+        saved = json.loads((self.out/"protocol.json").read_text()).get("imagenet") if (self.out/"protocol.json").exists() else None
+        self.imagenet, self.imagenet_source = imagenet, imagenet_source(imagenet, self.scale.arch)   # loaded once now: a bad file fails before hours of work
+        if saved and self.imagenet_source and not _same_weights(saved, self.imagenet_source):
+            raise ValueError(f"{self.out} trained its imagenet units from other ImageNet weights ({saved.get('sha256') or saved.get('torchvision')}, {saved.get('file', 'downloaded')}); "
+                             f"these are {self.imagenet_source.get('sha256') or self.imagenet_source.get('torchvision')}: use a new --out, or the same weights")
+        self.cv_starts = tuple(self.scale.cv_starts)
+        if imagenet is not None and self.cv_starts == CV_STARTS: self.cv_starts = IMAGENET_STARTS + CV_STARTS   # the default gains the ImageNet starts, first
         if self.scale.pseudo_n is None or self.scale.pseudo_n < 0:
             raise ValueError(f"pseudo_n={self.scale.pseudo_n}: the number of unlabelled prints each fold adds (0: no self-training)")
         scored = [*self.references["path"], *(self.marks["path"] if self.marks is not None else [])]
@@ -327,7 +379,8 @@ class Protocol:
         self.out.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.out/"protocol.json", "w") as f:
             json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None,
-                           unlabelled=str(unlabelled) if unlabelled is not None else None), f, indent=1)
+                           unlabelled=str(unlabelled) if unlabelled is not None else None,
+                           imagenet=self.imagenet_source or saved), f, indent=1)   # a run without weights keeps the record of those its imagenet units used
 
     def _finished(self, name, out=None):
         "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
@@ -374,6 +427,8 @@ def _copy_pretrained(self:Protocol, name:str, path:Path)->bool:
     source = self.pretrained_from
     done = self._finished(name, source) if source is not None else None
     if done is None or not (source/"models"/path.name).exists(): return False
+    if done.get("start") == "imagenet" and not _same_weights(json.loads((source/"protocol.json").read_text()).get("imagenet"), self.imagenet_source):
+        self.log(f"{name}: not copied from {source}, which pre-trained it from other ImageNet weights"); return False
     with open(source/"models"/path.name, "rb") as f, atomic_write(path, "wb") as g: shutil.copyfileobj(f, g)
     if not self._finished(name): append_record(self.out, dict(done, copied_from=str(source)))
     shutil.rmtree(self.out/"checkpoints"/path.stem, ignore_errors=True)   # a half-done pre-training of its own is moot now
@@ -383,10 +438,12 @@ def _copy_pretrained(self:Protocol, name:str, path:Path)->bool:
 @patch
 def pretrained(self:Protocol, variant:str, seed:int=0,
                epochs:int|None=None, # pre-training epochs (None: the scale's synth_epochs)
+               imagenet:bool=False, # the pre-training starts from the protocol's ImageNet weights (the "imagenet-synthetic" start)
               )->Path:
     "A model of `variant` pre-trained on synthetic prints (trained once)."
     epochs = self._synth_epochs(epochs)
-    name = _unit_name("synthetic", variant, f"s{seed}", f"e{epochs}" if epochs else None)
+    if imagenet and self.imagenet is None: raise ValueError("a pre-training from ImageNet weights needs them: Protocol(imagenet=...), --weights PATH or --imagenet")
+    name = _unit_name("synthetic", "imagenet" if imagenet else None, variant, f"s{seed}", f"e{epochs}" if epochs else None)
     path = self.out/"models"/f"{name.replace('/', '_')}.zip"
     if self._finished(name) and path.exists(): return path
     if self._copy_pretrained(name, path): return path
@@ -395,22 +452,24 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
     if (checkpoints/"checkpoint.json").exists():
         self.log(f"{name}: resuming from {checkpoints}, {json.loads((checkpoints/'checkpoint.json').read_text())['epochs_done']} epoch(s) done")
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
-                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints)
-    self._record(name, step="synthetic", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
+                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints, imagenet=self.imagenet if imagenet else None)
+    self._record(name, step="synthetic", start="imagenet" if imagenet else "scratch", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
                  chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,   # of this run only, where it resumed
                  history=result.history)   # per epoch: losses, prauc (has pre-training converged?) and seconds (where did the time go?)
     return path
 
 # %% ../nbs/50_real.ipynb #548426d2
 @patch
-def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0)->dict:
+def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0,
+              imagenet:bool=False, # score the synthetic pre-training that started from ImageNet weights instead
+             )->dict:
     "Score the synthetic-only model on every reference and mark."
-    name = _unit_name("zero-shot", variant, f"s{seed}")
+    name = _unit_name("zero-shot", "imagenet" if imagenet else None, variant, f"s{seed}")
     if (done := self._finished(name)): return done
-    model, t0 = self.pretrained(variant, seed), time.perf_counter()
+    model, t0 = self.pretrained(variant, seed, imagenet=imagenet), time.perf_counter()
     probs, refs = predict_scores(model, self.references, self.scale.mirror)
     arrays = dict(ref_probs=probs, ref_targets=label_matrix(self.references), ref_images=_names(self.references))
-    record = dict(step="zero-shot", variant=variant, seed=seed, init="synthetic", prauc=refs["prauc"], chance=refs["chance"], references=refs)
+    record = dict(step="zero-shot", variant=variant, seed=seed, init="imagenet-synthetic" if imagenet else "synthetic", prauc=refs["prauc"], chance=refs["chance"], references=refs)
     if self.marks is not None:
         mprobs, record["marks"] = predict_scores(model, self.marks, self.scale.mirror)
         arrays.update(mark_probs=mprobs, mark_targets=label_matrix(self.marks), mark_images=_names(self.marks))
@@ -454,8 +513,11 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
     if cotrain_n < 0 or cotrain_repeat < 1:
         raise ValueError(f"cotrain_n={cotrain_n}, cotrain_repeat={cotrain_repeat}: expected cotrain_n >= 0 (0: no co-training) and cotrain_repeat >= 1")
     if (pseudo_n or score_pool) and not self.unlabelled: raise ValueError("self-training needs unlabelled prints: give the protocol unlabelled=... (--unlabelled)")
+    if init not in CV_STARTS + IMAGENET_STARTS: raise ValueError(f"init={init!r}: choose one of {', '.join(CV_STARTS + IMAGENET_STARTS)}")
+    if init in IMAGENET_STARTS and self.imagenet is None: raise ValueError(f"the {init} start needs ImageNet weights: Protocol(imagenet=...), --weights PATH or --imagenet")
     k = k or self.scale.folds
-    synth_epochs = self._synth_epochs(synth_epochs) if init == "synthetic" else None
+    pretrains = init in ("synthetic", "imagenet-synthetic")
+    synth_epochs = self._synth_epochs(synth_epochs) if pretrains else None
     folds = grouped_folds(self.references, k, seed=0)
     mfolds = mark_folds(self.marks, self.references, folds) if self.marks is not None else None
     same = dict(init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat)
@@ -464,7 +526,7 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
     for fold in range(k):
         name = _cv_name(**same, pseudo_n=pseudo_n, fold=fold)
         if (done := self._finished(name)): records.append(done); continue
-        start = self.pretrained(variant, seed, synth_epochs) if init == "synthetic" else None   # its own unit, timed apart
+        start = self.pretrained(variant, seed, synth_epochs, imagenet=init == "imagenet-synthetic") if pretrains else None   # its own unit, timed apart
         pool = self.synthetic_data() if cotrain_n else None   # made once, not timed with the fold
         self._check_time(name)
         t0 = time.perf_counter()
@@ -474,7 +536,8 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
         extra = [e for e in extra if e is not None]
         csv = _split_csv(self.out, name, self.references, held_out, repeat=cotrain_repeat, extra=pd.concat(extra, ignore_index=True) if extra else None)
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
-        train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs)
+        train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs,
+                   imagenet=self.imagenet if init == "imagenet" else None)
         test = self.references[held_out]
         probs, refs = predict_scores(model, test, self.scale.mirror)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
@@ -501,12 +564,14 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     unknown = set(steps) - set(STEPS)
     if unknown: raise ValueError(f"unknown protocol step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
     base = next(iter(VARIANTS))
-    if "zero-shot" in steps: self.zero_shot(base)
+    if "zero-shot" in steps:
+        self.zero_shot(base)
+        if "imagenet-synthetic" in self.cv_starts: self.zero_shot(base, imagenet=True)
     if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
         same = dict(variant=base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
-        for init in self.scale.cv_starts: self.cross_validate(init, **same, score_pool=self.scale.pseudo_n > 0)   # with pseudo_n, the teachers
+        for init in self.cv_starts: self.cross_validate(init, **same, score_pool=self.scale.pseudo_n > 0)   # with pseudo_n, the teachers
         if self.scale.pseudo_n:
-            for init in self.scale.cv_starts: self.cross_validate(init, **same, pseudo_n=self.scale.pseudo_n)   # then the students, which take longer
+            for init in self.cv_starts: self.cross_validate(init, **same, pseudo_n=self.scale.pseudo_n)   # then the students, which take longer
     if "findings" in steps:
         for variant in (variants or VARIANTS):
             for seed in self.scale.seeds:
@@ -534,6 +599,11 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--unlabelled", default=None, metavar="PATH",
                         help="prints without labels for self-training (--set pseudo_n=N): a folder or a CSV with an image column; default with --references: none; "
                              "otherwise FID-300's references folder (its labelled references and marks, and copies of them, are left out)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--weights", default=None, metavar="PATH",
+                       help="ImageNet weights, a local torchvision checkpoint of the scale's architecture (e.g. resnet50-11ad3fa6.pth for --scale gpu): "
+                            "the cv step also starts from them (imagenet) and from a synthetic pre-training that starts from them (imagenet-synthetic)")
+    group.add_argument("--imagenet", action="store_true", help="as --weights, with torchvision's download of the ImageNet weights (needs network access once)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
     parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
@@ -583,7 +653,8 @@ def run(args)->int:
         refs, marks = fid/"labels.csv", (args.marks or fid/"marks.csv")
         unlabelled = args.unlabelled or (fid/"references" if scale.pseudo_n else None)
     try: protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
-                             time_limit=args.time_limit, pretrained_from=args.pretrained_from, unlabelled=unlabelled)
+                             time_limit=args.time_limit, pretrained_from=args.pretrained_from, unlabelled=unlabelled,
+                             imagenet=IMAGENET_DOWNLOAD if args.imagenet else args.weights)
     except ValueError as e:
         print(f"footdesc real: error: {e}", file=sys.stderr)
         return 2

@@ -15,17 +15,26 @@ from .descriptors import CODES
 from .dataset import atomic_write, atomic_write_text
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
+from .interpret import bootstrap_ap
 
 # %% auto #0
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
 
 # %% ../nbs/52_real_summary.ipynb #132c02b3
+def _scored(probs:np.ndarray, targets:np.ndarray)->dict:
+    "`score`, with 95% bootstrap intervals over the prints of the macro PRAUC (`prauc_interval`) and of each AP (`ap_interval`)."
+    result, ok = score(probs, targets), np.isfinite(probs).all(1)
+    if ok.any():
+        table, interval = bootstrap_ap(targets[ok], probs[ok])
+        result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
+    return result
+
 def _pooled(out, records, prefix):
     arrays = [load_predictions(out, r["cell"]) for r in records]
     pooled = {}
     for part in ("ref", "mark"):
         have = [a for a in arrays if f"{part}_probs" in a]
-        if have: pooled[part] = score(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]))
+        if have: pooled[part] = _scored(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]))
     return pooled
 
 def _cotrained(c:dict)->bool:
@@ -40,7 +49,7 @@ def _pretraining(r:dict, scale_epochs:int|None=None)->dict:
     "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them); older records without epochs ran `scale_epochs`."
     history = r.get("history") or []
     spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in TIME_COLUMNS}
-    return dict(variant=r["variant"], seed=r["seed"], epochs=r.get("epochs") or scale_epochs, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
+    return dict(variant=r["variant"], seed=r["seed"], start=r.get("start") or "scratch", epochs=r.get("epochs") or scale_epochs, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
                 copied=bool(r.get("copied_from")), **spent)
 
 def summarise(out # the protocol's output folder
@@ -48,11 +57,16 @@ def summarise(out # the protocol's output folder
     "Zero-shot, cross-validation and findings results from the records and predictions in `out`."
     from footdesc.grid import read_records
     records = read_records(out)
-    scale = json.loads((Path(out)/"protocol.json").read_text())["scale"] if (Path(out)/"protocol.json").exists() else asdict(Scale())
-    summary = dict(scale=scale, pretraining=[_pretraining(r, scale.get("synth_epochs")) for r in records if r.get("step") == "synthetic"],
+    protocol = json.loads((Path(out)/"protocol.json").read_text()) if (Path(out)/"protocol.json").exists() else dict(scale=asdict(Scale()))
+    scale = protocol["scale"]
+    summary = dict(scale=scale, imagenet=protocol.get("imagenet"), pretraining=[_pretraining(r, scale.get("synth_epochs")) for r in records if r.get("step") == "synthetic"],
                    zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
-        if r.get("step") == "zero-shot": summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], references=r["references"], marks=r.get("marks")))
+        if r.get("step") == "zero-shot":
+            try: saved = _pooled(out, [r], "zero-shot")   # the record's scores, with their intervals
+            except FileNotFoundError: saved = {}           # its predictions are gone: the record's scores alone
+            summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], init=r.get("init") or "synthetic",
+                                             references=saved.get("ref", r["references"]), marks=saved.get("mark", r.get("marks"))))
     cv = pd.DataFrame([dict(r, epochs=r.get("epochs") or 0, synth_epochs=r.get("synth_epochs") or 0, cotrain_n=r.get("cotrain_n") or 0,
                             cotrain_repeat=r.get("cotrain_repeat") or 1, pseudo_n=r.get("pseudo_n") or 0) for r in records if r.get("step") == "cv"])
     if len(cv):
@@ -98,23 +112,33 @@ def _cotrain_text(c:dict)->str:
     n, r, u = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1, c.get("pseudo_n") or 0
     return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else "", f"+{u} pseudo-labelled prints" if u else ""] if p) or "–"
 
+def _with_interval(value, interval)->str:
+    "A figure and its 95% interval, e.g. `0.565 (0.52–0.61)`; the figure alone where there is no interval."
+    return _f(value) + (f" ({interval[0]:.2f}–{interval[1]:.2f})" if interval and value is not None and not np.isnan(interval[0]) else "")
+
 def _ap_table(scores:dict)->str:
-    "Per-descriptor AP beside prevalence (chance), one column per scored set."
+    "Per-descriptor AP (with its 95% interval where known) beside prevalence (chance), one column per scored set."
     from footdesc.descriptors import BY_CODE
     names = list(scores)
     lines = ["| descriptor | " + " | ".join(f"{n} AP | {n} prevalence" for n in names) + " |",
              "|---|" + "---|---|" * len(names)]
     for c in CODES:
         cells = []
-        for n in names: cells += [_f(scores[n]["ap"][c]), _f(scores[n]["prevalence"][c])]
+        for n in names: cells += [_with_interval(scores[n]["ap"][c], (scores[n].get("ap_interval") or {}).get(c)), _f(scores[n]["prevalence"][c])]
         lines.append(f"| {c} {BY_CODE[c].name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+def _imagenet_text(source:dict|None)->str:
+    "Which ImageNet weights the imagenet starts used, in words."
+    if not source: return "no ImageNet weights"
+    return ("ImageNet weights for the imagenet starts: " + (f"torchvision's {source['torchvision']}" if source.get("torchvision") else
+            f"{Path(source['file']).name} (SHA-256 {source['sha256'][:12]}…)"))
 
 def summary_markdown(summary:dict # from `summarise`
                     )->str:
     "The summary as Markdown tables."
     sc = summary.get("scale") or {}
-    out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, no ImageNet weights; "
+    out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, {_imagenet_text(summary.get('imagenet'))}; "
            f"synthetic pre-training on {sc.get('synth_n')} prints"
            + (f" ({sc['synth_floor']:.0%} of them as marks on a floor)" if sc.get("synth_floor") else "") + f" for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
            f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
@@ -124,28 +148,31 @@ def summary_markdown(summary:dict # from `summarise`
                 "|---|---|---|---|---|---|---|---|---|"]
         for p in summary["pretraining"]:
             secs = lambda k: "–" if p.get(k) is None else f"{p[k]:.0f}"
-            out.append(f"| {p['variant']} | {p['seed']} | {p['epochs']} | {_f(p['prauc'])} | {_f(p['chance'])} | "
+            out.append(f"| {p['variant']}{' (from ImageNet)' if p.get('start') == 'imagenet' else ''} | {p['seed']} | {p['epochs']} | {_f(p['prauc'])} | {_f(p['chance'])} | "
                        + ("copied |" if p.get("copied") else f"{secs('seconds')} |") + f" {secs('train_s')} | {secs('valid_s')} | {secs('checkpoint_s')} |")
         out += [""]
     if summary["zero_shot"]:
-        out += ["## Zero-shot: trained on synthetic prints only", "", "| set | prints | macro PRAUC | chance |", "|---|---|---|---|"]
+        out += ["## Zero-shot: trained on synthetic prints only", "", "| set | prints | macro PRAUC (95% interval) | chance |", "|---|---|---|---|"]
         for z in summary["zero_shot"]:
-            out.append(f"| references | {z['references']['n']} | {_f(z['references']['prauc'])} | {_f(z['references']['chance'])} |")
-            if z.get("marks"): out.append(f"| crime-scene marks | {z['marks']['n']} | {_f(z['marks']['prauc'])} | {_f(z['marks']['chance'])} |")
+            start = "" if z.get("init", "synthetic") == "synthetic" else f", {z['init']} start"
+            for label, s in (("references", z["references"]), ("crime-scene marks", z.get("marks"))):
+                if s: out.append(f"| {label}{start} | {s['n']} | {_with_interval(s['prauc'], s.get('prauc_interval'))} | {_f(s['chance'])} |")
         out += [""]
     main = (summary.get("main") or []) + (summary.get("cotrain") or [])
     if main:
         co = bool(summary.get("cotrain"))   # an "added to training" column only where some row added prints
         out += ["## Fine-tuned on real references: k-fold cross-validation", "",
-                "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC | marks (pooled) | marks chance |",
+                "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC (95% interval) | marks (pooled) | marks chance |",
                 "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|"]
         for c in main:
             m = c.get("marks") or {}
             out.append(f"| {c['init']} | " + (f"{_cotrain_text(c)} | " if co else "") + f"{c['folds_done']}/{c['k']} | {_f(c['prauc_mean'])} ± {_f(c['prauc_std'])} | {_f(c['chance_mean'])} | "
-                       f"{_f((c['references'] or {}).get('prauc'))} | {_f(m.get('prauc'))} | {_f(m.get('chance'))} |")
+                       f"{_with_interval((c['references'] or {}).get('prauc'), (c['references'] or {}).get('prauc_interval'))} | "
+                       f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
         scores = {(f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]): c["references"] for c in main if c["references"]}
-        if summary["zero_shot"]: scores = {"zero-shot": summary["zero_shot"][0]["references"], **scores}
-        out += ["", "Per descriptor (references; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
+        if summary["zero_shot"]: scores = {**{("zero-shot" if z.get("init", "synthetic") == "synthetic" else f"zero-shot, {z['init']}"): z["references"]
+                                              for z in summary["zero_shot"]}, **scores}
+        out += ["", "Per descriptor (references; AP with its 95% bootstrap interval over the prints; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
     if summary["findings"]:
         first = next(iter(summary["findings"].values()))
         how = f"{first['k']}-fold cross-validation, " + (f"{first['epochs']} epochs from scratch" if first.get("epochs") else
