@@ -60,6 +60,7 @@ class Evaluation:
     mirror: bool = False  # each print was also scored mirrored, the two averaged
     prauc_interval: tuple = (np.nan, np.nan)  # the PRAUC's 95% bootstrap interval over prints (NaN: not computed); the table's ap_low/ap_high per descriptor
     bootstrap: int = 0  # resamples behind the intervals (0: none)
+    groups: int|None = None  # the intervals resampled this many groups of prints (the dataset's `reference` column), not the prints one by one
 
     @property
     def excluded(self)->list[str]: return self.table.code[self.table.excluded].tolist()
@@ -89,7 +90,8 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     y = label_matrix(df)
     thresholds = np.asarray(loaded.thresholds, dtype=np.float64)
     table = per_descriptor_ap(y, probs).merge(thresholded_scores(y, probs, thresholds), on="code", sort=False)
-    intervals, interval = (bootstrap_ap(y, probs, n_boot=bootstrap) if bootstrap else
+    groups = df["reference"].astype(str).values if "reference" in df.columns else None   # marks of one shoe: not independent draws
+    intervals, interval = (bootstrap_ap(y, probs, n_boot=bootstrap, groups=groups) if bootstrap else
                            (pd.DataFrame(dict(code=list(CODES), ap_low=np.nan, ap_high=np.nan)), (np.nan, np.nan)))
     table = table.merge(intervals, on="code", sort=False)
     table = table[[*table.columns[:3], "ap_low", "ap_high", *[k for k in table.columns[3:] if k not in ("ap_low", "ap_high")]]]   # beside the AP
@@ -98,7 +100,8 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     if localisation and _has_masks(csv):
         hits = localisation_hits(loaded, df.head(max_localisation), csv.parent)
     return Evaluation(str(model if isinstance(model, (str, Path)) else "model"), str(csv), df, y, probs, thresholds, dict(errors),
-                      table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror, interval, bootstrap)
+                      table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror, interval, bootstrap,
+                      None if groups is None else len(set(groups)))
 
 # %% ../nbs/41_evaluate.ipynb #6d372c9a
 def summary_text(ev:Evaluation # from `evaluate`
@@ -108,7 +111,8 @@ def summary_text(ev:Evaluation # from `evaluate`
     lines = [f"model {ev.model}", f"data  {ev.data}: {len(ev.df)} prints scored" + (f", {len(ev.errors)} FAILED" if ev.errors else ""),
              f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors"
              + ("; each print also scored mirrored, the two averaged)" if ev.mirror else ")")]
-    if ev.bootstrap: lines.append(f"      95% interval {ev.prauc_interval[0]:.3f}-{ev.prauc_interval[1]:.3f} (bootstrap over the {len(ev.df)} prints, "
+    over = f"the {len(ev.df)} prints" if ev.groups is None else f"the {ev.groups} references of the {len(ev.df)} prints"
+    if ev.bootstrap: lines.append(f"      95% interval {ev.prauc_interval[0]:.3f}-{ev.prauc_interval[1]:.3f} (bootstrap over {over}, "
                                   f"{ev.bootstrap} resamples; it does not cover retraining)")
     if ev.excluded: lines.append(f"excluded (no positive print): {' '.join(ev.excluded)}")
     lines.append("")
@@ -172,7 +176,7 @@ def report_html(ev:Evaluation, # from `evaluate`
     sections = []
     summary = [f"<li>model: <code>{e(ev.model)}</code></li>", f"<li>data: <code>{e(ev.data)}</code>, {len(ev.df)} prints scored</li>",
                f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors)"
-               + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the prints "
+               + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the " + ("prints" if ev.groups is None else f"{ev.groups} references of the prints") + " "
                   f"({ev.bootstrap} resamples: how far another draw of such prints could move it, not retraining)" if ev.bootstrap else "") + "</li>"]
     if ev.excluded: summary.append(f"<li>excluded, no positive print: {e(' '.join(ev.excluded))}</li>")
     if ev.errors: summary.append(f"<li class='fail'>{len(ev.errors)} print(s) could not be scored (see <a href='#failed'>failed prints</a>)</li>")
@@ -231,7 +235,7 @@ def write_report(ev:Evaluation, # from `evaluate`
     csv("predictions.csv", _predictions_frame(ev), index=False)
     csv("top_losses.csv", top_losses(ev.y, ev.probs, top_k, list(ev.df["image"]), ev.thresholds), index=False)
     metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), prauc=ev.prauc, mirror=ev.mirror,
-                   prauc_interval=dict(low=ev.prauc_interval[0], high=ev.prauc_interval[1], level=0.95, resamples=ev.bootstrap, over="prints") if ev.bootstrap else None, excluded=ev.excluded,
+                   prauc_interval=dict(low=ev.prauc_interval[0], high=ev.prauc_interval[1], level=0.95, resamples=ev.bootstrap, over="prints" if ev.groups is None else f"{ev.groups} groups of prints (column reference)") if ev.bootstrap else None, excluded=ev.excluded,
                    per_descriptor={r["code"]: {k: _jsonable(v) for k, v in r.items() if k != "code"} for r in ev.table.to_dict("records")},
                    confusion=dict(rows="true", columns="predicted", codes=list(CODES), ties="not confused", matrix=ev.confusion.tolist()),
                    failed=ev.errors, model_config={k: v for k, v in (getattr(ev.loaded, "config", {}) or {}).items() if k != "training"})
@@ -264,6 +268,11 @@ def render_dom(page, # an HTML file
     return result.stdout
 
 # %% ../nbs/41_evaluate.ipynb #55316856
+def _count(text:str)->int:
+    n = int(text) if text.strip().isdigit() else -1
+    if n < 0: raise argparse.ArgumentTypeError(f"expected a whole number of resamples, 0 or more, got {text!r}")
+    return n
+
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc evaluate`."
     parser.add_argument("model", help="the model file (from footdesc train)")
@@ -274,7 +283,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--examples", type=int, default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
-    parser.add_argument("--bootstrap", type=int, default=BOOTSTRAP, metavar="N",
+    parser.add_argument("--bootstrap", type=_count, default=BOOTSTRAP, metavar="N",
                         help="resamples of the prints for 95%% intervals of the PRAUC and each AP (default %(default)s; 0: none)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (AP is comparable; precision, recall and F1 use "
                         "thresholds chosen on unmirrored scores)")

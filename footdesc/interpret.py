@@ -20,11 +20,11 @@ from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'bootstrap_ap', 'plot_prauc', 'plot_pr_curves',
-           'paper_confusion', 'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask',
-           'localisation_table', 'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays',
-           'localisation_hits', 'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation',
-           'figure_data_uri']
+__all__ = ['BOOTSTRAP_CELLS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'bootstrap_ap', 'plot_prauc',
+           'plot_pr_curves', 'paper_confusion', 'plot_confusion', 'gradcam', 'print_image', 'show_gradcam',
+           'peak_in_mask', 'localisation_table', 'mask_in_input', 'model_input', 'explain_print',
+           'save_gradcam_overlays', 'localisation_hits', 'print_losses', 'top_losses', 'mistakes', 'plot_top_losses',
+           'DescriptorInterpretation', 'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -61,7 +61,8 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
                  scores, # (n,) its scores
                  weights, # (b, n) non-negative weights, one row per resample
                 )->np.ndarray:
-    "Average precision with sample weights, as scikit-learn defines it, for each row of `weights` (NaN where no positive weighs)."
+    "Average precision with sample weights, as scikit-learn defines it, for each row of `weights` (NaN where no positive weighs; scikit-learn says 0)."
+    scores = np.asarray(scores, np.float64)   # integer scores would wrap round when negated
     order = np.argsort(-scores, kind="stable")
     y, s, w = np.asarray(y, np.float64)[order], scores[order], np.asarray(weights, np.float64)[:, order]
     last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]   # the last print of each group of tied scores: one threshold each
@@ -72,31 +73,44 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
         ap = (np.diff(tp/total, axis=1, prepend=0.0)*precision).sum(1)
     return np.where(total[:, 0] > 0, ap, np.nan)
 
+BOOTSTRAP_CELLS = 2_000_000  # prints × resamples drawn at a time (about 100 MB of float64 work arrays)
+
+def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
+    "Weights of `n_boot` resamples of the groups, in chunks, each keeping a positive of every descriptor that has one (`positive`: (n, m') labels)."
+    k, n = int(group.max()) + 1, len(group)
+    step, kept, drawn = max(1, BOOTSTRAP_CELLS // n), 0, 0
+    while kept < n_boot:
+        weights = rng.multinomial(k, np.full(k, 1/k), size=step)[:, group]   # how often each print's group was drawn
+        weights = weights[(weights @ positive > 0).all(1)][:n_boot - kept]  # a resample that lost a descriptor would score another macro average
+        drawn += step; kept += len(weights)
+        if kept < n_boot and drawn >= 100*n_boot + step:
+            raise ValueError(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives for a bootstrap (bootstrap=0 skips it)")
+        if len(weights): yield weights
+
 def bootstrap_ap(y, # (n, m) multi-hot labels
                  probs, # (n, m) scores
                  codes=CODES, # the m codes, in column order
                  n_boot:int=1000, # resamples of the prints
                  level:float=0.95, # the interval's coverage
                  seed:int=0, # the resampling's random seed (the same seed, the same interval)
+                 groups=None, # (n,) a group per print, e.g. the reference shoe of each crime-scene mark: whole groups are resampled (None: each print its own)
                 )->tuple[pd.DataFrame, tuple[float, float]]:
     "Percentile bootstrap intervals over prints: a table (code, ap_low, ap_high; NaN for a descriptor without positives) and the macro PRAUC's (low, high)."
     y, probs = _check_scores(y, probs)
     if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
     n, m = y.shape
-    scored = y.any(0)
-    rng, aps = np.random.default_rng(seed), np.full((n_boot, m), np.nan)
-    step = max(1, 2_000_000 // max(n, 1))   # resamples at a time: a few tens of MB whatever the number of prints
-    for start in range(0, n_boot, step):
-        b = min(step, n_boot - start)
-        weights = rng.multinomial(n, np.full(n, 1/n), size=b)
-        for j in np.flatnonzero(scored): aps[start:start + b, j] = _weighted_ap(y[:, j], probs[:, j], weights)
+    if groups is not None and len(groups) != n: raise ValueError(f"{len(groups)} groups for {n} prints: give one group per print")
+    scored = np.flatnonzero(y.any(0))
+    table = pd.DataFrame(dict(code=list(codes), ap_low=np.nan, ap_high=np.nan))
+    if not len(scored): return table, (np.nan, np.nan)   # nothing to score, nothing to resample
+    _, group = np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)
+    aps, start = np.empty((n_boot, len(scored))), 0
+    for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):
+        for i, j in enumerate(scored): aps[start:start + len(weights), i] = _weighted_ap(y[:, j], probs[:, j], weights)
+        start += len(weights)
     tails = [100*(1 - level)/2, 100*(1 + level)/2]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN columns: the excluded descriptors
-        low, high = np.nanpercentile(aps, tails, axis=0) if scored.any() else np.full((2, m), np.nan)
-        macro = np.nanmean(aps[:, scored], 1) if scored.any() else np.full(n_boot, np.nan)
-    table = pd.DataFrame(dict(code=list(codes), ap_low=np.where(scored, low, np.nan), ap_high=np.where(scored, high, np.nan)))
-    return table, tuple(float(v) for v in np.nanpercentile(macro, tails)) if scored.any() else (np.nan, np.nan)
+    table.loc[scored, "ap_low"], table.loc[scored, "ap_high"] = np.percentile(aps, tails, axis=0)
+    return table, tuple(float(v) for v in np.percentile(aps.mean(1), tails))
 
 # %% ../nbs/40_interpret.ipynb #6d5fc520
 def plot_prauc(table:pd.DataFrame, # from `per_descriptor_ap`

@@ -77,7 +77,7 @@ def score(probs:np.ndarray, # (n, 17) probabilities
           targets:np.ndarray, # (n, 17) 0/1 labels
          )->dict:
     "Macro PRAUC, its chance level, per-descriptor AP and prevalence, and the descriptors left out (no positive)."
-    ok = ~np.isnan(probs).any(1)
+    ok = np.isfinite(probs).all(1)
     probs, targets = probs[ok], targets[ok]
     ap = average_precisions(probs, targets).values
     prevalence = targets.mean(0)
@@ -169,14 +169,19 @@ def _sha256(path:Path)->str:
 def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or IMAGENET_DOWNLOAD
                     arch:str, # the scale's architecture
                    )->dict|None:
-    "Load the ImageNet weights of `arch` once (an error now, not after hours) and describe them for protocol.json; None without."
+    "Check that the ImageNet weights of `arch` load (an error now, not after hours) and describe them for protocol.json; None without."
     if imagenet is None: return None
-    from footdesc.model import backbone, PretrainedWeightsError
+    from footdesc.model import backbone, resolve_arch, PretrainedWeightsError
     download = str(imagenet) == IMAGENET_DOWNLOAD
-    try: backbone(arch, pretrained=True) if download else backbone(arch, weights=imagenet)
-    except (PretrainedWeightsError, FileNotFoundError) as e:
-        how = "pass a local torchvision checkpoint with --weights PATH, or " if download else ""
-        raise ValueError(f"ImageNet weights for {arch}: {e} ({how}leave out --weights/--imagenet to run without ImageNet weights)") from None
+    try:
+        if download: resolve_arch(arch)[1](weights="DEFAULT")   # torchvision's download, or its cache
+        else: backbone(arch, weights=imagenet)
+    except (PretrainedWeightsError, FileNotFoundError) as e:   # the file's or the architecture's own problem
+        raise ValueError(f"ImageNet weights for {arch}, the scale's architecture: {e} (or leave out {'--imagenet' if download else '--weights'} "
+                         "to run without ImageNet weights)") from None
+    except Exception as e:   # no network, most likely
+        raise ValueError(f"could not download the ImageNet weights of {arch} ({type(e).__name__}: {e}); without network access, pass a local "
+                         "torchvision checkpoint with --weights PATH, or leave out --imagenet to run without ImageNet weights") from None
     if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=_sha256(Path(imagenet)))
     from torchvision.models import get_model_weights
     return dict(arch=arch, torchvision=str(get_model_weights(arch).DEFAULT))
@@ -190,9 +195,8 @@ def _same_weights(a:dict|None, b:dict|None)->bool:
 def _schedule(scale:Scale, init, pretraining:bool, epochs:int|None=None,
               imagenet:bool=False, # the body starts from ImageNet weights (and `init` is None)
              )->dict:
-    if pretraining and imagenet:  # fastai's `fine_tune` rule: one frozen epoch at the rate, then half of it for the head, 1/100 of that for the first layers
-        frozen = max(1, scale.synth_frozen_epochs)
-        return dict(frozen_epochs=frozen, epochs=max(1, (epochs or scale.synth_epochs) - frozen), lr=scale.synth_lr, unfrozen_lr=(scale.synth_lr/200, scale.synth_lr/2))
+    if pretraining and imagenet:  # fastai's `fine_tune` rule: a frozen epoch at the rate, then half of it for the head, 1/100 of that for the first layers
+        return dict(frozen_epochs=max(1, scale.synth_frozen_epochs), epochs=epochs or scale.synth_epochs, lr=scale.synth_lr, unfrozen_lr=(scale.synth_lr/200, scale.synth_lr/2))
     if pretraining: return dict(frozen_epochs=scale.synth_frozen_epochs, epochs=epochs or scale.synth_epochs, lr=scale.synth_lr, unfrozen_lr=scale.synth_lr)
     if epochs is not None and init is None and not imagenet: return dict(frozen_epochs=0, epochs=epochs, lr=scale.lr, unfrozen_lr=scale.lr)
     if init is not None or imagenet: return dict(frozen_epochs=scale.frozen_epochs, epochs=scale.epochs, lr=scale.lr, unfrozen_lr=tuple(scale.unfrozen_lr))
@@ -356,12 +360,18 @@ class Protocol:
             raise ValueError(f"cv_starts={_setting(self.scale.cv_starts)} asks for ImageNet weights: give them with --weights PATH (a torchvision checkpoint "
                              f"of {self.scale.arch}) or --imagenet (download), or choose among {', '.join(CV_STARTS)}")
         saved = json.loads((self.out/"protocol.json").read_text()).get("imagenet") if (self.out/"protocol.json").exists() else None
-        self.imagenet, self.imagenet_source = imagenet, imagenet_source(imagenet, self.scale.arch)   # loaded once now: a bad file fails before hours of work
+        self.imagenet_source = imagenet_source(imagenet, self.scale.arch)   # checked now: a bad file fails before hours of work
+        self.imagenet = imagenet if imagenet is None or str(imagenet) == IMAGENET_DOWNLOAD else Path(imagenet).resolve()
         if saved and self.imagenet_source and not _same_weights(saved, self.imagenet_source):
-            raise ValueError(f"{self.out} trained its imagenet units from other ImageNet weights ({saved.get('sha256') or saved.get('torchvision')}, {saved.get('file', 'downloaded')}); "
-                             f"these are {self.imagenet_source.get('sha256') or self.imagenet_source.get('torchvision')}: use a new --out, or the same weights")
+            name = lambda s: (s.get("sha256") or "")[:12] or s.get("torchvision")
+            raise ValueError(f"{self.out} was run with other ImageNet weights ({name(saved)}, {saved.get('file', 'downloaded')}) than these ({name(self.imagenet_source)}); "
+                             "its imagenet units are named by their start, not by the file: use a new --out, give the same weights, or leave out --weights/--imagenet "
+                             "to resume without the ImageNet starts")
         self.cv_starts = tuple(self.scale.cv_starts)
-        if imagenet is not None and self.cv_starts == CV_STARTS: self.cv_starts = IMAGENET_STARTS + CV_STARTS   # the default gains the ImageNet starts, first
+        if imagenet is not None and set(self.cv_starts) == set(CV_STARTS): self.cv_starts = IMAGENET_STARTS + self.cv_starts   # the default gains the ImageNet starts, first
+        if imagenet is not None and not set(self.cv_starts) & set(IMAGENET_STARTS):
+            raise ValueError(f"ImageNet weights were given, but cv_starts={_setting(self.cv_starts)} starts nothing from them: add {' or '.join(IMAGENET_STARTS)}, "
+                             "or leave out --weights/--imagenet")
         if self.scale.pseudo_n is None or self.scale.pseudo_n < 0:
             raise ValueError(f"pseudo_n={self.scale.pseudo_n}: the number of unlabelled prints each fold adds (0: no self-training)")
         scored = [*self.references["path"], *(self.marks["path"] if self.marks is not None else [])]
@@ -386,6 +396,14 @@ class Protocol:
         "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
         from footdesc.grid import read_records
         return next((r for r in read_records(out or self.out) if r["cell"] == name), None)
+
+    def _imagenet_weights(self):
+        "The ImageNet weights for a unit about to train, checked against those the protocol began with (a file replaced since would mix two starts)."
+        if self.imagenet is None: raise ValueError("this start needs ImageNet weights: Protocol(imagenet=...), --weights PATH or --imagenet")
+        if str(self.imagenet) != IMAGENET_DOWNLOAD and _sha256(self.imagenet) != self.imagenet_source["sha256"]:
+            raise ValueError(f"{self.imagenet} changed since this protocol began (SHA-256 {self.imagenet_source['sha256'][:12]}…): its earlier units "
+                             "trained from the old file; restore it, or start a new --out")
+        return self.imagenet
 
     def _check_time(self, name):
         "Stop before training unit `name` if the time limit has passed."
@@ -442,18 +460,19 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
               )->Path:
     "A model of `variant` pre-trained on synthetic prints (trained once)."
     epochs = self._synth_epochs(epochs)
-    if imagenet and self.imagenet is None: raise ValueError("a pre-training from ImageNet weights needs them: Protocol(imagenet=...), --weights PATH or --imagenet")
     name = _unit_name("synthetic", "imagenet" if imagenet else None, variant, f"s{seed}", f"e{epochs}" if epochs else None)
     path = self.out/"models"/f"{name.replace('/', '_')}.zip"
     if self._finished(name) and path.exists(): return path
+    if imagenet: self._imagenet_weights()   # before anything is copied or trained
     if self._copy_pretrained(name, path): return path
     self._check_time(name)
     t0, checkpoints = time.perf_counter(), self.out/"checkpoints"/path.stem   # long: an interrupted pre-training resumes from its last checkpoint
     if (checkpoints/"checkpoint.json").exists():
         self.log(f"{name}: resuming from {checkpoints}, {json.loads((checkpoints/'checkpoint.json').read_text())['epochs_done']} epoch(s) done")
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
-                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints, imagenet=self.imagenet if imagenet else None)
-    self._record(name, step="synthetic", start="imagenet" if imagenet else "scratch", variant=variant, seed=seed, epochs=epochs or self.scale.synth_epochs, prauc=result.prauc,
+                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints, imagenet=self._imagenet_weights() if imagenet else None)
+    schedule = _schedule(self.scale, None, True, epochs, imagenet)
+    self._record(name, step="synthetic", start="imagenet" if imagenet else "scratch", variant=variant, seed=seed, epochs=schedule["epochs"], frozen_epochs=schedule["frozen_epochs"], prauc=result.prauc,
                  chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,   # of this run only, where it resumed
                  history=result.history)   # per epoch: losses, prauc (has pre-training converged?) and seconds (where did the time go?)
     return path
@@ -463,7 +482,7 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
 def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0,
               imagenet:bool=False, # score the synthetic pre-training that started from ImageNet weights instead
              )->dict:
-    "Score the synthetic-only model on every reference and mark."
+    "Score the model pre-trained on synthetic prints (from scratch, or from ImageNet weights), before any real print, on every reference and mark."
     name = _unit_name("zero-shot", "imagenet" if imagenet else None, variant, f"s{seed}")
     if (done := self._finished(name)): return done
     model, t0 = self.pretrained(variant, seed, imagenet=imagenet), time.perf_counter()
@@ -515,6 +534,7 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
     if (pseudo_n or score_pool) and not self.unlabelled: raise ValueError("self-training needs unlabelled prints: give the protocol unlabelled=... (--unlabelled)")
     if init not in CV_STARTS + IMAGENET_STARTS: raise ValueError(f"init={init!r}: choose one of {', '.join(CV_STARTS + IMAGENET_STARTS)}")
     if init in IMAGENET_STARTS and self.imagenet is None: raise ValueError(f"the {init} start needs ImageNet weights: Protocol(imagenet=...), --weights PATH or --imagenet")
+    if epochs is not None and init != "scratch": raise ValueError(f"epochs={epochs} sets the length of training from scratch; the {init} start fine-tunes on the scale's schedule")
     k = k or self.scale.folds
     pretrains = init in ("synthetic", "imagenet-synthetic")
     synth_epochs = self._synth_epochs(synth_epochs) if pretrains else None
@@ -537,7 +557,7 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
         csv = _split_csv(self.out, name, self.references, held_out, repeat=cotrain_repeat, extra=pd.concat(extra, ignore_index=True) if extra else None)
         model = self.out/"models"/f"{name.replace('/', '_')}.zip"
         train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs,
-                   imagenet=self.imagenet if init == "imagenet" else None)
+                   imagenet=self._imagenet_weights() if init == "imagenet" else None)
         test = self.references[held_out]
         probs, refs = predict_scores(model, test, self.scale.mirror)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
@@ -567,7 +587,7 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     if "zero-shot" in steps:
         self.zero_shot(base)
         if "imagenet-synthetic" in self.cv_starts: self.zero_shot(base, imagenet=True)
-    if "cv" in steps:   # the synthetic start first: a time limit then cuts the baseline, not the headline figure
+    if "cv" in steps:   # the pre-trained starts first (cv_starts' order): a time limit then cuts the baseline, not the headline figure
         same = dict(variant=base, cotrain_n=self.scale.cotrain_n, cotrain_repeat=self.scale.cotrain_repeat)
         for init in self.cv_starts: self.cross_validate(init, **same, score_pool=self.scale.pseudo_n > 0)   # with pseudo_n, the teachers
         if self.scale.pseudo_n:

@@ -49,7 +49,7 @@ def _pretraining(r:dict, scale_epochs:int|None=None)->dict:
     "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them); older records without epochs ran `scale_epochs`."
     history = r.get("history") or []
     spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in TIME_COLUMNS}
-    return dict(variant=r["variant"], seed=r["seed"], start=r.get("start") or "scratch", epochs=r.get("epochs") or scale_epochs, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
+    return dict(variant=r["variant"], seed=r["seed"], start=r.get("start") or "scratch", epochs=r.get("epochs") or scale_epochs, frozen_epochs=r.get("frozen_epochs") or 0, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
                 copied=bool(r.get("copied_from")), **spent)
 
 def summarise(out # the protocol's output folder
@@ -148,11 +148,12 @@ def summary_markdown(summary:dict # from `summarise`
                 "|---|---|---|---|---|---|---|---|---|"]
         for p in summary["pretraining"]:
             secs = lambda k: "–" if p.get(k) is None else f"{p[k]:.0f}"
-            out.append(f"| {p['variant']}{' (from ImageNet)' if p.get('start') == 'imagenet' else ''} | {p['seed']} | {p['epochs']} | {_f(p['prauc'])} | {_f(p['chance'])} | "
+            epochs = f"{p['frozen_epochs']} frozen + {p['epochs']}" if p.get("frozen_epochs") else f"{p['epochs']}"
+            out.append(f"| {p['variant']}{' (from ImageNet)' if p.get('start') == 'imagenet' else ''} | {p['seed']} | {epochs} | {_f(p['prauc'])} | {_f(p['chance'])} | "
                        + ("copied |" if p.get("copied") else f"{secs('seconds')} |") + f" {secs('train_s')} | {secs('valid_s')} | {secs('checkpoint_s')} |")
         out += [""]
     if summary["zero_shot"]:
-        out += ["## Zero-shot: trained on synthetic prints only", "", "| set | prints | macro PRAUC (95% interval) | chance |", "|---|---|---|---|"]
+        out += ["## Zero-shot: pre-trained, no real print in training", "", "| set | prints | macro PRAUC (95% interval) | chance |", "|---|---|---|---|"]
         for z in summary["zero_shot"]:
             start = "" if z.get("init", "synthetic") == "synthetic" else f", {z['init']} start"
             for label, s in (("references", z["references"]), ("crime-scene marks", z.get("marks"))):
@@ -170,8 +171,10 @@ def summary_markdown(summary:dict # from `summarise`
                        f"{_with_interval((c['references'] or {}).get('prauc'), (c['references'] or {}).get('prauc_interval'))} | "
                        f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
         scores = {(f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]): c["references"] for c in main if c["references"]}
-        if summary["zero_shot"]: scores = {**{("zero-shot" if z.get("init", "synthetic") == "synthetic" else f"zero-shot, {z['init']}"): z["references"]
-                                              for z in summary["zero_shot"]}, **scores}
+        base = next(iter(VARIANTS))
+        zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
+                                   + ([f"seed {z['seed']}"] if z["seed"] else []))
+        if summary["zero_shot"]: scores = {**{zero(z): z["references"] for z in summary["zero_shot"]}, **scores}
         out += ["", "Per descriptor (references; AP with its 95% bootstrap interval over the prints; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
     if summary["findings"]:
         first = next(iter(summary["findings"].values()))
