@@ -388,7 +388,7 @@ class Protocol:
         if self.pretrained_from is not None: check_same_pretraining(self.pretrained_from, self.scale)
         self.out.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.out/"protocol.json", "w") as f:
-            json.dump(dict(scale=asdict(self.scale), references=str(references), marks=str(marks) if marks else None,
+            json.dump(dict(scale=asdict(self.scale), references=str(dataset_csv(references).resolve()), marks=str(dataset_csv(marks).resolve()) if marks else None,   # absolute: the summary reads the marks' shoes
                            unlabelled=str(unlabelled) if unlabelled is not None else None,
                            imagenet=self.imagenet_source or saved), f, indent=1)   # a run without weights keeps the record of those its imagenet units used
 

@@ -21,20 +21,33 @@ from .interpret import bootstrap_ap
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
 
 # %% ../nbs/52_real_summary.ipynb #132c02b3
-def _scored(probs:np.ndarray, targets:np.ndarray)->dict:
-    "`score`, with 95% bootstrap intervals over the prints of the macro PRAUC (`prauc_interval`) and of each AP (`ap_interval`)."
+def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
+    "`score`, with 95% bootstrap intervals over the prints (or their `groups`) of the macro PRAUC (`prauc_interval`) and of each AP (`ap_interval`)."
     result, ok = score(probs, targets), np.isfinite(probs).all(1)
     if ok.any():
-        table, interval = bootstrap_ap(targets[ok], probs[ok])
+        table, interval = bootstrap_ap(targets[ok], probs[ok], groups=None if groups is None else np.asarray(groups)[ok])
         result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
     return result
 
-def _pooled(out, records, prefix):
+def _shoe_of_mark(out)->dict:
+    "Each mark's reference ({mark image: reference image}) from the protocol's marks CSV, so that marks of one shoe are resampled together; {} where it cannot be read."
+    try:
+        marks = json.loads((Path(out)/"protocol.json").read_text()).get("marks")
+        frame = pd.read_csv(marks) if marks else None
+        return dict(zip(frame["image"].astype(str), frame["reference"].astype(str))) if frame is not None and "reference" in frame else {}
+    except (OSError, ValueError, KeyError): return {}
+
+def _pooled(out, records, shoes:dict|None=None):
+    "Scores (with intervals) of the pooled predictions of `records`: references, and marks resampled by their shoe (`shoes`, from `_shoe_of_mark`)."
     arrays = [load_predictions(out, r["cell"]) for r in records]
     pooled = {}
     for part in ("ref", "mark"):
         have = [a for a in arrays if f"{part}_probs" in a]
-        if have: pooled[part] = _scored(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]))
+        if not have: continue
+        images = np.concatenate([a[f"{part}_images"] for a in have]) if all(f"{part}_images" in a for a in have) else None
+        groups = [shoes.get(str(i), str(i)) for i in images] if part == "mark" and shoes and images is not None else None
+        pooled[part] = _scored(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]), groups)
+        if groups is not None: pooled[part]["interval_groups"] = len(set(groups))
     return pooled
 
 def _cotrained(c:dict)->bool:
@@ -59,11 +72,12 @@ def summarise(out # the protocol's output folder
     records = read_records(out)
     protocol = json.loads((Path(out)/"protocol.json").read_text()) if (Path(out)/"protocol.json").exists() else dict(scale=asdict(Scale()))
     scale = protocol["scale"]
+    shoes = _shoe_of_mark(out)
     summary = dict(scale=scale, imagenet=protocol.get("imagenet"), pretraining=[_pretraining(r, scale.get("synth_epochs")) for r in records if r.get("step") == "synthetic"],
                    zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot":
-            try: saved = _pooled(out, [r], "zero-shot")   # the record's scores, with their intervals
+            try: saved = _pooled(out, [r], shoes)   # the record's scores, with their intervals
             except FileNotFoundError: saved = {}           # its predictions are gone: the record's scores alone
             summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], init=r.get("init") or "synthetic",
                                              references=saved.get("ref", r["references"]), marks=saved.get("mark", r.get("marks"))))
@@ -73,7 +87,7 @@ def summarise(out # the protocol's output folder
         keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat", "pseudo_n"]
         for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, pseudo_n), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
-            pooled = _pooled(out, rows, "cv")
+            pooled = _pooled(out, rows, shoes)
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
                 cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
@@ -175,7 +189,11 @@ def summary_markdown(summary:dict # from `summarise`
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
         if summary["zero_shot"]: scores = {**{zero(z): z["references"] for z in summary["zero_shot"]}, **scores}
-        out += ["", "Per descriptor (references; AP with its 95% bootstrap interval over the prints; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
+        marks = [c["marks"] for c in main if c.get("marks")]
+        how = ("over the marks' shoes (all marks of one reference together)" if all(m.get("interval_groups") for m in marks) else
+               "over the marks one by one (their references could not be read from the marks CSV named in protocol.json), which understates them")
+        out += ["", f"Intervals are 95%, by bootstrap over the references" + (f", and {how}" if marks else "") + ".", "",
+                "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
     if summary["findings"]:
         first = next(iter(summary["findings"].values()))
         how = f"{first['k']}-fold cross-validation, " + (f"{first['epochs']} epochs from scratch" if first.get("epochs") else
