@@ -16,7 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv
-from .interpret import (per_descriptor_ap, macro_prauc, bootstrap_ap, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
+from .interpret import (per_descriptor_ap, macro_prauc, bootstrap_ap, TooFewPositives, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
 from .inference import predict_paths, progress_on_stderr
@@ -61,6 +61,7 @@ class Evaluation:
     prauc_interval: tuple = (np.nan, np.nan)  # the PRAUC's 95% bootstrap interval over prints (NaN: not computed); the table's ap_low/ap_high per descriptor
     bootstrap: int = 0  # resamples behind the intervals (0: none)
     groups: int|None = None  # the intervals resampled this many groups of prints (the dataset's `reference` column), not the prints one by one
+    no_interval: str|None = None  # why there are no intervals although they were asked for (too few positives)
 
     @property
     def excluded(self)->list[str]: return self.table.code[self.table.excluded].tolist()
@@ -91,8 +92,10 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     thresholds = np.asarray(loaded.thresholds, dtype=np.float64)
     table = per_descriptor_ap(y, probs).merge(thresholded_scores(y, probs, thresholds), on="code", sort=False)
     groups = df["reference"].astype(str).values if "reference" in df.columns else None   # marks of one shoe: not independent draws
-    intervals, interval = (bootstrap_ap(y, probs, n_boot=bootstrap, groups=groups) if bootstrap else
-                           (pd.DataFrame(dict(code=list(CODES), ap_low=np.nan, ap_high=np.nan)), (np.nan, np.nan)))
+    intervals, interval, no_interval = pd.DataFrame(dict(code=list(CODES), ap_low=np.nan, ap_high=np.nan)), (np.nan, np.nan), None
+    if bootstrap:
+        try: intervals, interval = bootstrap_ap(y, probs, n_boot=bootstrap, groups=groups)
+        except TooFewPositives as e: no_interval = str(e)   # the figures stand; there is just no interval to give
     table = table.merge(intervals, on="code", sort=False)
     table = table[[*table.columns[:3], "ap_low", "ap_high", *[k for k in table.columns[3:] if k not in ("ap_low", "ap_high")]]]   # beside the AP
     hits = None
@@ -101,7 +104,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
         hits = localisation_hits(loaded, df.head(max_localisation), csv.parent)
     return Evaluation(str(model if isinstance(model, (str, Path)) else "model"), str(csv), df, y, probs, thresholds, dict(errors),
                       table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror, interval, bootstrap,
-                      None if groups is None else len(set(groups)))
+                      None if groups is None else len(set(groups)), no_interval)
 
 # %% ../nbs/41_evaluate.ipynb #6d372c9a
 def summary_text(ev:Evaluation # from `evaluate`
@@ -112,7 +115,8 @@ def summary_text(ev:Evaluation # from `evaluate`
              f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors"
              + ("; each print also scored mirrored, the two averaged)" if ev.mirror else ")")]
     over = f"the {len(ev.df)} prints" if ev.groups is None else f"the {ev.groups} references of the {len(ev.df)} prints"
-    if ev.bootstrap: lines.append(f"      95% interval {ev.prauc_interval[0]:.3f}-{ev.prauc_interval[1]:.3f} (bootstrap over {over}, "
+    if ev.no_interval: lines.append(f"      95% interval: none ({ev.no_interval})")
+    elif ev.bootstrap: lines.append(f"      95% interval {ev.prauc_interval[0]:.3f}-{ev.prauc_interval[1]:.3f} (bootstrap over {over}, "
                                   f"{ev.bootstrap} resamples; it does not cover retraining)")
     if ev.excluded: lines.append(f"excluded (no positive print): {' '.join(ev.excluded)}")
     lines.append("")
@@ -177,7 +181,8 @@ def report_html(ev:Evaluation, # from `evaluate`
     summary = [f"<li>model: <code>{e(ev.model)}</code></li>", f"<li>data: <code>{e(ev.data)}</code>, {len(ev.df)} prints scored</li>",
                f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors)"
                + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the " + ("prints" if ev.groups is None else f"{ev.groups} references of the prints") + " "
-                  f"({ev.bootstrap} resamples: how far another draw of such prints could move it, not retraining)" if ev.bootstrap else "") + "</li>"]
+                  f"({ev.bootstrap} resamples: how far another draw of such prints could move it, not retraining)" if ev.bootstrap and not ev.no_interval else "")
+               + (f"; no 95% interval: {e(ev.no_interval)}" if ev.no_interval else "") + "</li>"]
     if ev.excluded: summary.append(f"<li>excluded, no positive print: {e(' '.join(ev.excluded))}</li>")
     if ev.errors: summary.append(f"<li class='fail'>{len(ev.errors)} print(s) could not be scored (see <a href='#failed'>failed prints</a>)</li>")
     sections.append(("summary", "Summary", "<ul>" + "".join(summary) + "</ul>"))

@@ -20,11 +20,11 @@ from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['BOOTSTRAP_CELLS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'bootstrap_ap', 'plot_prauc',
-           'plot_pr_curves', 'paper_confusion', 'plot_confusion', 'gradcam', 'print_image', 'show_gradcam',
-           'peak_in_mask', 'localisation_table', 'mask_in_input', 'model_input', 'explain_print',
-           'save_gradcam_overlays', 'localisation_hits', 'print_losses', 'top_losses', 'mistakes', 'plot_top_losses',
-           'DescriptorInterpretation', 'figure_data_uri']
+__all__ = ['BOOTSTRAP_CELLS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'TooFewPositives',
+           'bootstrap_ap', 'plot_prauc', 'plot_pr_curves', 'paper_confusion', 'plot_confusion', 'gradcam',
+           'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table', 'mask_in_input', 'model_input',
+           'explain_print', 'save_gradcam_overlays', 'localisation_hits', 'print_losses', 'top_losses', 'mistakes',
+           'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -75,6 +75,9 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
 
 BOOTSTRAP_CELLS = 2_000_000  # prints × resamples drawn at a time (about 100 MB of float64 work arrays)
 
+class TooFewPositives(ValueError):
+    "Resampling almost never keeps a positive print of every descriptor: there is no interval to give."
+
 def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
     "Weights of `n_boot` resamples of the groups, in chunks, each keeping a positive of every descriptor that has one (`positive`: (n, m') labels)."
     k, n = int(group.max()) + 1, len(group)
@@ -84,7 +87,7 @@ def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
         weights = weights[(weights @ positive > 0).all(1)][:n_boot - kept]  # a resample that lost a descriptor would score another macro average
         drawn += step; kept += len(weights)
         if kept < n_boot and drawn >= 100*n_boot + step:
-            raise ValueError(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives for a bootstrap (bootstrap=0 skips it)")
+            raise TooFewPositives(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives for a bootstrap (bootstrap=0 skips it)")
         if len(weights): yield weights
 
 def bootstrap_ap(y, # (n, m) multi-hot labels

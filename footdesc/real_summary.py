@@ -15,7 +15,7 @@ from .descriptors import CODES
 from .dataset import atomic_write, atomic_write_text
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
-from .interpret import bootstrap_ap
+from .interpret import bootstrap_ap, TooFewPositives
 
 # %% auto #0
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
@@ -25,7 +25,8 @@ def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
     "`score`, with 95% bootstrap intervals over the prints (or their `groups`) of the macro PRAUC (`prauc_interval`) and of each AP (`ap_interval`)."
     result, ok = score(probs, targets), np.isfinite(probs).all(1)
     if ok.any():
-        table, interval = bootstrap_ap(targets[ok], probs[ok], groups=None if groups is None else np.asarray(groups)[ok])
+        try: table, interval = bootstrap_ap(targets[ok], probs[ok], groups=None if groups is None else np.asarray(groups)[ok])
+        except TooFewPositives: return result   # the figure, without an interval
         result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
     return result
 
