@@ -16,6 +16,7 @@ import torch.nn.functional as F
 import matplotlib
 import matplotlib.pyplot as plt
 from sklearn.metrics import average_precision_score, precision_recall_curve
+from scipy.special import digamma
 from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .losses import average_precisions
 
@@ -60,6 +61,7 @@ def macro_prauc(table:pd.DataFrame # from `per_descriptor_ap`
 def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
                  scores, # (n,) its scores
                  weights, # (b, n) non-negative weights, one row per resample
+                 copies:bool=False, # weights count copies of a print, each its own threshold (see below); False: scikit-learn's sample weights
                 )->np.ndarray:
     "Average precision with sample weights, as scikit-learn defines it, for each row of `weights` (NaN where no positive weighs; scikit-learn says 0)."
     scores = np.asarray(scores, np.float64)   # integer scores would wrap round when negated
@@ -67,11 +69,16 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
     y, s, w = np.asarray(y, np.float64)[order], scores[order], np.asarray(weights, np.float64)[:, order]
     last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]   # the last print of each group of tied scores: one threshold each
     tp, fp = np.cumsum(w*y, 1)[:, last], np.cumsum(w*(1 - y), 1)[:, last]
-    total = tp[:, -1:]
+    before = lambda a: np.concatenate([np.zeros((len(a), 1)), a[:, :-1]], 1)
+    tp0, fp0, total = before(tp), before(fp), tp[:, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        precision = np.where(tp + fp > 0, tp/(tp + fp), 0.0)
-        ap = (np.diff(tp/total, axis=1, prepend=0.0)*precision).sum(1)
-    return np.where(total[:, 0] > 0, ap, np.nan)
+        gains = (tp - tp0)*np.where(tp + fp > 0, tp/(tp + fp), 0.0)   # a threshold's new positives at its precision
+        if copies:   # k copies of one print cross one at a time: sum over i = 1..k of (tp0 + i)/(tp0 + fp0 + i), in closed form
+            alone = (np.diff(np.r_[-1, last]) == 1)[None]   # thresholds held by a single print
+            c, k = tp0 + fp0, tp - tp0
+            gains = np.where(alone, k - fp0*(digamma(c + k + 1) - digamma(c + 1)), gains)
+        ap = gains.sum(1)/total
+    return np.where(total > 0, ap, np.nan)
 
 BOOTSTRAP_CELLS = 2_000_000  # prints × resamples drawn at a time (about 100 MB of float64 work arrays)
 
@@ -109,7 +116,7 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
     _, group = np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)
     aps, start = np.empty((n_boot, len(scored))), 0
     for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):
-        for i, j in enumerate(scored): aps[start:start + len(weights), i] = _weighted_ap(y[:, j], probs[:, j], weights)
+        for i, j in enumerate(scored): aps[start:start + len(weights), i] = _weighted_ap(y[:, j], probs[:, j], weights, copies=True)
         start += len(weights)
     tails = [100*(1 - level)/2, 100*(1 + level)/2]
     table.loc[scored, "ap_low"], table.loc[scored, "ap_high"] = np.percentile(aps, tails, axis=0)
