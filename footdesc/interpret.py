@@ -22,10 +22,10 @@ from .losses import average_precisions
 
 # %% auto #0
 __all__ = ['BOOTSTRAP_CELLS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'TooFewPositives',
-           'bootstrap_ap', 'plot_prauc', 'plot_pr_curves', 'paper_confusion', 'plot_confusion', 'gradcam',
-           'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table', 'mask_in_input', 'model_input',
-           'explain_print', 'save_gradcam_overlays', 'localisation_hits', 'print_losses', 'top_losses', 'mistakes',
-           'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
+           'bootstrap_ap', 'paired_difference', 'plot_prauc', 'plot_pr_curves', 'paper_confusion', 'plot_confusion',
+           'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table', 'mask_in_input',
+           'model_input', 'explain_print', 'save_gradcam_overlays', 'localisation_hits', 'print_losses', 'top_losses',
+           'mistakes', 'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -121,6 +121,31 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
     tails = [100*(1 - level)/2, 100*(1 + level)/2]
     table.loc[scored, "ap_low"], table.loc[scored, "ap_high"] = np.percentile(aps, tails, axis=0)
     return table, tuple(float(v) for v in np.percentile(aps.mean(1), tails))
+
+# %% ../nbs/40_interpret.ipynb #40b0000b
+def paired_difference(y, # (n, m) multi-hot labels
+                      probs_a, # (n, m) the first model's scores of the prints
+                      probs_b, # (n, m) the second model's scores of the same prints, in the same order
+                      n_boot:int=1000, # resamples of the prints
+                      level:float=0.95, # the interval's coverage
+                      seed:int=0, # the resampling's random seed
+                      groups=None, # (n,) a group per print (see `bootstrap_ap`)
+                     )->tuple[float, tuple[float, float]]:
+    "Macro PRAUC of `probs_a` minus that of `probs_b` on the same prints, and its percentile bootstrap interval (both resampled alike)."
+    y, probs_a = _check_scores(y, probs_a)
+    _, probs_b = _check_scores(y, probs_b)
+    if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
+    if groups is not None and len(groups) != len(y): raise ValueError(f"{len(groups)} groups for {len(y)} prints: give one group per print")
+    scored = np.flatnonzero(y.any(0))
+    if not len(scored): return np.nan, (np.nan, np.nan)
+    macro = lambda p: macro_prauc(per_descriptor_ap(y, p, codes=[str(i) for i in range(y.shape[1])]))
+    _, group = np.unique(np.asarray(groups if groups is not None else np.arange(len(y)), dtype=str), return_inverse=True)
+    deltas = []
+    for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):
+        ap = lambda p: np.mean([_weighted_ap(y[:, j], p[:, j], weights, copies=True) for j in scored], 0)
+        deltas.append(ap(probs_a) - ap(probs_b))
+    tails = [100*(1 - level)/2, 100*(1 + level)/2]
+    return float(macro(probs_a) - macro(probs_b)), tuple(float(v) for v in np.percentile(np.concatenate(deltas), tails))
 
 # %% ../nbs/40_interpret.ipynb #6d5fc520
 def plot_prauc(table:pd.DataFrame, # from `per_descriptor_ap`

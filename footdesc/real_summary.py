@@ -15,7 +15,7 @@ from .descriptors import CODES
 from .dataset import atomic_write, atomic_write_text
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
-from .interpret import bootstrap_ap, TooFewPositives
+from .interpret import bootstrap_ap, paired_difference, TooFewPositives
 
 # %% auto #0
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
@@ -38,18 +38,41 @@ def _shoe_of_mark(out)->dict:
         return dict(zip(frame["image"].astype(str), frame["reference"].astype(str))) if frame is not None and "reference" in frame else {}
     except (OSError, ValueError, KeyError): return {}
 
-def _pooled(out, records, shoes:dict|None=None):
-    "Scores (with intervals) of the pooled predictions of `records`: references, and marks resampled by their shoe (`shoes`, from `_shoe_of_mark`)."
-    arrays = [load_predictions(out, r["cell"]) for r in records]
-    pooled = {}
+def _pooled_arrays(out, records)->dict:
+    "{part: (probs, targets, images or None)} of the pooled predictions of `records`, part 'ref' and 'mark'."
+    arrays, pooled = [load_predictions(out, r["cell"]) for r in records], {}
     for part in ("ref", "mark"):
         have = [a for a in arrays if f"{part}_probs" in a]
-        if not have: continue
-        images = np.concatenate([a[f"{part}_images"] for a in have]) if all(f"{part}_images" in a for a in have) else None
-        groups = [shoes.get(str(i), str(i)) for i in images] if part == "mark" and shoes and images is not None else None
-        pooled[part] = _scored(np.concatenate([a[f"{part}_probs"] for a in have]), np.concatenate([a[f"{part}_targets"] for a in have]), groups)
+        if have: pooled[part] = tuple(np.concatenate([a[f"{part}_{k}"] for a in have]) for k in ("probs", "targets")) + (
+            np.concatenate([a[f"{part}_images"] for a in have]).astype(str) if all(f"{part}_images" in a for a in have) else None,)
+    return pooled
+
+def _groups(part:str, images, shoes:dict|None):
+    "The resampling groups of pooled prints: a mark's shoe where known (`_shoe_of_mark`), else None (each print its own)."
+    return [shoes.get(str(i), str(i)) for i in images] if part == "mark" and shoes and images is not None else None
+
+def _pooled(out, records, shoes:dict|None=None):
+    "Scores (with intervals) of the pooled predictions of `records`: references, and marks resampled by their shoe (`shoes`, from `_shoe_of_mark`)."
+    pooled = {}
+    for part, (probs, targets, images) in _pooled_arrays(out, records).items():
+        groups = _groups(part, images, shoes)
+        pooled[part] = _scored(probs, targets, groups)
         if groups is not None: pooled[part]["interval_groups"] = len(set(groups))
     return pooled
+
+def _paired(out, records, baseline, shoes:dict|None=None)->dict:
+    "Pooled macro PRAUC of `records` minus `baseline`'s on the same prints, with its paired bootstrap interval, per part (where both scored the same prints)."
+    mine, theirs, result = _pooled_arrays(out, records), _pooled_arrays(out, baseline), {}
+    for part in set(mine) & set(theirs):
+        (p, y, images), (q, _, other) = mine[part], theirs[part]
+        if images is None or other is None or sorted(images) != sorted(other) or len(set(images)) != len(images): continue
+        a, b = np.argsort(images, kind="stable"), np.argsort(other, kind="stable")
+        ok = np.isfinite(p[a]).all(1) & np.isfinite(q[b]).all(1)
+        groups = _groups(part, images[a][ok], shoes)
+        try: delta, interval = paired_difference(y[a][ok], p[a][ok], q[b][ok], groups=groups)
+        except TooFewPositives: continue
+        result[part] = dict(delta=delta, interval=list(interval))
+    return result
 
 def _cotrained(c:dict)->bool:
     "Whether a cross-validation trained on more than its real references: co-training (synthetic prints, repeats) or self-training (pseudo-labelled prints)."
@@ -89,11 +112,14 @@ def summarise(out # the protocol's output folder
         for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, pseudo_n), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
             pooled = _pooled(out, rows, shoes)
+            same = (cv.variant == variant) & (cv.seed == seed) & (cv.k == k) & (cv.epochs == epochs) & (cv.cotrain_n == 0) & (cv.cotrain_repeat == 1) & (cv.pseudo_n == 0)
+            scratch = cv[same & (cv.init == "scratch")].to_dict("records")
+            paired = _paired(out, rows, scratch, shoes) if init != "scratch" and len(scratch) == len(rows) else {}
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
                 cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
                 prauc_mean=float(group.prauc.mean()), prauc_std=float(group.prauc.std(ddof=1)) if len(group) > 1 else 0.0,
-                chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark")))
+                chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired))
         scratch = scale.get("finding_init") == "scratch"
         finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
         finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
@@ -190,6 +216,10 @@ def summary_markdown(summary:dict # from `summarise`
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
         if summary["zero_shot"]: scores = {**{zero(z): z["references"] for z in summary["zero_shot"]}, **scores}
+        paired = [f"- {c['init']} start" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus scratch, pooled {label}, paired on the same prints: "
+                  f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"
+                  for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
+        if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
         how = ("over the marks' shoes (all marks of one reference together)" if all(m.get("interval_groups") for m in marks) else
                "over the marks one by one (their references could not be read from the marks CSV named in protocol.json), which understates them")
