@@ -88,12 +88,12 @@ class TooFewPositives(ValueError):
 def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
     "Weights of `n_boot` resamples of the groups, in chunks, each keeping a positive of every descriptor that has one (`positive`: (n, m') labels)."
     k, n = int(group.max()) + 1, len(group)
-    step, kept, drawn = max(1, BOOTSTRAP_CELLS // n), 0, 0
+    step, kept, drawn = max(1, min(BOOTSTRAP_CELLS // n, n_boot)), 0, 0   # (the draws do not depend on the step: one stream, cut into pieces)
     while kept < n_boot:
         weights = rng.multinomial(k, np.full(k, 1/k), size=step)[:, group]   # how often each print's group was drawn
         weights = weights[(weights @ positive > 0).all(1)][:n_boot - kept]  # a resample that lost a descriptor would score another macro average
         drawn += step; kept += len(weights)
-        if kept < n_boot and drawn >= 100*n_boot + step:
+        if kept < n_boot and drawn + (n_boot - kept)*drawn/max(kept, 1) > 100*n_boot:   # on this rate, more than 100 draws a resample: give up now
             raise TooFewPositives(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives for a bootstrap (bootstrap=0 skips it)")
         if len(weights): yield weights
 
