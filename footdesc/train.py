@@ -199,6 +199,7 @@ class TrainResult:
     model_path: Path|None = None  # where the model was saved
     seconds: float = 0.0  # wall time of the whole call
     history: list = field(default_factory=list)  # per-epoch train_loss, valid_loss, prauc, and seconds (TIME_COLUMNS)
+    prauc_interval: tuple = (np.nan, np.nan)  # 95% bootstrap interval of `prauc` over the validation prints (NaN: too few positives); the table's ap_low/ap_high per descriptor
 
 def _settings(**kw): return json.loads(json.dumps(kw))  # as it reads back from checkpoint.json (tuples become lists)
 
@@ -273,12 +274,16 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir):
     probs, targets = probs.float().numpy(), targets.float().numpy()
     thresholds = best_thresholds(probs, targets)
     table = descriptor_table(probs, targets, thresholds)
+    from footdesc.interpret import bootstrap_ap, TooFewPositives
+    try: intervals, interval = bootstrap_ap(targets, probs)   # how far the validation figures could move with other validation prints
+    except TooFewPositives: intervals, interval = pd.DataFrame(dict(ap_low=[np.nan]*len(CODES), ap_high=np.nan)), (np.nan, np.nan)
+    table = table.assign(ap_low=intervals.ap_low.values, ap_high=intervals.ap_high.values)
     value = float(table.ap.mean()) if table.ap.notna().any() else float("nan")
     excluded = excluded_descriptors(targets)
     result = TrainResult(learn, value, table, thresholds, excluded)
-    result.history = history
+    result.history, result.prauc_interval = history, tuple(float(v) for v in interval)
     if out is not None:
-        training = dict(settings, prauc=value, excluded=excluded, n_valid=int(len(targets)),
+        training = dict(settings, prauc=value, prauc_interval=None if np.isnan(interval[0]) else list(result.prauc_interval), excluded=excluded, n_valid=int(len(targets)),
                         average_precision={c: (None if np.isnan(a) else float(a)) for c, a in table.ap.items()},
                         prevalence={c: float(p) for c, p in table.prevalence.items()}, history=history)
         result.model_path = save_model(learn, out, thresholds, training=training, format=format)
@@ -330,8 +335,9 @@ def print_table(table:pd.DataFrame, # from `descriptor_table`
                 file=None, # where to print (default stdout)
                ):
     "Print a per-descriptor table with AP against its chance level (the prevalence)."
-    shown = table.copy()
+    shown = table.drop(columns=["ap_low", "ap_high"], errors="ignore")
     shown["ap"] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table.ap]
+    if "ap_low" in table: shown.insert(list(shown.columns).index("ap") + 1, "ap 95%", ["-" if np.isnan(lo) else f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table.ap_low, table.ap_high)])
     shown["f1"] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table.f1]
     shown["prevalence"] = table.prevalence.map("{:.3f}".format)
     shown["threshold"] = table.threshold.map("{:.2f}".format)
@@ -354,7 +360,9 @@ def run(args)->int:
     print("\nper-descriptor results on the validation set (chance-level AP = prevalence):")
     print_table(res.table)
     if res.excluded: print(f"PRAUC leaves out {', '.join(res.excluded)}: no positive in the validation set")
-    print(f"PRAUC {res.prauc:.4f}; model saved to {res.model_path} ({res.seconds:.0f} s)")
+    lo, hi = res.prauc_interval
+    interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
+    print(f"PRAUC {res.prauc:.4f}{interval}; model saved to {res.model_path} ({res.seconds:.0f} s)")
     return 0
 
 # %% ../nbs/33_train.ipynb #ac7ac7e1
