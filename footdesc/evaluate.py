@@ -40,7 +40,7 @@ def thresholded_scores(y, # (n, 17) labels
                              f1=np.where(y.any(0), f1, np.nan)))
 
 # %% ../nbs/41_evaluate.ipynb #6d5d3386
-BOOTSTRAP = 1000  # resamples for the intervals: 0.3 s on 240 prints, about 45 s on 34,000 (`--bootstrap 200` there)
+BOOTSTRAP = 1000  # resamples for the intervals: 0.4 s on 240 prints, 2.3 s on 1,175, about 65 s on 34,000 (2 busy cores; `--bootstrap 200` there: 13 s)
 
 @dataclass
 class Evaluation:

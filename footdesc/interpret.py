@@ -16,7 +16,6 @@ import torch.nn.functional as F
 import matplotlib
 import matplotlib.pyplot as plt
 from sklearn.metrics import average_precision_score, precision_recall_curve
-from scipy.special import digamma
 from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .losses import average_precisions
 
@@ -61,7 +60,7 @@ def macro_prauc(table:pd.DataFrame # from `per_descriptor_ap`
 def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
                  scores, # (n,) its scores
                  weights, # (b, n) non-negative weights, one row per resample
-                 copies:bool=False, # weights count copies of a print, each its own threshold (see below); False: scikit-learn's sample weights
+                 copies:bool=False, # weights are whole numbers of copies of a print, each its own threshold (see above); False: scikit-learn's sample weights
                 )->np.ndarray:
     "Average precision with sample weights, as scikit-learn defines it, for each row of `weights` (NaN where no positive weighs; scikit-learn says 0)."
     scores = np.asarray(scores, np.float64)   # integer scores would wrap round when negated
@@ -73,10 +72,12 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
     tp0, fp0, total = before(tp), before(fp), tp[:, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
         gains = (tp - tp0)*np.where(tp + fp > 0, tp/(tp + fp), 0.0)   # a threshold's new positives at its precision
-        if copies:   # k copies of one print cross one at a time: sum over i = 1..k of (tp0 + i)/(tp0 + fp0 + i), in closed form
-            alone = (np.diff(np.r_[-1, last]) == 1)[None]   # thresholds held by a single print
-            c, k = tp0 + fp0, tp - tp0
-            gains = np.where(alone, k - fp0*(digamma(c + k + 1) - digamma(c + 1)), gains)
+        if copies:   # k positive copies of one print cross one at a time: the sum over i = 1..k of (tp0 + i)/(tp0 + fp0 + i)
+            k = tp - tp0
+            more = (np.diff(np.r_[-1, last]) == 1)[None] & (k >= 2)   # a threshold held by one print, drawn twice or more (once: the same either way)
+            if more.any():
+                kk, t0, c0 = k[more], tp0[more], (tp0 + fp0)[more]
+                gains[more] = sum(np.where(i <= kk, (t0 + i)/(c0 + i), 0.0) for i in range(1, int(kk.max()) + 1))
         ap = gains.sum(1)/total
     return np.where(total > 0, ap, np.nan)
 
@@ -90,7 +91,7 @@ def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
     k, n = int(group.max()) + 1, len(group)
     step, kept, drawn = max(1, min(BOOTSTRAP_CELLS // n, n_boot)), 0, 0   # (the draws do not depend on the step: one stream, cut into pieces)
     while kept < n_boot:
-        weights = rng.multinomial(k, np.full(k, 1/k), size=step)[:, group]   # how often each print's group was drawn
+        weights = rng.multinomial(k, np.full(k, 1/k), size=step)[:, group].astype(np.float64)   # how often each print's group was drawn (float once, not per descriptor)
         weights = weights[(weights @ positive > 0).all(1)][:n_boot - kept]  # a resample that lost a descriptor would score another macro average
         drawn += step; kept += len(weights)
         if kept < n_boot and drawn + (n_boot - kept)*drawn/max(kept, 1) > 100*n_boot:   # on this rate, more than 100 draws a resample: give up now
