@@ -91,7 +91,10 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     y = label_matrix(df)
     thresholds = np.asarray(loaded.thresholds, dtype=np.float64)
     table = per_descriptor_ap(y, probs).merge(thresholded_scores(y, probs, thresholds), on="code", sort=False)
-    groups = df["reference"].astype(str).values if "reference" in df.columns else None   # marks of one shoe: not independent draws
+    groups = None
+    if "reference" in df.columns:   # marks of one shoe are not independent draws; a mark without a reference is its own
+        ref = df["reference"].fillna("").astype(str).str.strip()
+        groups = np.where(ref.isin(["", "nan"]), "print:" + df["image"].astype(str), ref)
     intervals, interval, no_interval = pd.DataFrame(dict(code=list(CODES), ap_low=np.nan, ap_high=np.nan)), (np.nan, np.nan), None
     if bootstrap:
         try: intervals, interval = bootstrap_ap(y, probs, n_boot=bootstrap, groups=groups)
@@ -240,7 +243,9 @@ def write_report(ev:Evaluation, # from `evaluate`
     csv("predictions.csv", _predictions_frame(ev), index=False)
     csv("top_losses.csv", top_losses(ev.y, ev.probs, top_k, list(ev.df["image"]), ev.thresholds), index=False)
     metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), prauc=ev.prauc, mirror=ev.mirror,
-                   prauc_interval=dict(low=ev.prauc_interval[0], high=ev.prauc_interval[1], level=0.95, resamples=ev.bootstrap, over="prints" if ev.groups is None else f"{ev.groups} groups of prints (column reference)") if ev.bootstrap else None, excluded=ev.excluded,
+                   prauc_interval=dict(low=float(ev.prauc_interval[0]), high=float(ev.prauc_interval[1]), level=0.95, resamples=ev.bootstrap,
+                                       over="prints" if ev.groups is None else f"{ev.groups} groups of prints (column reference)") if ev.bootstrap and not ev.no_interval else None,
+                   no_interval=ev.no_interval, excluded=ev.excluded,
                    per_descriptor={r["code"]: {k: _jsonable(v) for k, v in r.items() if k != "code"} for r in ev.table.to_dict("records")},
                    confusion=dict(rows="true", columns="predicted", codes=list(CODES), ties="not confused", matrix=ev.confusion.tolist()),
                    failed=ev.errors, model_config={k: v for k, v in (getattr(ev.loaded, "config", {}) or {}).items() if k != "training"})
@@ -289,7 +294,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
     parser.add_argument("--bootstrap", type=_count, default=BOOTSTRAP, metavar="N",
-                        help="resamples of the prints for 95%% intervals of the PRAUC and each AP (default %(default)s; 0: none)")
+                        help="resamples of the prints (of their shoes, where the CSV has a reference column) for 95%% intervals of the PRAUC "
+                             "and each AP (default %(default)s; 0: none)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (AP is comparable; precision, recall and F1 use "
                         "thresholds chosen on unmirrored scores)")
 

@@ -73,8 +73,9 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
     with np.errstate(invalid="ignore", divide="ignore"):
         gains = (tp - tp0)*np.where(tp + fp > 0, tp/(tp + fp), 0.0)   # a threshold's new positives at its precision
         if copies:   # k positive copies of one print cross one at a time: the sum over i = 1..k of (tp0 + i)/(tp0 + fp0 + i)
-            k = tp - tp0
-            more = (np.diff(np.r_[-1, last]) == 1)[None] & (k >= 2)   # a threshold held by one print, drawn twice or more (once: the same either way)
+            k, held = tp - tp0, np.diff(np.r_[-1, last])[None]   # prints holding each threshold
+            if (held > 1).any(): held = np.diff(np.cumsum(w > 0, 1)[:, last], axis=1, prepend=0)   # genuine ties: count those this resample drew
+            more = (held == 1) & (k >= 2)   # a threshold held by one drawn print, drawn twice or more (once: the same either way)
             if more.any():
                 kk, t0, c0 = k[more], tp0[more], (tp0 + fp0)[more]
                 gains[more] = sum(np.where(i <= kk, (t0 + i)/(c0 + i), 0.0) for i in range(1, int(kk.max()) + 1))
@@ -94,8 +95,9 @@ def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
         weights = rng.multinomial(k, np.full(k, 1/k), size=step)[:, group].astype(np.float64)   # how often each print's group was drawn (float once, not per descriptor)
         weights = weights[(weights @ positive > 0).all(1)][:n_boot - kept]  # a resample that lost a descriptor would score another macro average
         drawn += step; kept += len(weights)
-        if kept < n_boot and drawn + (n_boot - kept)*drawn/max(kept, 1) > 100*n_boot:   # on this rate, more than 100 draws a resample: give up now
-            raise TooFewPositives(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives for a bootstrap (bootstrap=0 skips it)")
+        if kept < n_boot and drawn >= 1000 and drawn + (n_boot - kept)*drawn/max(kept, 1) > 100*max(n_boot, 10):   # on a rate measured over 1,000 draws or more,
+            raise TooFewPositives(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives "   # more than 100 draws a resample: give up
+                                  "for a bootstrap (bootstrap=0, --bootstrap 0, skips it)")
         if len(weights): yield weights
 
 def bootstrap_ap(y, # (n, m) multi-hot labels

@@ -174,14 +174,17 @@ def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or 
     from footdesc.model import backbone, resolve_arch, PretrainedWeightsError
     download = str(imagenet) == IMAGENET_DOWNLOAD
     try:
-        if download: resolve_arch(arch)[1](weights="DEFAULT")   # torchvision's download, or its cache
-        else: backbone(arch, weights=imagenet)
+        if not download: backbone(arch, weights=imagenet)
+        else:
+            fn = resolve_arch(arch)[1]
+            try: fn(weights="DEFAULT")   # torchvision's download, or its cache
+            except PretrainedWeightsError: raise   # the architecture's own answer (small_cnn has none)
+            except Exception as e:   # no network, most likely
+                raise ValueError(f"could not download the ImageNet weights of {arch} ({type(e).__name__}: {e}); without network access, pass a local "
+                                 "torchvision checkpoint with --weights PATH, or leave out --imagenet to run without ImageNet weights") from None
     except (PretrainedWeightsError, FileNotFoundError) as e:   # the file's or the architecture's own problem
         raise ValueError(f"ImageNet weights for {arch}, the scale's architecture: {e} (or leave out {'--imagenet' if download else '--weights'} "
                          "to run without ImageNet weights)") from None
-    except Exception as e:   # no network, most likely
-        raise ValueError(f"could not download the ImageNet weights of {arch} ({type(e).__name__}: {e}); without network access, pass a local "
-                         "torchvision checkpoint with --weights PATH, or leave out --imagenet to run without ImageNet weights") from None
     if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=_sha256(Path(imagenet)))
     from torchvision.models import get_model_weights
     return dict(arch=arch, torchvision=str(get_model_weights(arch).DEFAULT))
@@ -224,7 +227,7 @@ def train_unit(csv, # training CSV (with a split column)
                              weights=imagenet if from_imagenet and str(imagenet) != IMAGENET_DOWNLOAD else None,
                              init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
                              device=device, show_progress=False, checkpoint_dir=checkpoint_dir, checkpoint_every=scale.checkpoint_every,
-                             **_schedule(scale, init, pretraining, epochs, from_imagenet))
+                             bootstrap=0, **_schedule(scale, init, pretraining, epochs, from_imagenet))   # (the protocol scores with its own intervals)
 
 # %% ../nbs/50_real.ipynb #a1c0e002
 def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns

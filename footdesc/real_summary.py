@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import atomic_write, atomic_write_text
+from .dataset import atomic_write, atomic_write_text, dataset_csv
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
 from .interpret import bootstrap_ap, paired_difference, TooFewPositives
@@ -34,7 +34,7 @@ def _shoe_of_mark(out)->dict:
     "Each mark's reference ({mark image: reference image}) from the protocol's marks CSV, so that marks of one shoe are resampled together; {} where it cannot be read."
     try:
         marks = json.loads((Path(out)/"protocol.json").read_text()).get("marks")
-        frame = pd.read_csv(marks) if marks else None
+        frame = pd.read_csv(dataset_csv(marks)) if marks else None
         return dict(zip(frame["image"].astype(str), frame["reference"].astype(str))) if frame is not None and "reference" in frame else {}
     except (OSError, ValueError, KeyError): return {}
 
@@ -64,9 +64,10 @@ def _paired(out, records, baseline, shoes:dict|None=None)->dict:
     "Pooled macro PRAUC of `records` minus `baseline`'s on the same prints, with its paired bootstrap interval, per part (where both scored the same prints)."
     mine, theirs, result = _pooled_arrays(out, records), _pooled_arrays(out, baseline), {}
     for part in set(mine) & set(theirs):
-        (p, y, images), (q, _, other) = mine[part], theirs[part]
+        (p, y, images), (q, y_other, other) = mine[part], theirs[part]
         if images is None or other is None or sorted(images) != sorted(other) or len(set(images)) != len(images): continue
         a, b = np.argsort(images, kind="stable"), np.argsort(other, kind="stable")
+        if not np.array_equal(y[a], y_other[b]): continue   # the same prints with other labels: not comparable
         ok = np.isfinite(p[a]).all(1) & np.isfinite(q[b]).all(1)
         groups = _groups(part, images[a][ok], shoes)
         try: delta, interval = paired_difference(y[a][ok], p[a][ok], q[b][ok], groups=groups)
@@ -77,6 +78,11 @@ def _paired(out, records, baseline, shoes:dict|None=None)->dict:
 def _cotrained(c:dict)->bool:
     "Whether a cross-validation trained on more than its real references: co-training (synthetic prints, repeats) or self-training (pseudo-labelled prints)."
     return bool(c.get("cotrain_n")) or (c.get("cotrain_repeat") or 1) > 1 or bool(c.get("pseudo_n"))
+
+def _cotrain_text(c:dict)->str:
+    "What a cross-validation added to its real training prints, in words, e.g. `+400 synthetic prints, real ×2` (`–`: nothing)."
+    n, r, u = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1, c.get("pseudo_n") or 0
+    return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else "", f"+{u} pseudo-labelled prints" if u else ""] if p) or "–"
 
 def _verdict(delta, spread):
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
@@ -112,9 +118,12 @@ def summarise(out # the protocol's output folder
         for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, pseudo_n), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
             pooled = _pooled(out, rows, shoes)
-            same = (cv.variant == variant) & (cv.seed == seed) & (cv.k == k) & (cv.epochs == epochs) & (cv.cotrain_n == 0) & (cv.cotrain_repeat == 1) & (cv.pseudo_n == 0)
-            scratch = cv[same & (cv.init == "scratch")].to_dict("records")
+            same = (cv.init == "scratch") & (cv.variant == variant) & (cv.seed == seed) & (cv.k == k) & (cv.epochs == epochs)
+            alike = same & (cv.cotrain_n == cotrain_n) & (cv.cotrain_repeat == cotrain_repeat) & (cv.pseudo_n == pseudo_n)   # scratch trained on the same prints
+            plain = same & (cv.cotrain_n == 0) & (cv.cotrain_repeat == 1) & (cv.pseudo_n == 0)
+            scratch = cv[alike if len(cv[alike]) == len(rows) else plain].to_dict("records")
             paired = _paired(out, rows, scratch, shoes) if init != "scratch" and len(scratch) == len(rows) else {}
+            if paired: paired["baseline"] = _cotrain_text(scratch[0])   # what the scratch baseline added to its real prints ("–": nothing)
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
                 cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
@@ -147,11 +156,6 @@ def summarise(out # the protocol's output folder
 
 # %% ../nbs/52_real_summary.ipynb #d78a211c
 def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
-
-def _cotrain_text(c:dict)->str:
-    "What a cross-validation added to its real training prints, in words, e.g. `+400 synthetic prints, real ×2` (`–`: nothing)."
-    n, r, u = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1, c.get("pseudo_n") or 0
-    return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else "", f"+{u} pseudo-labelled prints" if u else ""] if p) or "–"
 
 def _with_interval(value, interval)->str:
     "A figure and its 95% interval, e.g. `0.565 (0.52–0.61)`; the figure alone where there is no interval."
@@ -216,13 +220,15 @@ def summary_markdown(summary:dict # from `summarise`
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
         if summary["zero_shot"]: scores = {**{zero(z): z["references"] for z in summary["zero_shot"]}, **scores}
-        paired = [f"- {c['init']} start" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus scratch, pooled {label}, paired on the same prints: "
+        paired = [f"- {c['init']} start" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + " minus scratch"
+                  + (f" ({c['vs_scratch']['baseline']})" if c["vs_scratch"].get("baseline", "–") != "–" else "") + f", pooled {label}, paired on the same prints: "
                   f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"
                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
         if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
         how = ("over the marks' shoes (all marks of one reference together)" if all(m.get("interval_groups") for m in marks) else
-               "over the marks one by one (their references could not be read from the marks CSV named in protocol.json), which understates them")
+               "over the marks one by one, which understates them (their shoes could not be read: the marks CSV named in protocol.json, "
+               "or the marks' names in the predictions of an older run, are missing)")
         out += ["", f"Intervals are 95%, by bootstrap over the references" + (f", and {how}" if marks else "") + ".", "",
                 "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
     if summary["findings"]:

@@ -236,6 +236,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       cbs=None, # more fastai callbacks for `fit`
                       format:str="footdesc", # model file format (see footdesc.model.save_model)
                       show_progress:bool=True, # progress bars and the per-epoch table
+                      bootstrap:int=1000, # resamples of the validation prints for 95% intervals of its PRAUC and APs (0: none; `footdesc.interpret.bootstrap_ap`)
                      )->TrainResult:
     "Train the paper's descriptor model with the two-phase schedule, evaluate it on the validation set and save it."
     t0 = time.perf_counter()
@@ -261,10 +262,10 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
     else:
         with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
-    return _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch), t0, checkpoint_dir)
+    return _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch), t0, checkpoint_dir, bootstrap)
 
 # %% ../nbs/33_train.ipynb #11c61550
-def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir):
+def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstrap=1000):
     "Validation PRAUC, per-descriptor table and thresholds; save the model; drop the checkpoint of a finished run."
     names = list(learn.recorder.metric_names[1:-1]) + list(TIME_COLUMNS)  # read the history first: get_preds resets the Recorder
     history = [dict(zip(names, row)) for row in _history_rows(learn)]
@@ -275,8 +276,10 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir):
     thresholds = best_thresholds(probs, targets)
     table = descriptor_table(probs, targets, thresholds)
     from footdesc.interpret import bootstrap_ap, TooFewPositives
-    try: intervals, interval = bootstrap_ap(targets, probs)   # how far the validation figures could move with other validation prints
-    except TooFewPositives: intervals, interval = pd.DataFrame(dict(ap_low=[np.nan]*len(CODES), ap_high=np.nan)), (np.nan, np.nan)
+    intervals, interval = pd.DataFrame(dict(ap_low=[np.nan]*len(CODES), ap_high=np.nan)), (np.nan, np.nan)
+    if bootstrap:   # how far the validation figures could move with other validation prints
+        try: intervals, interval = bootstrap_ap(targets, probs, n_boot=bootstrap)
+        except TooFewPositives: pass
     table = table.assign(ap_low=intervals.ap_low.values, ap_high=intervals.ap_high.values)
     value = float(table.ap.mean()) if table.ap.notna().any() else float("nan")
     excluded = excluded_descriptors(targets)
