@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/interpret.html.md"""
 
 # %% ../nbs/40_interpret.ipynb #ac899e95
 from __future__ import annotations
-import io, base64, warnings
+import io, base64
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -60,7 +60,7 @@ def macro_prauc(table:pd.DataFrame # from `per_descriptor_ap`
 def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
                  scores, # (n,) its scores
                  weights, # (b, n) non-negative weights, one row per resample
-                 copies:bool=False, # weights are whole numbers of copies of a print, each its own threshold (see above); False: scikit-learn's sample weights
+                 copies:bool=False, # weights are whole numbers of copies of a print, each its own threshold (a bootstrap's draws); False: scikit-learn's sample weights
                 )->np.ndarray:
     "Average precision with sample weights, as scikit-learn defines it, for each row of `weights` (NaN where no positive weighs; scikit-learn says 0)."
     scores = np.asarray(scores, np.float64)   # integer scores would wrap round when negated
@@ -100,6 +100,12 @@ def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
                                   "for a bootstrap (bootstrap=0, --bootstrap 0, skips it)")
         if len(weights): yield weights
 
+def _group_index(groups, n:int, n_boot:int, level:float)->np.ndarray:
+    "The bootstrap's arguments checked, and each print's group as 0..k-1 (each print its own where `groups` is None)."
+    if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
+    if groups is not None and len(groups) != n: raise ValueError(f"{len(groups)} groups for {n} prints: give one group per print")
+    return np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)[1]
+
 def bootstrap_ap(y, # (n, m) multi-hot labels
                  probs, # (n, m) scores
                  codes=CODES, # the m codes, in column order
@@ -110,13 +116,9 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
                 )->tuple[pd.DataFrame, tuple[float, float]]:
     "Percentile bootstrap intervals over prints: a table (code, ap_low, ap_high; NaN for a descriptor without positives) and the macro PRAUC's (low, high)."
     y, probs = _check_scores(y, probs)
-    if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
-    n, m = y.shape
-    if groups is not None and len(groups) != n: raise ValueError(f"{len(groups)} groups for {n} prints: give one group per print")
-    scored = np.flatnonzero(y.any(0))
+    group, scored = _group_index(groups, len(y), n_boot, level), np.flatnonzero(y.any(0))
     table = pd.DataFrame(dict(code=list(codes), ap_low=np.nan, ap_high=np.nan))
     if not len(scored): return table, (np.nan, np.nan)   # nothing to score, nothing to resample
-    _, group = np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)
     aps, start = np.empty((n_boot, len(scored))), 0
     for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):
         for i, j in enumerate(scored): aps[start:start + len(weights), i] = _weighted_ap(y[:, j], probs[:, j], weights, copies=True)
@@ -137,12 +139,9 @@ def paired_difference(y, # (n, m) multi-hot labels
     "Macro PRAUC of `probs_a` minus that of `probs_b` on the same prints, and its percentile bootstrap interval (both resampled alike)."
     y, probs_a = _check_scores(y, probs_a)
     _, probs_b = _check_scores(y, probs_b)
-    if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
-    if groups is not None and len(groups) != len(y): raise ValueError(f"{len(groups)} groups for {len(y)} prints: give one group per print")
-    scored = np.flatnonzero(y.any(0))
+    group, scored = _group_index(groups, len(y), n_boot, level), np.flatnonzero(y.any(0))
     if not len(scored): return np.nan, (np.nan, np.nan)
     macro = lambda p: macro_prauc(per_descriptor_ap(y, p, codes=[str(i) for i in range(y.shape[1])]))
-    _, group = np.unique(np.asarray(groups if groups is not None else np.arange(len(y)), dtype=str), return_inverse=True)
     deltas = []
     for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):
         ap = lambda p: np.mean([_weighted_ap(y[:, j], p[:, j], weights, copies=True) for j in scored], 0)
