@@ -57,12 +57,14 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
     chance = float(table.prevalence[table.ap.notna()].mean())
     _say(f"\n3/4 per-descriptor average precision on {len(dls.valid_ds)} validation prints (chance = prevalence):")
     print_table(table)
-    _say(f"PRAUC {res.prauc:.3f} against {chance:.3f} by chance" + (f" (left out, no positive: {', '.join(res.excluded)})" if res.excluded else ""))
+    lo, hi = res.prauc_interval
+    _say(f"PRAUC {res.prauc:.3f}" + ("" if np.isnan(lo) else f" (95% interval {lo:.3f}-{hi:.3f} over these prints)") + f" against {chance:.3f} by chance"
+         + (f" (left out, no positive: {', '.join(res.excluded)})" if res.excluded else ""))
     _say(f"model saved to {res.model_path}")
     example = _show_prediction(res.model_path, dls)
     seconds = time.perf_counter() - t0
     _say(f"done in {seconds:.0f} s; name the descriptors of your own prints with:\n  footdesc predict {res.model_path} PRINT.png")
-    return dict(prauc=res.prauc, chance=chance, table=table, model=res.model_path, seconds=seconds, example=example, settings=s)
+    return dict(prauc=res.prauc, prauc_interval=res.prauc_interval, chance=chance, table=table, model=res.model_path, seconds=seconds, example=example, settings=s)
 
 # %% ../nbs/35_demo.ipynb #9a3965af
 def _show_prediction(model_path, dls):
