@@ -16,7 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 from .descriptors import CODES, N_DESCRIPTORS, descriptor
 from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv
-from .interpret import (per_descriptor_ap, macro_prauc, bootstrap_ap, TooFewPositives, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
+from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
 from .inference import predict_paths, progress_on_stderr
@@ -95,10 +95,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     if "reference" in df.columns:   # marks of one shoe are not independent draws; a mark without a reference is its own
         ref = df["reference"].fillna("").astype(str).str.strip()
         groups = np.where(ref.isin(["", "nan"]), "print:" + df["image"].astype(str), ref)
-    intervals, interval, no_interval = pd.DataFrame(dict(code=list(CODES), ap_low=np.nan, ap_high=np.nan)), (np.nan, np.nan), None
-    if bootstrap:
-        try: intervals, interval = bootstrap_ap(y, probs, n_boot=bootstrap, groups=groups)
-        except TooFewPositives as e: no_interval = str(e)   # the figures stand; there is just no interval to give
+    intervals, interval, no_interval = ap_intervals(y, probs, n_boot=bootstrap, groups=groups)
     table = table.merge(intervals, on="code", sort=False)
     table = table[[*table.columns[:3], "ap_low", "ap_high", *[k for k in table.columns[3:] if k not in ("ap_low", "ap_high")]]]   # beside the AP
     hits = None

@@ -21,10 +21,10 @@ from .losses import average_precisions
 
 # %% auto #0
 __all__ = ['BOOTSTRAP_CELLS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'TooFewPositives',
-           'bootstrap_ap', 'paired_difference', 'plot_prauc', 'plot_pr_curves', 'paper_confusion', 'plot_confusion',
-           'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table', 'mask_in_input',
-           'model_input', 'explain_print', 'save_gradcam_overlays', 'localisation_hits', 'print_losses', 'top_losses',
-           'mistakes', 'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
+           'bootstrap_ap', 'ap_intervals', 'paired_difference', 'plot_prauc', 'plot_pr_curves', 'paper_confusion',
+           'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table',
+           'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays', 'localisation_hits',
+           'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -126,6 +126,15 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
     tails = [100*(1 - level)/2, 100*(1 + level)/2]
     table.loc[scored, "ap_low"], table.loc[scored, "ap_high"] = np.percentile(aps, tails, axis=0)
     return table, tuple(float(v) for v in np.percentile(aps.mean(1), tails))
+
+def ap_intervals(y, probs, # as for `bootstrap_ap`
+                 codes=CODES, n_boot:int=1000, groups=None, # as for `bootstrap_ap`; n_boot 0: no intervals asked for
+                )->tuple[pd.DataFrame, tuple[float, float], str|None]:
+    "`bootstrap_ap`'s table and macro interval, or NaN ones where there are none, with the reason where one was asked for (too few positives)."
+    none = pd.DataFrame(dict(code=list(codes), ap_low=np.nan, ap_high=np.nan)), (np.nan, np.nan)
+    if not n_boot: return *none, None
+    try: return *bootstrap_ap(y, probs, codes, n_boot, groups=groups), None
+    except TooFewPositives as e: return *none, str(e)   # the figures stand; there is just no interval to give
 
 # %% ../nbs/40_interpret.ipynb #40b0000b
 def paired_difference(y, # (n, m) multi-hot labels

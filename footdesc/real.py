@@ -466,14 +466,14 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
     name = _unit_name("synthetic", "imagenet" if imagenet else None, variant, f"s{seed}", f"e{epochs}" if epochs else None)
     path = self.out/"models"/f"{name.replace('/', '_')}.zip"
     if self._finished(name) and path.exists(): return path
-    if imagenet: self._imagenet_weights()   # before anything is copied or trained
+    weights = self._imagenet_weights() if imagenet else None   # checked once, before anything is copied or trained
     if self._copy_pretrained(name, path): return path
     self._check_time(name)
     t0, checkpoints = time.perf_counter(), self.out/"checkpoints"/path.stem   # long: an interrupted pre-training resumes from its last checkpoint
     if (checkpoints/"checkpoint.json").exists():
         self.log(f"{name}: resuming from {checkpoints}, {json.loads((checkpoints/'checkpoint.json').read_text())['epochs_done']} epoch(s) done")
     result = train_unit(self.synthetic_data(), path, variant_config(variant, self.scale), self.scale, seed, pretraining=True,
-                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints, imagenet=self._imagenet_weights() if imagenet else None)
+                        device=self.device, epochs=epochs, checkpoint_dir=checkpoints, imagenet=weights)
     schedule = _schedule(self.scale, None, True, epochs, imagenet)
     self._record(name, step="synthetic", start="imagenet" if imagenet else "scratch", variant=variant, seed=seed, epochs=schedule["epochs"], frozen_epochs=schedule["frozen_epochs"], prauc=result.prauc,
                  chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,   # of this run only, where it resumed

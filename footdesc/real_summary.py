@@ -15,7 +15,7 @@ from .descriptors import CODES
 from .dataset import atomic_write, atomic_write_text, dataset_csv
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
-from .interpret import bootstrap_ap, paired_difference, TooFewPositives
+from .interpret import ap_intervals, paired_difference, TooFewPositives
 
 # %% auto #0
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
@@ -25,8 +25,8 @@ def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
     "`score`, with 95% bootstrap intervals over the prints (or their `groups`) of the macro PRAUC (`prauc_interval`) and of each AP (`ap_interval`)."
     result, ok = score(probs, targets), np.isfinite(probs).all(1)
     if ok.any():
-        try: table, interval = bootstrap_ap(targets[ok], probs[ok], groups=None if groups is None else np.asarray(groups)[ok])
-        except TooFewPositives: return result   # the figure, without an interval
+        table, interval, too_few = ap_intervals(targets[ok], probs[ok], groups=None if groups is None else np.asarray(groups)[ok])
+        if too_few: return result   # the figure, without an interval
         result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
     return result
 
@@ -51,18 +51,18 @@ def _groups(part:str, images, shoes:dict|None):
     "The resampling groups of pooled prints: a mark's shoe where known (`_shoe_of_mark`), else None (each print its own)."
     return [shoes.get(str(i), str(i)) for i in images] if part == "mark" and shoes and images is not None else None
 
-def _pooled(out, records, shoes:dict|None=None):
-    "Scores (with intervals) of the pooled predictions of `records`: references, and marks resampled by their shoe (`shoes`, from `_shoe_of_mark`)."
+def _pooled(arrays:dict, shoes:dict|None=None):
+    "Scores (with intervals) of pooled predictions (`_pooled_arrays`): references, and marks resampled by their shoe (`shoes`, from `_shoe_of_mark`)."
     pooled = {}
-    for part, (probs, targets, images) in _pooled_arrays(out, records).items():
+    for part, (probs, targets, images) in arrays.items():
         groups = _groups(part, images, shoes)
         pooled[part] = _scored(probs, targets, groups)
         if groups is not None: pooled[part]["interval_groups"] = len(set(groups))
     return pooled
 
-def _paired(out, records, baseline, shoes:dict|None=None)->dict:
-    "Pooled macro PRAUC of `records` minus `baseline`'s on the same prints, with its paired bootstrap interval, per part (where both scored the same prints)."
-    mine, theirs, result = _pooled_arrays(out, records), _pooled_arrays(out, baseline), {}
+def _paired(mine:dict, theirs:dict, shoes:dict|None=None)->dict:
+    "Pooled macro PRAUC of one start minus a baseline's on the same prints (both from `_pooled_arrays`), with its paired bootstrap interval, per part (where both scored the same prints)."
+    result = {}
     for part in set(mine) & set(theirs):
         (p, y, images), (q, y_other, other) = mine[part], theirs[part]
         if images is None or other is None or sorted(images) != sorted(other) or len(set(images)) != len(images): continue
@@ -107,7 +107,7 @@ def summarise(out # the protocol's output folder
                    zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot":
-            try: saved = _pooled(out, [r], shoes)   # the record's scores, with their intervals
+            try: saved = _pooled(_pooled_arrays(out, [r]), shoes)   # the record's scores, with their intervals
             except FileNotFoundError: saved = {}           # its predictions are gone: the record's scores alone
             summary["zero_shot"].append(dict(variant=r["variant"], seed=r["seed"], init=r.get("init") or "synthetic",
                                              references=saved.get("ref", r["references"]), marks=saved.get("mark", r.get("marks"))))
@@ -117,12 +117,13 @@ def summarise(out # the protocol's output folder
         keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat", "pseudo_n"]
         for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, pseudo_n), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
-            pooled = _pooled(out, rows, shoes)
+            arrays = _pooled_arrays(out, rows)   # read once, for its scores and its comparison with scratch
+            pooled = _pooled(arrays, shoes)
             same = (cv.init == "scratch") & (cv.variant == variant) & (cv.seed == seed) & (cv.k == k) & (cv.epochs == epochs)
             alike = same & (cv.cotrain_n == cotrain_n) & (cv.cotrain_repeat == cotrain_repeat) & (cv.pseudo_n == pseudo_n)   # scratch trained on the same prints
             plain = same & (cv.cotrain_n == 0) & (cv.cotrain_repeat == 1) & (cv.pseudo_n == 0)
             scratch = cv[alike if len(cv[alike]) == len(rows) else plain].to_dict("records")
-            paired = _paired(out, rows, scratch, shoes) if init != "scratch" and len(scratch) == len(rows) else {}
+            paired = _paired(arrays, _pooled_arrays(out, scratch), shoes) if init != "scratch" and len(scratch) == len(rows) else {}
             if paired: paired["baseline"] = _cotrain_text(scratch[0])   # what the scratch baseline added to its real prints ("–": nothing)
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),

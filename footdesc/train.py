@@ -275,11 +275,8 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     probs, targets = probs.float().numpy(), targets.float().numpy()
     thresholds = best_thresholds(probs, targets)
     table = descriptor_table(probs, targets, thresholds)
-    from footdesc.interpret import bootstrap_ap, TooFewPositives
-    intervals, interval = pd.DataFrame(dict(ap_low=[np.nan]*len(CODES), ap_high=np.nan)), (np.nan, np.nan)
-    if bootstrap:   # how far the validation figures could move with other validation prints
-        try: intervals, interval = bootstrap_ap(targets, probs, n_boot=bootstrap)
-        except TooFewPositives: pass
+    from footdesc.interpret import ap_intervals
+    intervals, interval, _ = ap_intervals(targets, probs, n_boot=bootstrap)   # how far the validation figures could move with other validation prints
     table = table.assign(ap_low=intervals.ap_low.values, ap_high=intervals.ap_high.values)
     value = float(table.ap.mean()) if table.ap.notna().any() else float("nan")
     excluded = excluded_descriptors(targets)
