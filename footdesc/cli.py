@@ -20,7 +20,7 @@ COMMANDS = {  # name: (module, one-line help)
     "predict": ("footdesc.inference", "name the descriptors of prints with a trained model"),
     "evaluate": ("footdesc.evaluate", "score a trained model on a labelled dataset (PRAUC, per-descriptor AP, report)"),
     "grid": ("footdesc.grid", "run the paper's experiment grid, or render its tables"),
-    "real": ("footdesc.real", "run the FID-300 real-print protocol"),
+    "real": ("footdesc.real_command", "run the FID-300 real-print protocol"),
     "demo": ("footdesc.demo", "make synthetic prints, train a small model and show what it learned (offline)"),
     "bench": ("footdesc.cli", "measure speed against a baseline in the same run; prints JSON"),
 }

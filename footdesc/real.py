@@ -6,8 +6,8 @@ Docs: https://footdesc.github.io/footdesc/real.html.md"""
 
 # %% ../nbs/50_real.ipynb #10eaaa0e
 from __future__ import annotations
-import os, sys, json, time, shutil, argparse
-from dataclasses import dataclass, asdict, replace, fields
+import os, json, time, shutil
+from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,10 +18,10 @@ from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
-           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'VARIABLE_LENGTH', 'find_fid300', 'grouped_folds',
-           'mark_folds', 'score', 'Scale', 'variant_config', 'imagenet_source', 'train_unit', 'repeated_rows',
-           'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining',
-           'Protocol', 'add_arguments', 'scale_with', 'run', 'cotrain_frame']
+           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds', 'score',
+           'Scale', 'variant_config', 'imagenet_source', 'train_unit', 'repeated_rows', 'predict_scores',
+           'load_predictions', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining', 'Protocol',
+           'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -604,93 +604,6 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
                                     synth_epochs=None if scratch else self.scale.finding_synth_epochs)
     from footdesc.real_summary import write_summary
     return write_summary(self.out)
-
-# %% ../nbs/50_real.ipynb #eee4b71e
-def add_arguments(parser:argparse.ArgumentParser):
-    "Options of `footdesc real`."
-    parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
-    parser.add_argument("--fid300", default=None, help=f"FID-300 folder with footdesc's labels.csv and marks.csv (default: ${FID300_ENV} or ../shared/data/fid300)")
-    parser.add_argument("--references", default=None, help="another labelled reference set (folder or CSV) instead of FID-300's labels.csv")
-    parser.add_argument("--marks", default=None, help="marks CSV (with a reference column): with --references, no marks unless given; otherwise FID-300's marks.csv")
-    parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
-    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
-    parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints (default: one per CPU)")
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
-    parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
-    parser.add_argument("--pretrained-from", default=None, metavar="DIR",
-                        help="copy finished synthetic pre-trainings from another run's --out (same pre-training settings) instead of training them again")
-    parser.add_argument("--unlabelled", default=None, metavar="PATH",
-                        help="prints without labels for self-training (--set pseudo_n=N): a folder or a CSV with an image column; default with --references: none; "
-                             "otherwise FID-300's references folder (its labelled references and marks, and copies of them, are left out)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--weights", default=None, metavar="PATH",
-                       help="ImageNet weights, a local torchvision checkpoint of the scale's architecture (e.g. resnet50-11ad3fa6.pth for --scale gpu): "
-                            "the cv step also starts from them (imagenet) and from a synthetic pre-training that starts from them (imagenet-synthetic)")
-    group.add_argument("--imagenet", action="store_true", help="as --weights, with torchvision's download of the ImageNet weights (needs network access once)")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
-    parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
-
-VARIABLE_LENGTH = ("seeds", "cv_starts")   # tuple settings of any length (the others are pairs)
-
-def scale_with(scale:Scale, # a scale
-               settings:list[str], # "FIELD=VALUE" strings
-              )->Scale:
-    "`scale` with the settings changed, each VALUE read as its field's type (a tuple as comma-separated values)."
-    kinds = {f.name: type(getattr(scale, f.name)) for f in fields(scale)}
-    changes = {}
-    for setting in settings:
-        name, sep, value = setting.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in kinds: raise ValueError(f"--set {setting!r}: expected FIELD=VALUE with FIELD one of {', '.join(kinds)}")
-        kind, value = kinds[name], value.strip()
-        old = getattr(scale, name)
-        if kind is tuple and name not in VARIABLE_LENGTH and len(value.split(",")) != len(old):
-            raise ValueError(f"--set {setting!r}: expected {len(old)} comma-separated values, as in {name}={_setting(old)}")
-        try:
-            if kind is bool: changes[name] = dict(true=True, yes=True, false=False, no=False)[value.lower()]
-            elif value.lower() == "none": changes[name] = None
-            elif kind is tuple: changes[name] = tuple(type(old[0])(x.strip()) for x in value.split(","))
-            elif kind in (int, float, str): changes[name] = kind(value)
-            else: changes[name] = int(value) if value.lstrip("-").isdigit() else value   # None-valued fields hold ints
-        except (ValueError, KeyError): raise ValueError(f"--set {setting!r}: {value!r} is not a valid {kind.__name__}") from None
-    return replace(scale, **changes)
-
-def run(args)->int:
-    "Run (or resume) the real-print protocol and print its summary."
-    from footdesc.real_summary import summary_markdown, write_summary
-    if args.summary_only:
-        if not (Path(args.out)/"protocol.json").exists():
-            print(f"footdesc real: error: {args.out} holds no protocol run (no protocol.json); run footdesc real --out {args.out} first", file=sys.stderr)
-            return 2
-        print(summary_markdown(write_summary(args.out)))
-        return 0
-    try: scale = scale_with(SCALES[args.scale], args.set)
-    except ValueError as e:
-        print(f"footdesc real: error: {e}", file=sys.stderr)
-        return 2
-    if args.references: refs, marks, unlabelled = args.references, args.marks, args.unlabelled
-    else:
-        fid = find_fid300(args.fid300)
-        refs, marks = fid/"labels.csv", (args.marks or fid/"marks.csv")
-        unlabelled = args.unlabelled or (fid/"references" if scale.pseudo_n else None)
-    try: protocol = Protocol(args.out, refs, marks, scale=scale, workers=args.workers, device=args.device, keep_models=args.keep_models,
-                             time_limit=args.time_limit, pretrained_from=args.pretrained_from, unlabelled=unlabelled,
-                             imagenet=IMAGENET_DOWNLOAD if args.imagenet else args.weights)
-    except ValueError as e:
-        print(f"footdesc real: error: {e}", file=sys.stderr)
-        return 2
-    try: summary = protocol.run(steps=[s.strip() for s in args.steps.split(",") if s.strip()])
-    except ProtocolStopped as e:
-        print(f"footdesc real: {e}; what finished is summarised below; run the same command again to resume", file=sys.stderr)
-        summary = write_summary(args.out)
-    except ValueError as e:   # a setting this folder cannot honour, found on the way (e.g. a teacher that cannot teach)
-        print(f"footdesc real: error: {e}", file=sys.stderr)
-        write_summary(args.out)
-        return 2
-    print(summary_markdown(summary))
-    return 0
 
 # %% ../nbs/50_real.ipynb #a1c0e005
 def cotrain_frame(synthetic, # the synthetic dataset (folder or CSV), e.g. `Protocol.synthetic_data()`
