@@ -7,11 +7,10 @@ Docs: https://footdesc.github.io/footdesc/batch.html.md"""
 # %% ../nbs/22_batch.ipynb #b47c0004
 from __future__ import annotations
 import os, io, math, warnings, secrets
-from pathlib import Path
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, open_print, print_to_array)
+                               parse_fit, fit_box, _wanted, _prepare_source, open_print, print_to_array, PrintError)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
@@ -192,9 +191,10 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
 def describe_problem(path, # the file that failed
                      error:Exception, # what went wrong
                     )->str:
-    "One line that names the file and the problem (and the exception's type where the message does not)."
+    "One line that names the file and the problem (and, for an error footdesc did not word itself, the exception's type)."
     message = str(error) if str(path) in str(error) else f"{path}: {error}"
-    return f"{message} ({type(error).__name__})" if type(error).__name__ not in message else message
+    own = isinstance(error, PrintError)   # footdesc's own message says all; a library's may need its type (OSError, SyntaxError, ...)
+    return message if own or type(error).__name__ in message else f"{message} ({type(error).__name__})"
 
 def _each_print(job, paths)->list:
     "`(job(path), None)` for each path, or `(None, problem)` where `job` fails on it."
@@ -221,8 +221,9 @@ def decode_prints(paths, # print files
 def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
     "The bytes of `path` where it is a JPEG that nvJPEG decodes as Pillow would (greyscale, baseline, upright by its EXIF, within the pixel limit); else None."
     try:
-        data = Path(path).read_bytes()
-        if not data.startswith(b"\xff\xd8\xff"): return None
+        with open(path, "rb") as f:
+            if f.read(3) != b"\xff\xd8\xff": return None   # not a JPEG: a PNG or TIFF is not read in full twice
+            f.seek(0); data = f.read()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:   # the header only

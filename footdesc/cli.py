@@ -9,7 +9,7 @@ from __future__ import annotations
 import os, sys, json, argparse, importlib
 
 # %% auto #0
-__all__ = ['COMMANDS', 'BENCHES', 'add_arguments', 'run_bench_command', 'main']
+__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'add_arguments', 'run_bench_command', 'main']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -20,7 +20,7 @@ COMMANDS = {  # name: (module, one-line help)
     "predict": ("footdesc.inference", "name the descriptors of prints with a trained model"),
     "evaluate": ("footdesc.evaluate", "score a trained model on a labelled dataset (PRAUC, per-descriptor AP, report)"),
     "grid": ("footdesc.grid", "run the paper's experiment grid, or render its tables"),
-    "real": ("footdesc.real_command", "run the FID-300 real-print protocol"),
+    "real": ("footdesc.real_command", "measure footdesc on real prints: FID-300, or your own labelled references"),
     "demo": ("footdesc.demo", "make synthetic prints, train a small model and show what it learned (offline)"),
     "bench": ("footdesc.cli", "measure speed against a baseline in the same run; prints JSON"),
 }
@@ -68,13 +68,32 @@ def run_bench_command(argv:list[str])->int:
     return 0
 
 # %% ../nbs/02_cli.ipynb #622419bc
+ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it again does (default: `_START_OVER`)
+    "train": "finished work is kept: run the same command again to resume from its last checkpoint",
+    "prepare": "finished work is kept: run the same command again to convert only the prints not yet converted",
+    "real": "finished work is kept: run the same command again to resume",
+    "grid": "finished work is kept: run the same command again to run only the unfinished cells",
+    "demo": "the synthetic prints are kept once all are drawn: run the same command again to reuse them (training starts over)",
+    "synth": "the dataset folder is incomplete: run the same command with --force to write it afresh",
+}
+_START_OVER = "it keeps nothing to resume from: run the same command again to start over"
+
+def _interrupted(argv:list[str])->str:
+    "The one line `main` prints after Ctrl-C."
+    name = argv[0] if argv and argv[0] in COMMANDS else None
+    return f"footdesc{' ' + name if name else ''}: interrupted; {ON_INTERRUPT.get(name, _START_OVER)}"
+
 def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys.argv[1:])
         )->int:
     "The `footdesc` console command."
-    try: return _main(sys.argv[1:] if argv is None else list(argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try: return _main(argv)
     except BrokenPipeError:   # the reader went away (`footdesc descriptors | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so Python's own flush at exit does not fail again
         return 1
+    except KeyboardInterrupt:   # Ctrl-C: one line, not a traceback from wherever the command happened to be
+        print(_interrupted(argv), file=sys.stderr)
+        return 130   # 128 + SIGINT, as shells report it
 
 def _main(argv:list[str])->int:
     usage = f"usage: footdesc COMMAND [options]\n\ncommands (`footdesc COMMAND --help` for each one's options):\n{_listing(COMMANDS)}"

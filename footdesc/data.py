@@ -23,10 +23,10 @@ from fastai.data.transforms import IndexSplitter, IntToFloatTensor, Normalize
 from fastai.vision.core import TensorImage, imagenet_stats
 import fastai.vision.data  # registers the grid `show_batch` for images
 from fasttransform import Transform
-from .descriptors import CODES, N_DESCRIPTORS, encode
-from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress
+from .descriptors import CODES, N_DESCRIPTORS
+from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
-                               parse_fit, print_to_array, PrintError, shared_data_dir)
+                               parse_fit, print_to_array, PrintError)
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'SMALL_DATASET', 'config_name', 'default_cache_root',
@@ -57,7 +57,7 @@ def default_cache_root(source # a dataset folder or CSV file
                       )->Path:
     "Where the cache of the dataset at `source` lives unless told otherwise (see above)."
     csv = dataset_csv(source).resolve()
-    tag = f"{csv.parent.name}-{hashlib.sha1(str(csv).encode()).hexdigest()[:10]}"
+    tag = f"{csv.parent.name}-{hashlib.sha1(os.fsencode(str(csv))).hexdigest()[:10]}"
     if os.environ.get("FOOTDESC_CACHE"): return Path(os.environ["FOOTDESC_CACHE"]).expanduser()/tag
     if _writable(csv.parent): return csv.parent/CACHE_DIRNAME
     return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser()/"footdesc"/tag
@@ -68,7 +68,7 @@ def cache_entry(path, # the print's file
     "The cache file of the print at `path` (keyed by its absolute path, size and modification time)."
     path = Path(path).resolve()
     st = path.stat()
-    key = hashlib.sha1(f"{path}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:24]
+    key = hashlib.sha1(os.fsencode(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")).hexdigest()[:24]
     return Path(folder)/f"{key}.npy"
 
 # %% ../nbs/21_data.ipynb #f95166c3
@@ -135,12 +135,14 @@ def prepare(source, # a dataset folder or CSV file
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as ex:
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):
+                if fut.cancelled(): continue
                 err = fut.result()
                 if err: problems[futures[fut]] = err
-                if err and not skip_bad:
-                    ex.shutdown(wait=True, cancel_futures=True); break
+                if err and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
+                    for later, j in futures.items():
+                        if j > futures[fut]: later.cancel()
     if problems and not skip_bad:
-        i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]} (footdesc prepare --skip-bad / skip_bad=True leaves bad prints out and reports them)")
+        i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]} (--skip-bad, or skip_bad=True, leaves bad prints out and reports them)")
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
                             "problem": [problems[i] for i in sorted(problems)]})
     report = None
@@ -158,7 +160,7 @@ def stratified_split(df:pd.DataFrame, # a dataset from `read_labels`
                      valid_pct:float=0.2, # fraction for validation when there is no `split` column
                      seed:int=0, # random seed of the split
                     )->np.ndarray:
-    "A boolean array, True for validation rows: the CSV's `split` column, else a multi-label stratified split."
+    "A boolean array, True for validation rows: the CSV's `split` column, else a multi-label stratified split (of whole shoes, where the CSV has a `shoe` column)."
     if "split" in df.columns:
         valid = (df["split"].astype(str).str.strip().str.lower() == "valid").values
         where = df.attrs.get("csv", "the dataset")
@@ -166,16 +168,21 @@ def stratified_split(df:pd.DataFrame, # a dataset from `read_labels`
             raise DatasetError(f"{where}: its 'split' column puts every row in {'valid' if valid.all() else 'train'}; both train and valid rows are needed")
         return valid
     if not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct} must be between 0 and 1 (or give the CSV a 'split' column)")
-    if len(df) < 2: raise DatasetError(f"{df.attrs.get('csv', 'the dataset')} has {len(df)} print(s); at least 2 are needed for a train/valid split")
+    shoes = df[SHOE_COLUMN].astype(str).values if SHOE_COLUMN in df.columns else np.arange(len(df))   # without the column, each print its own shoe
+    names, inverse = np.unique(shoes, return_inverse=True)
+    if len(names) < 2:
+        raise DatasetError(f"{df.attrs.get('csv', 'the dataset')} has {len(df)} print(s)" + (f" of {len(names)} shoe" if SHOE_COLUMN in df.columns else "")
+                           + "; at least 2 are needed for a train/valid split")
     from iterstrat.ml_stratifiers import MultilabelStratifiedShuffleSplit
-    y = label_matrix(df)
-    n_valid = min(len(df)-1, max(1, round(len(df)*valid_pct)))
-    splitter = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=n_valid/len(df), random_state=seed)
-    _, valid_idx = next(splitter.split(np.zeros((len(df), 1)), y))
-    valid = np.zeros(len(df), bool); valid[valid_idx] = True
+    y = np.zeros((len(names), N_DESCRIPTORS), np.float32)
+    np.maximum.at(y, inverse, label_matrix(df))   # a shoe carries the descriptors of its prints
+    n_valid = min(len(names)-1, max(1, round(len(names)*valid_pct)))
+    splitter = MultilabelStratifiedShuffleSplit(n_splits=1, test_size=n_valid/len(names), random_state=seed)
+    _, valid_idx = next(splitter.split(np.zeros((len(names), 1)), y))
+    valid = np.zeros(len(names), bool); valid[valid_idx] = True
     if valid.all() or not valid.any():  # a handful of prints: stratification may place none; choose at random instead
-        valid[:] = False; valid[np.random.default_rng(seed).permutation(len(df))[:n_valid]] = True
-    return valid
+        valid[:] = False; valid[np.random.default_rng(seed).permutation(len(names))[:n_valid]] = True
+    return valid[inverse]
 
 # %% ../nbs/21_data.ipynb #266c177c
 class MultiInterpImage(TensorImage):

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, stat, secrets
+import os, csv as csvlib, stat, secrets, warnings, hashlib
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -14,12 +14,14 @@ import pandas as pd
 from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode
 
 # %% auto #0
-__all__ = ['LABELS_FILENAME', 'SPLITS', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix', 'descriptor_frequencies',
-           'atomic_write', 'atomic_write_text', 'with_progress', 'write_labels']
+__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
+           'descriptor_frequencies', 'dataset_fingerprint', 'atomic_write', 'atomic_write_text', 'with_progress',
+           'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
 SPLITS = ("train", "valid")
+SHOE_COLUMN = "shoe"   # an optional column naming each print's shoe: prints of one shoe are never split between training and testing
 
 class DatasetError(ValueError):
     "A dataset file that footdesc cannot use as it is; the message names the file, row and problem."
@@ -39,13 +41,8 @@ def dataset_csv(source # a dataset folder (holding labels.csv) or a CSV file
 # %% ../nbs/01_dataset.ipynb #8bd71624
 def _line(i): return f"line {i+2}"
 
-def _descriptor_strings(df, csv):
-    "One canonical label string per row, from `descriptors` or from one-hot code columns."
-    onehot = [c for c in df.columns if c.strip().upper() in CODES]
-    if "descriptors" in df.columns:
-        return [format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")) for i, v in enumerate(df["descriptors"])]
-    if not onehot:
-        raise DatasetError(f"{csv} has neither a 'descriptors' column nor one-hot columns named by the codes ({' '.join(CODES)}); its columns are: {', '.join(df.columns)}")
+def _onehot_strings(df, onehot, csv)->list:
+    "One canonical label string per row from the one-hot code columns `onehot` (0 or 1 each)."
     values = df[onehot]
     bad = ~values.isin([0, 1, "0", "1"])
     if bad.any().any():
@@ -54,16 +51,34 @@ def _descriptor_strings(df, csv):
     codes = [c.strip().upper() for c in onehot]
     return [format_codes(c for c, v in zip(codes, row) if int(v) == 1) for row in values.itertuples(index=False)]
 
+def _descriptor_strings(df, csv):
+    "One canonical label string per row, from `descriptors` or from one-hot code columns; where a CSV has both, they must agree."
+    onehot = [c for c in df.columns if c.strip().upper() in CODES]
+    if "descriptors" not in df.columns:
+        if not onehot:
+            raise DatasetError(f"{csv} has neither a 'descriptors' column nor one-hot columns named by the codes ({' '.join(CODES)}); its columns are: {', '.join(df.columns)}")
+        return _onehot_strings(df, onehot, csv)
+    listed = [format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")) for i, v in enumerate(df["descriptors"])]
+    if onehot:   # two sources of labels: a filled-in template with the `descriptors` cells left empty would otherwise lose every label
+        ticked, names = _onehot_strings(df, onehot, csv), [c.strip().upper() for c in onehot]
+        for i, (a, b) in enumerate(zip(listed, ticked)):
+            shown = format_codes(c for c in parse_codes(a) if c in names)   # the one-hot columns may cover only some codes
+            if shown != b:
+                raise DatasetError(f"in {csv}, {_line(i)}: the descriptors column says {a or 'no descriptor'!r} but the one-hot columns "
+                                   f"({', '.join(onehot)}) say {b or 'none'!r}; keep one of the two (delete the other columns) so no label is lost")
+    return listed
+
 # %% ../nbs/01_dataset.ipynb #bf1ac763
 def _check_rows(df, csv, check_files):
     if df["image"].isna().any() or (df["image"].astype(str).str.strip() == "").any():
         i = int(np.flatnonzero(df["image"].isna() | (df["image"].astype(str).str.strip() == ""))[0])
         raise DatasetError(f"in {csv}, {_line(i)}: the image path is empty")
-    dup = df["image"].duplicated(keep=False)
+    dup = df["path"].duplicated(keep=False)   # the resolved file: "a.png", "./a.png" and a link to it are one print
     if dup.any():
-        first = df.loc[dup, "image"].iloc[0]
-        lines = [_line(i) for i in np.flatnonzero(df["image"].values == first)]
-        raise DatasetError(f"in {csv}: {first!r} appears more than once ({', '.join(lines)}); {int(dup.sum())} rows are duplicates. Remove the repeats so each print is counted once")
+        same = np.flatnonzero(df["path"].values == df.loc[dup, "path"].iloc[0])
+        names = list(dict.fromkeys(df["image"].values[same]))
+        what = f"{names[0]!r} appears" if len(names) == 1 else f"{' and '.join(map(repr, names))} name the same file, which appears"
+        raise DatasetError(f"in {csv}: {what} more than once ({', '.join(_line(i) for i in same)}); {int(dup.sum())} rows are duplicates. Remove the repeats so each print is counted once")
     if "split" in df.columns:
         split = df["split"].astype(str).str.strip().str.lower()
         bad = ~split.isin(SPLITS)
@@ -72,11 +87,28 @@ def _check_rows(df, csv, check_files):
             raise DatasetError(f"in {csv}, {_line(i)}: split {df['split'].iloc[i]!r} is not one of {', '.join(SPLITS)}")
         df["split"] = split
     if check_files:
+        folders = [(i, p) for i, p in enumerate(df["path"]) if Path(p).is_dir()]
+        if folders: raise DatasetError(f"in {csv}, {_line(folders[0][0])}: {folders[0][1]} is a folder, not an image file")
         missing = [(i, p) for i, p in enumerate(df["path"]) if not Path(p).is_file()]
         if missing:
             shown = "; ".join(f"{_line(i)}: {p}" for i, p in missing[:5])
             more = f" and {len(missing)-5} more" if len(missing) > 5 else ""
             raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV do not exist: {shown}{more}")
+
+# %% ../nbs/01_dataset.ipynb #01ds0r02
+def _ragged_row(csv:Path)->str|None:
+    "What is wrong with the first row of `csv` whose fields do not match its header (None if every row matches)."
+    with open(csv, newline="", encoding="utf-8-sig") as f:
+        rows = csvlib.reader(f)
+        header = next(rows, [])
+        for row in rows:
+            if not row: continue   # a blank line, skipped as pandas does
+            extra = row[len(header):]
+            if len(row) < len(header) or any(x.strip() for x in extra):
+                hint = ("quote a cell that holds commas (\"D01,D04\") or separate codes with spaces" if len(row) > len(header)
+                        else "write an empty cell for a print with no descriptor (\"a.png,\")")
+                return f"line {rows.line_num} has {len(row)} field(s) but the header has {len(header)} ({', '.join(header)}): {hint}"
+    return None
 
 # %% ../nbs/01_dataset.ipynb #38b0ea4e
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
@@ -84,9 +116,13 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
                )->pd.DataFrame:
     "The dataset at `source` as a DataFrame with columns image, path (absolute), descriptors (canonical) and any others."
     csv = dataset_csv(source)
-    try: df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)   # trailing empty fields, dropped (`_ragged_row` refuses any other mismatch)
+            df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[], index_col=False)
     except pd.errors.EmptyDataError: raise DatasetError(f"{csv} is empty: expected a header line 'image,descriptors' and one row per print") from None
     except (UnicodeDecodeError, pd.errors.ParserError) as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
+    if problem := _ragged_row(csv): raise DatasetError(f"in {csv}, {problem}")
     df.columns = [c.strip() for c in df.columns]
     if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}")
     if len(df) == 0: raise DatasetError(f"{csv} has a header but no rows: there are no prints to use")
@@ -98,7 +134,6 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     closed = [format_codes(close_hierarchy(parse_codes(d))) for d in df["descriptors"]]
     changed = [i for i, (a, b) in enumerate(zip(df["descriptors"], closed)) if a != b]
     if changed:
-        import warnings
         warnings.warn(f"in {csv}: {len(changed)} row(s) named a sub-descriptor without its parent ({', '.join(_line(i) for i in changed[:5])}{'…' if len(changed) > 5 else ''}); the parent was added")
         df["descriptors"] = closed
     df.attrs["csv"] = str(csv)
@@ -116,6 +151,15 @@ def descriptor_frequencies(df:pd.DataFrame # a dataset from `read_labels`
     "The fraction of prints in `df` that carry each descriptor, indexed by code."
     return pd.Series(label_matrix(df).mean(0), index=list(CODES), name="frequency")
 
+# %% ../nbs/01_dataset.ipynb #01dsfp02
+def dataset_fingerprint(df:pd.DataFrame, # a dataset from `read_labels`
+                        columns=("image", "descriptors"), # what identifies a print and its labels; other columns named here count where present
+                       )->str:
+    "SHA-256 of the dataset's rows (the columns in `columns` that it has), whatever their order: equal for the same prints and labels."
+    cols = [c for c in columns if c in df.columns]
+    rows = sorted("\x1f".join(map(str, row)) for row in df[cols].itertuples(index=False))
+    return hashlib.sha256(os.fsencode("\x1e".join([",".join(cols), *rows]))).hexdigest()
+
 # %% ../nbs/01_dataset.ipynb #59a7d8d2
 def _temporary_beside(path:Path)->tuple[int, str]:
     "Create a new, uniquely named file beside `path` as `open` would (the umask applies, unlike `mkstemp`'s private 600): its descriptor and name."
@@ -131,13 +175,13 @@ def atomic_write(path, # the destination file
                  mode:str="wb", # "wb" for bytes, "w" for text
                  durable:bool=True, # fsync before the rename, so the file also survives a power cut (slower for many small files)
                 ):
-    "Open a temporary file for writing that replaces `path` only when the `with` block finishes without error."
+    "Open a temporary file for writing that replaces `path` only when the `with` block finishes without error (text: UTF-8; a file name that is not UTF-8 is written back as its own bytes)."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary_beside(path)
     try:
         if path.exists(): os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))   # a replaced file keeps its permissions
-        with os.fdopen(fd, mode, **({} if "b" in mode else dict(encoding="utf-8", newline=""))) as f:
+        with os.fdopen(fd, mode, **({} if "b" in mode else dict(encoding="utf-8", errors="surrogateescape", newline=""))) as f:
             yield f
             f.flush()
             if durable: os.fsync(f.fileno())

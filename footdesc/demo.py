@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/demo.html.md"""
 
 # %% ../nbs/35_demo.ipynb #07989b3d
 from __future__ import annotations
-import sys, time, argparse, warnings
+import time, argparse, warnings
 from pathlib import Path
 import numpy as np
 import torch

@@ -7,7 +7,7 @@ Docs: https://footdesc.github.io/footdesc/descriptors.html.md"""
 # %% ../nbs/00_descriptors.ipynb #32793e53
 from __future__ import annotations
 import re, json, argparse
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import torch
-import matplotlib
 import matplotlib.pyplot as plt
-from .descriptors import CODES, N_DESCRIPTORS, descriptor
-from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv
+from .descriptors import CODES
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
@@ -62,6 +60,14 @@ class Evaluation:
     bootstrap: int = 0  # resamples behind the intervals (0: none)
     groups: int|None = None  # the intervals resampled this many groups of prints (the dataset's `reference` column), not the prints one by one
     no_interval: str|None = None  # why there are no intervals although they were asked for (too few positives)
+    failed: pd.DataFrame|None = None  # the dataset's rows of the prints that could not be scored (`errors` says why)
+    group_column: str|None = None  # the column that grouped the resamples: the dataset's shoe, else its reference (a mark's)
+
+    @property
+    def chance(self)->float: return float(self.table.prevalence[~self.table.excluded].mean())   # the PRAUC of a random scorer: mean prevalence of the descriptors averaged
+
+    @property
+    def groups_named(self)->str: return "shoes" if self.group_column == SHOE_COLUMN else "references"
 
     @property
     def excluded(self)->list[str]: return self.table.code[self.table.excluded].tolist()
@@ -85,15 +91,19 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     loaded = load_model(model, device=device) if isinstance(model, (str, Path)) else model
     df = read_labels(data)
     probs, errors = predict_paths(loaded, df["path"].tolist(), bs=bs, mirror=mirror, progress=progress)
-    ok = np.array([p not in errors for p in df["path"]]) & np.isfinite(probs).all(1)
+    errors = dict(errors)
+    for p in df["path"][~np.isfinite(probs).all(1)]:
+        errors.setdefault(p, f"{p}: the model's scores for it are not finite (NaN or infinite)")   # never dropped without a word
+    ok = np.array([p not in errors for p in df["path"]])
     if not ok.any(): raise ValueError(f"none of the {len(df)} prints of {data} could be scored; first error: {next(iter(errors.items()), ('', '?'))}")
-    df, probs = df[ok].reset_index(drop=True), np.asarray(probs)[ok]
+    failed, df, probs = df[~ok].reset_index(drop=True), df[ok].reset_index(drop=True), np.asarray(probs)[ok]
     y = label_matrix(df)
     thresholds = np.asarray(loaded.thresholds, dtype=np.float64)
     table = per_descriptor_ap(y, probs).merge(thresholded_scores(y, probs, thresholds), on="code", sort=False)
     groups = None
-    if "reference" in df.columns:   # marks of one shoe are not independent draws; a mark without a reference is its own
-        ref = df["reference"].fillna("").astype(str).str.strip()
+    column = SHOE_COLUMN if SHOE_COLUMN in df.columns else "reference" if "reference" in df.columns else None
+    if column:   # prints of one shoe (a mark's reference) are not independent draws; a print without one is its own
+        ref = df[column].fillna("").astype(str).str.strip()
         groups = np.where(ref.isin(["", "nan"]), "print:" + df["image"].astype(str), ref)
     intervals, interval, no_interval = ap_intervals(y, probs, n_boot=bootstrap, groups=groups)
     table = table.merge(intervals, on="code", sort=False)
@@ -104,7 +114,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
         hits = localisation_hits(loaded, df.head(max_localisation), csv.parent)
     return Evaluation(str(model if isinstance(model, (str, Path)) else "model"), str(csv), df, y, probs, thresholds, dict(errors),
                       table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror, interval, bootstrap,
-                      None if groups is None else len(set(groups)), no_interval)
+                      None if groups is None else len(set(groups)), no_interval, failed, column)
 
 # %% ../nbs/41_evaluate.ipynb #6d372c9a
 def summary_text(ev:Evaluation # from `evaluate`
@@ -112,9 +122,9 @@ def summary_text(ev:Evaluation # from `evaluate`
     "The PRAUC, the per-descriptor table and the failed prints, as plain text."
     t = ev.table.copy()
     lines = [f"model {ev.model}", f"data  {ev.data}: {len(ev.df)} prints scored" + (f", {len(ev.errors)} FAILED" if ev.errors else ""),
-             f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors"
+             f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors; {ev.chance:.4f} by chance"
              + ("; each print also scored mirrored, the two averaged)" if ev.mirror else ")")]
-    over = f"the {len(ev.df)} prints" if ev.groups is None else f"the {ev.groups} references of the {len(ev.df)} prints"
+    over = f"the {len(ev.df)} prints" if ev.groups is None else f"the {ev.groups} {ev.groups_named} of the {len(ev.df)} prints"
     if ev.no_interval: lines.append(f"      95% interval: none ({ev.no_interval})")
     elif ev.bootstrap: lines.append(f"      95% interval {ev.prauc_interval[0]:.3f}-{ev.prauc_interval[1]:.3f} (bootstrap over {over}, "
                                   f"{ev.bootstrap} resamples; it does not cover retraining)")
@@ -125,7 +135,7 @@ def summary_text(ev:Evaluation # from `evaluate`
     span = lambda lo, hi: f"{'-':>12}" if pd.isna(lo) else f"{f'{lo:.3f}-{hi:.3f}':>12}"
     for r in t.itertuples():
         lines.append(f"{r.code:<7} {r.name[:12]:<12} {f(r.ap)} {span(r.ap_low, r.ap_high)} {f(r.prevalence)} {r.positives:>4} {f(r.threshold)} {f(r.precision, 5)} {f(r.recall)} {f(r.f1, 5)}")
-    for path, message in ev.errors.items(): lines.append(f"FAILED {path}: {message}")
+    for path, message in ev.errors.items(): lines.append(f"FAILED {message}" if str(path) in message else f"FAILED {path}: {message}")
     return "\n".join(lines)
 
 # %% ../nbs/41_evaluate.ipynb #872e63ce
@@ -137,7 +147,12 @@ def _predictions_frame(ev):
     from footdesc.interpret import print_losses
     out = pd.DataFrame(dict(image=ev.df["image"], descriptors=ev.df["descriptors"],
                             predicted=[" ".join(np.asarray(CODES)[row]) for row in predicted], loss=print_losses(ev.y, ev.probs)))
+    out["error"] = ""
     for j, code in enumerate(CODES): out[f"p_{code}"] = ev.probs[:, j]
+    if ev.failed is not None and len(ev.failed):   # a row for every print of the dataset, as `footdesc predict --csv` gives
+        failed = pd.DataFrame(dict(image=ev.failed["image"], descriptors=ev.failed["descriptors"], predicted="", loss=np.nan,
+                                   error=[ev.errors.get(p, "") for p in ev.failed["path"]]))
+        out = pd.concat([out, failed], ignore_index=True)
     return out
 
 def _gallery(ev, rows, maps_per_print=2):
@@ -179,8 +194,8 @@ def report_html(ev:Evaluation, # from `evaluate`
     t = ev.table
     sections = []
     summary = [f"<li>model: <code>{e(ev.model)}</code></li>", f"<li>data: <code>{e(ev.data)}</code>, {len(ev.df)} prints scored</li>",
-               f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors)"
-               + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the " + ("prints" if ev.groups is None else f"{ev.groups} references of the prints") + " "
+               f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors; <span id='chance'>{ev.chance:.4f}</span> by chance, the mean prevalence)"
+               + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the " + ("prints" if ev.groups is None else f"{ev.groups} {ev.groups_named} of the prints") + " "
                   f"({ev.bootstrap} resamples: how far another draw of such prints could move it, not retraining)" if ev.bootstrap and not ev.no_interval else "")
                + (f"; no 95% interval: {e(ev.no_interval)}" if ev.no_interval else "") + "</li>"]
     if ev.excluded: summary.append(f"<li>excluded, no positive print: {e(' '.join(ev.excluded))}</li>")
@@ -241,8 +256,8 @@ def write_report(ev:Evaluation, # from `evaluate`
     csv("top_losses.csv", top_losses(ev.y, ev.probs, top_k, list(ev.df["image"]), ev.thresholds), index=False)
     metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), prauc=ev.prauc, mirror=ev.mirror,
                    prauc_interval=dict(low=float(ev.prauc_interval[0]), high=float(ev.prauc_interval[1]), level=0.95, resamples=ev.bootstrap,
-                                       over="prints" if ev.groups is None else f"{ev.groups} groups of prints (column reference)") if ev.bootstrap and not ev.no_interval else None,
-                   no_interval=ev.no_interval, excluded=ev.excluded,
+                                       over="prints" if ev.groups is None else f"{ev.groups} groups of prints (column {ev.group_column})") if ev.bootstrap and not ev.no_interval else None,
+                   no_interval=ev.no_interval, chance=ev.chance, excluded=ev.excluded,
                    per_descriptor={r["code"]: {k: _jsonable(v) for k, v in r.items() if k != "code"} for r in ev.table.to_dict("records")},
                    confusion=dict(rows="true", columns="predicted", codes=list(CODES), ties="not confused", matrix=ev.confusion.tolist()),
                    failed=ev.errors, model_config={k: v for k, v in (getattr(ev.loaded, "config", {}) or {}).items() if k != "training"})

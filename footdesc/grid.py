@@ -6,13 +6,12 @@ Docs: https://footdesc.github.io/footdesc/grid.html.md"""
 
 # %% ../nbs/42_grid.ipynb #aa5932eb
 from __future__ import annotations
-import os, sys, json, time, shlex, socket, hashlib, itertools, argparse, platform, subprocess
-from dataclasses import dataclass, asdict, field
+import os, sys, json, time, shlex, socket, itertools, argparse, platform, subprocess
+from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .descriptors import CODES
 from .dataset import atomic_write, atomic_write_text
 
 # %% auto #0

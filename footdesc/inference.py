@@ -24,22 +24,39 @@ from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, 
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'image_paths',
-           'normaliser', 'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
-           'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
+           'image_paths', 'normaliser', 'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame',
+           'add_arguments', 'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
+IMAGE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".jpx", ".tif", ".tiff", ".bmp", ".dib",
+                  ".gif", ".webp", ".avif", ".pbm", ".pgm", ".ppm", ".pnm", ".pcx", ".tga", ".psd", ".qoi")   # formats Pillow opens
+
+def _walk(folder:Path, taken:list, skipped:list, seen:set):
+    "Add the prints under `folder` to `taken` and what is left out to `skipped`, following linked folders once each."
+    real = os.path.realpath(folder)
+    if real in seen: return
+    seen.add(real)
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        path = Path(entry.path)
+        if entry.name.startswith("."): skipped.append(path)
+        elif entry.is_dir(): _walk(path, taken, skipped, seen)   # follows a link to a folder
+        elif path.suffix.lower() in IMAGE_SUFFIXES: taken.append(path)   # a link to a missing file too: its error is reported
+        else: skipped.append(path)
+
+def find_prints(items # files and folders, as given on the command line
+               )->tuple[list[Path], list[Path]]:
+    "The print files in `items` (each folder replaced by the image files under it, sorted; a named file kept as it is, even if missing) and the entries left out."
+    taken, skipped, seen = [], [], set()
+    for item in map(Path, items):
+        if item.is_dir(): _walk(item, taken, skipped, seen)
+        else: taken.append(item)
+    return taken, skipped
 
 def image_paths(items # files and folders, as given on the command line
                )->list[Path]:
-    "Files in `items`, with every folder replaced by the image files under it (sorted); missing paths kept, to be reported."
-    out = []
-    for item in items:
-        item = Path(item)
-        if item.is_dir(): out += sorted(p for p in item.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not any(part.startswith(".") for part in p.relative_to(item).parts))
-        else: out.append(item)
-    return out
+    "The print files in `items`, as `find_prints` finds them."
+    return find_prints(items)[0]
 
 # %% ../nbs/34_inference.ipynb #759b6cce
 def normaliser(config:dict, # a model's config (its "normalisation" entry; default ImageNet's)
@@ -226,15 +243,22 @@ def progress_on_stderr():
         with contextlib.redirect_stdout(sys.stderr): yield True
     finally: print(file=sys.stderr)
 
+def _skipped_note(skipped:list, shown:int=5)->str:
+    "One line on what a folder held besides prints."
+    names = ", ".join(str(p) for p in skipped[:shown]) + (f" and {len(skipped) - shown} more" if len(skipped) > shown else "")
+    return (f"footdesc predict: left out {len(skipped)} file(s) or hidden folder(s) that are not prints by their extension: {names} "
+            f"(name a file to predict it anyway)")
+
 def run(args)->int:
     "Run `footdesc predict`."
     try: loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
     except (FileNotFoundError, ValueError) as e:
         print(f"footdesc predict: error: cannot load the model: {e}", file=sys.stderr)
         return 2
-    paths = image_paths(args.images)
+    paths, skipped = find_prints(args.images)
+    if skipped: print(_skipped_note(skipped), file=sys.stderr)
     if not paths:
-        print(f"footdesc predict: error: no image files in {' '.join(args.images)}", file=sys.stderr)
+        print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
         return 1
     with progress_on_stderr() as bar:
         probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,

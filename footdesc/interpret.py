@@ -13,18 +13,18 @@ import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
-import matplotlib
 import matplotlib.pyplot as plt
 from sklearn.metrics import average_precision_score, precision_recall_curve
-from .descriptors import CODES, N_DESCRIPTORS, descriptor
+from .descriptors import CODES, descriptor
 from .losses import average_precisions
 
 # %% auto #0
-__all__ = ['BOOTSTRAP_CELLS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc', 'TooFewPositives',
-           'bootstrap_ap', 'ap_intervals', 'paired_difference', 'plot_prauc', 'plot_pr_curves', 'paper_confusion',
-           'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask', 'localisation_table',
-           'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays', 'localisation_hits',
-           'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
+__all__ = ['BOOTSTRAP_CELLS', 'MIN_INTERVAL_POSITIVES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc',
+           'TooFewPositives', 'bootstrap_ap', 'ap_intervals', 'paired_difference', 'plot_prauc', 'plot_pr_curves',
+           'paper_confusion', 'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask',
+           'localisation_table', 'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays',
+           'localisation_hits', 'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation',
+           'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -106,6 +106,8 @@ def _group_index(groups, n:int, n_boot:int, level:float)->np.ndarray:
     if groups is not None and len(groups) != n: raise ValueError(f"{len(groups)} groups for {n} prints: give one group per print")
     return np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)[1]
 
+MIN_INTERVAL_POSITIVES = 3   # a descriptor's AP gets an interval only where it has positives in this many prints (or groups)
+
 def bootstrap_ap(y, # (n, m) multi-hot labels
                  probs, # (n, m) scores
                  codes=CODES, # the m codes, in column order
@@ -114,7 +116,7 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
                  seed:int=0, # the resampling's random seed (the same seed, the same interval)
                  groups=None, # (n,) a group per print, e.g. the reference shoe of each crime-scene mark: whole groups are resampled (None: each print its own)
                 )->tuple[pd.DataFrame, tuple[float, float]]:
-    "Percentile bootstrap intervals over prints: a table (code, ap_low, ap_high; NaN for a descriptor without positives) and the macro PRAUC's (low, high)."
+    "Percentile bootstrap intervals over prints: a table (code, ap_low, ap_high; NaN for a descriptor with fewer than `MIN_INTERVAL_POSITIVES` positive prints or groups) and the macro PRAUC's (low, high)."
     y, probs = _check_scores(y, probs)
     group, scored = _group_index(groups, len(y), n_boot, level), np.flatnonzero(y.any(0))
     table = pd.DataFrame(dict(code=list(codes), ap_low=np.nan, ap_high=np.nan))
@@ -125,6 +127,8 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
         start += len(weights)
     tails = [100*(1 - level)/2, 100*(1 + level)/2]
     table.loc[scored, "ap_low"], table.loc[scored, "ap_high"] = np.percentile(aps, tails, axis=0)
+    few = [j for j in scored if len(np.unique(group[y[:, j] > 0])) < MIN_INTERVAL_POSITIVES]   # every resample keeps them: no spread to measure
+    table.loc[few, ["ap_low", "ap_high"]] = np.nan
     return table, tuple(float(v) for v in np.percentile(aps.mean(1), tails))
 
 def ap_intervals(y, probs, # as for `bootstrap_ap`

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, math, zipfile, datetime, warnings
+import io, json, zipfile, datetime, warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -12,16 +12,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError
+from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN
 from .losses import average_precisions
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
-           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'find_fid300', 'grouped_folds', 'mark_folds', 'score',
-           'Scale', 'variant_config', 'imagenet_source', 'train_unit', 'repeated_rows', 'predict_scores',
-           'load_predictions', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining', 'Protocol',
-           'cotrain_frame']
+           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'find_fid300', 'grouped_folds', 'match_marks',
+           'mark_folds', 'score', 'Scale', 'variant_config', 'imagenet_source', 'train_unit', 'repeated_rows',
+           'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining',
+           'check_same_data', 'Protocol', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #6ccbb5c0
 FID300_ENV = "FOOTDESC_FID300"
@@ -62,14 +62,35 @@ def grouped_folds(df:pd.DataFrame, # a dataset from `read_labels`
     return fold_of_group[inverse]
 
 # %% ../nbs/50_real.ipynb #5bd25b5d
-def mark_folds(marks:pd.DataFrame, # marks with a `reference` column (the reference's `image` as in the references' CSV)
+def match_marks(marks:pd.DataFrame, # marks from `read_labels`, with a `reference` column
+                references:pd.DataFrame, # the references, as read
+               )->pd.DataFrame:
+    "`marks` with each `reference` written as its reference's `image` in the references' CSV (it may be given so, or as a path relative to the marks CSV); raises where one is not among `references`."
+    csv, refs_csv = marks.attrs.get("csv", "the marks"), references.attrs.get("csv", "the references")
+    if "reference" not in marks.columns:
+        raise DatasetError(f"{csv} has no 'reference' column: each mark must name the reference print of its shoe, as its image is written in {refs_csv}")
+    images, by_path = set(references["image"]), dict(zip(references["path"], references["image"]))
+    base = Path(csv).parent
+    def image_of(ref):
+        ref = str(ref).strip()
+        return ref if ref in images else by_path.get(str((base/ref).resolve())) if ref else None
+    matched = [image_of(r) for r in marks["reference"]]
+    bad = [i for i, m in enumerate(matched) if m is None]
+    if bad:
+        names = marks["reference"].iloc[bad]
+        raise DatasetError(f"in {csv}: {len(bad)} of the {len(marks)} marks name a reference that is not among the {len(references)} labelled references of "
+                           f"{refs_csv} ({names.nunique()} distinct names, e.g. {names.iloc[0]!r} on line {bad[0] + 2}); write a mark's reference as that "
+                           f"reference's image in {refs_csv}, or as its path relative to the marks CSV")
+    return marks.assign(reference=matched)
+
+def mark_folds(marks:pd.DataFrame, # marks from `match_marks`
                references:pd.DataFrame, # the references, as read
                folds:np.ndarray, # the fold of each reference, from `grouped_folds`
               )->np.ndarray:
     "The fold of each mark: that of its reference."
     fold_of = dict(zip(references["image"], folds))
     missing = sorted(set(marks["reference"]) - set(fold_of))
-    if missing: raise ValueError(f"{len(missing)} mark(s) name a reference that is not among the labelled references, e.g. {missing[0]!r}")
+    if missing: raise ValueError(f"{len(missing)} reference(s) named by marks are not among the labelled references, e.g. {missing[0]!r}")
     return np.array([fold_of[r] for r in marks["reference"]])
 
 # %% ../nbs/50_real.ipynb #a583474b
@@ -84,6 +105,7 @@ def score(probs:np.ndarray, # (n, 17) probabilities
     scored = [i for i in range(len(CODES)) if targets[:, i].sum() > 0]
     return dict(prauc=float(np.mean([ap[i] for i in scored])), chance=float(np.mean(prevalence[scored])), n=int(len(targets)),
                 failed=int((~ok).sum()), excluded=[CODES[i] for i in range(len(CODES)) if i not in scored],
+                positives={c: int(p) for c, p in zip(CODES, targets.sum(0))},
                 ap={c: (None if i not in scored else float(ap[i])) for i, c in enumerate(CODES)},
                 prevalence={c: float(p) for c, p in zip(CODES, prevalence)})
 
@@ -331,6 +353,25 @@ def check_same_pretraining(source, # a protocol's results folder to copy pre-tra
     if differ: raise ValueError(f"{source} pre-trained with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run's "
                                 f"pre-training would use {' '.join(f'{k}={_setting(new[k])}' for k in differ)}, so its models cannot be reused")
 
+def _data_record(df:pd.DataFrame, columns)->dict:
+    "What identifies a dataset a protocol measured: its CSV, its number of prints, its fingerprint and shoes (where it names them)."
+    return dict(file=df.attrs.get("csv"), n=len(df), sha256=dataset_fingerprint(df, columns),
+                shoes=int(df[SHOE_COLUMN].nunique()) if SHOE_COLUMN in df.columns else None)
+
+def check_same_data(out, # a protocol's results folder
+                    data:dict, # {"references": record, "marks": record or None} from `_data_record`
+                   ):
+    "Refuse a folder whose finished units measured other references or marks (its units are named by what they train, not by the data)."
+    path = Path(out)/"protocol.json"
+    saved = json.loads(path.read_text()).get("data") if path.exists() else None
+    if not saved: return   # a new folder, or one from before the data were recorded
+    for part in ("references", "marks"):
+        old, new = saved.get(part), data.get(part)
+        if (old or {}).get("sha256") != (new or {}).get("sha256"):
+            said = lambda r: f"{r['file']} ({r['n']} prints)" if r else "none"
+            raise ValueError(f"{out} was run on other {part}: {said(old)}, not {said(new)} (or their labels have changed since); its finished "
+                             f"units would be mixed with new ones, so use a new --out for these {part}")
+
 class Protocol:
     "The real-print protocol on one dataset of references (and marks), resumable, writing under `out`."
     def __init__(self, out, # results folder (records.jsonl, predictions/, models/, splits/, synthetic/)
@@ -349,10 +390,18 @@ class Protocol:
                 ):
         self.out, self.scale = Path(out), (SCALES[scale] if isinstance(scale, str) else scale)
         self.references = read_labels(references)
-        self.marks = read_labels(marks) if marks is not None else None
+        self.marks = match_marks(read_labels(marks), self.references) if marks is not None else None   # checked now, not after hours of pre-training
+        self.group = SHOE_COLUMN if SHOE_COLUMN in self.references.columns else None
+        groups = self.references[self.group].nunique() if self.group else len(self.references)
+        if groups < self.scale.folds:
+            raise ValueError(f"cannot make {self.scale.folds} folds from the {groups} {'shoes' if self.group else 'prints'} of {self.references.attrs['csv']}; "
+                             f"use fewer folds (--set folds=N, N at most {groups})")
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
         self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
         check_same_scale(self.out, self.scale)
+        self.data = dict(references=_data_record(self.references, ("image", "descriptors", SHOE_COLUMN)),
+                         marks=_data_record(self.marks, ("image", "descriptors", "reference")) if self.marks is not None else None)
+        check_same_data(self.out, self.data)
         if self.scale.synth_floor is None or not 0 <= self.scale.synth_floor <= 1:
             raise ValueError(f"synth_floor={self.scale.synth_floor}: a share of the synthetic prints from 0 to 1")
         if not 0 < self.scale.synth_valid_pct < 1:
@@ -393,7 +442,7 @@ class Protocol:
         with atomic_write(self.out/"protocol.json", "w") as f:
             json.dump(dict(scale=asdict(self.scale), references=str(dataset_csv(references).resolve()), marks=str(dataset_csv(marks).resolve()) if marks else None,   # absolute: the summary reads the marks' shoes
                            unlabelled=str(unlabelled) if unlabelled is not None else None,
-                           imagenet=self.imagenet_source or saved), f, indent=1)   # a run without weights keeps the record of those its imagenet units used
+                           imagenet=self.imagenet_source or saved, data=self.data), f, indent=1)   # a run without weights keeps the record of those its imagenet units used
 
     def _finished(self, name, out=None):
         "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
@@ -541,7 +590,7 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
     k = k or self.scale.folds
     pretrains = init in ("synthetic", "imagenet-synthetic")
     synth_epochs = self._synth_epochs(synth_epochs) if pretrains else None
-    folds = grouped_folds(self.references, k, seed=0)
+    folds = grouped_folds(self.references, k, seed=0, group=self.group)
     mfolds = mark_folds(self.marks, self.references, folds) if self.marks is not None else None
     same = dict(init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat)
     if pseudo_n: self.cross_validate(**same, score_pool=True)   # the teachers, one per fold

@@ -20,8 +20,10 @@ def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc real`."
     parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
     parser.add_argument("--fid300", default=None, help=f"FID-300 folder with footdesc's labels.csv and marks.csv (default: ${FID300_ENV} or ../shared/data/fid300)")
-    parser.add_argument("--references", default=None, help="another labelled reference set (folder or CSV) instead of FID-300's labels.csv")
-    parser.add_argument("--marks", default=None, help="marks CSV (with a reference column): with --references, no marks unless given; otherwise FID-300's marks.csv")
+    parser.add_argument("--references", default=None, help="your own labelled references (folder or CSV: image, descriptors, and optionally shoe, "
+                        "naming each print's shoe so that a shoe's prints share a fold) instead of FID-300's labels.csv")
+    parser.add_argument("--marks", default=None, help="marks CSV with a reference column (each mark's reference, as its image is written in the references' CSV, "
+                        "or its path relative to the marks CSV): with --references, no marks unless given; otherwise FID-300's marks.csv")
     parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
     parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints (default: one per CPU)")
@@ -74,6 +76,7 @@ def scale_with(scale:Scale, # a scale
 def protocol_from(args)->Protocol:
     "The protocol the options describe: FID-300's references and marks, unless `--references` names others."
     scale = scale_with(SCALES[args.scale], args.set)
+    if args.references and args.fid300: raise ValueError("--references and --fid300 name two reference sets: give one")
     if args.references: refs, marks, unlabelled = args.references, args.marks, args.unlabelled
     else:
         fid = find_fid300(args.fid300)

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import atomic_write, atomic_write_text, dataset_csv
+from .dataset import atomic_write, atomic_write_text, dataset_csv, SHOE_COLUMN
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
-from .interpret import ap_intervals, paired_difference, TooFewPositives
+from .interpret import ap_intervals, paired_difference, TooFewPositives, MIN_INTERVAL_POSITIVES
 
 # %% auto #0
 __all__ = ['summarise', 'summary_markdown', 'write_summary']
@@ -26,17 +26,21 @@ def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
     result, ok = score(probs, targets), np.isfinite(probs).all(1)
     if ok.any():
         table, interval, too_few = ap_intervals(targets[ok], probs[ok], groups=None if groups is None else np.asarray(groups)[ok])
-        if too_few: return result   # the figure, without an interval
+        if too_few: return dict(result, no_interval=too_few)   # the figure, without an interval, and why
         result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
     return result
 
-def _shoe_of_mark(out)->dict:
-    "Each mark's reference ({mark image: reference image}) from the protocol's marks CSV, so that marks of one shoe are resampled together; {} where it cannot be read."
+def _shoe_column(out, part:str, column:str)->dict:
+    "{image: its `column`} from the CSV of `part` (references or marks) that the protocol's protocol.json names; {} where it has none or cannot be read."
     try:
-        marks = json.loads((Path(out)/"protocol.json").read_text()).get("marks")
-        frame = pd.read_csv(dataset_csv(marks)) if marks else None
-        return dict(zip(frame["image"].astype(str), frame["reference"].astype(str))) if frame is not None and "reference" in frame else {}
+        source = json.loads((Path(out)/"protocol.json").read_text()).get(part)
+        frame = pd.read_csv(dataset_csv(source), dtype=str, keep_default_na=False) if source else None
+        return dict(zip(frame["image"].astype(str), frame[column].astype(str))) if frame is not None and column in frame else {}
     except (OSError, ValueError, KeyError): return {}
+
+def _shoes(out)->dict:
+    "The resampling groups of each part: a reference's shoe (the references CSV's `shoe` column, where it has one); a mark's reference (the marks CSV's `reference`)."
+    return dict(ref=_shoe_column(out, "references", SHOE_COLUMN), mark=_shoe_column(out, "marks", "reference"))
 
 def _pooled_arrays(out, records)->dict:
     "{part: (probs, targets, images or None)} of the pooled predictions of `records`, part 'ref' and 'mark'."
@@ -48,11 +52,12 @@ def _pooled_arrays(out, records)->dict:
     return pooled
 
 def _groups(part:str, images, shoes:dict|None):
-    "The resampling groups of pooled prints: a mark's shoe where known (`_shoe_of_mark`), else None (each print its own)."
-    return [shoes.get(str(i), str(i)) for i in images] if part == "mark" and shoes and images is not None else None
+    "The resampling groups of pooled prints of `part`: their shoes where known (`_shoes`), else None (each print its own)."
+    known = (shoes or {}).get(part)
+    return [known.get(str(i), str(i)) for i in images] if known and images is not None else None
 
 def _pooled(arrays:dict, shoes:dict|None=None):
-    "Scores (with intervals) of pooled predictions (`_pooled_arrays`): references, and marks resampled by their shoe (`shoes`, from `_shoe_of_mark`)."
+    "Scores (with intervals) of pooled predictions (`_pooled_arrays`), resampled by shoe where `shoes` (from `_shoes`) knows them."
     pooled = {}
     for part, (probs, targets, images) in arrays.items():
         groups = _groups(part, images, shoes)
@@ -102,8 +107,9 @@ def summarise(out # the protocol's output folder
     records = read_records(out)
     protocol = json.loads((Path(out)/"protocol.json").read_text()) if (Path(out)/"protocol.json").exists() else dict(scale=asdict(Scale()))
     scale = protocol["scale"]
-    shoes = _shoe_of_mark(out)
-    summary = dict(scale=scale, imagenet=protocol.get("imagenet"), pretraining=[_pretraining(r, scale.get("synth_epochs")) for r in records if r.get("step") == "synthetic"],
+    shoes = _shoes(out)
+    summary = dict(scale=scale, imagenet=protocol.get("imagenet"), data=protocol.get("data") or dict(references=dict(file=protocol.get("references")) if protocol.get("references") else None,
+                                                                                                     marks=dict(file=protocol["marks"]) if protocol.get("marks") else None), pretraining=[_pretraining(r, scale.get("synth_epochs")) for r in records if r.get("step") == "synthetic"],
                    zero_shot=[], cross_validation=[], findings={}, comparisons=[])
     for r in records:
         if r.get("step") == "zero-shot":
@@ -163,16 +169,38 @@ def _with_interval(value, interval)->str:
     return _f(value) + (f" ({interval[0]:.2f}–{interval[1]:.2f})" if interval and value is not None and not np.isnan(interval[0]) else "")
 
 def _ap_table(scores:dict)->str:
-    "Per-descriptor AP (with its 95% interval where known) beside prevalence (chance), one column per scored set."
+    "Per-descriptor AP (with its 95% interval where known) beside prevalence (chance), one column per scored set, after the positives among the prints scored."
     from footdesc.descriptors import BY_CODE
     names = list(scores)
-    lines = ["| descriptor | " + " | ".join(f"{n} AP | {n} prevalence" for n in names) + " |",
-             "|---|" + "---|---|" * len(names)]
+    positives = next((s["positives"] for s in scores.values() if s.get("positives")), None)   # older results: none recorded
+    lines = ["| descriptor | positives | " + " | ".join(f"{n} AP | {n} prevalence" for n in names) + " |",
+             "|---|---|" + "---|---|" * len(names)]
     for c in CODES:
         cells = []
         for n in names: cells += [_with_interval(scores[n]["ap"][c], (scores[n].get("ap_interval") or {}).get(c)), _f(scores[n]["prevalence"][c])]
-        lines.append(f"| {c} {BY_CODE[c].name} | " + " | ".join(cells) + " |")
+        lines.append(f"| {c} {BY_CODE[c].name} | {positives[c] if positives else '–'} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+def _data_text(data:dict|None)->str:
+    "Which references and marks the results measured, in words."
+    def said(r, what):
+        if not r: return f"no {what}"
+        counted = f"{r['n']} prints" if r.get("n") is not None else "prints"
+        return f"{r['file']} ({counted}" + (f", {r['shoes']} shoes" if r.get("shoes") else "") + ")"
+    return f"References: {said((data or {}).get('references'), 'references')}; marks: {said((data or {}).get('marks'), 'marks')}."
+
+def _score_notes(scores:dict)->list[str]:
+    "What a reader of the per-descriptor table must know: descriptors left out of the average, those on every print, and sets without an interval (and why)."
+    notes = []
+    for name, s in scores.items():
+        if s.get("excluded"): notes.append(f"- {name}: averaged over {len(CODES) - len(s['excluded'])} descriptors; left out (no positive): {', '.join(s['excluded'])}.")
+        everywhere = [c for c in CODES if s["prevalence"].get(c) == 1]
+        if everywhere: notes.append(f"- {name}: {', '.join(everywhere)} on every print, so AP 1 whatever the scores (counted in the average and in chance alike).")
+        if s.get("no_interval"): notes.append(f"- {name}: no interval ({s['no_interval']}).")
+        elif s.get("prauc_interval"):
+            rare = [c for c in CODES if 0 < (s.get("positives") or {}).get(c, MIN_INTERVAL_POSITIVES) < MIN_INTERVAL_POSITIVES]
+            if rare: notes.append(f"- {name}: AP without an interval for {', '.join(rare)} (positive in fewer than {MIN_INTERVAL_POSITIVES} prints).")
+    return notes
 
 def _imagenet_text(source:dict|None)->str:
     "Which ImageNet weights the imagenet starts used, in words."
@@ -184,7 +212,7 @@ def summary_markdown(summary:dict # from `summarise`
                     )->str:
     "The summary as Markdown tables."
     sc = summary.get("scale") or {}
-    out = ["# footdesc on real prints (FID-300)", "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, {_imagenet_text(summary.get('imagenet'))}; "
+    out = ["# footdesc on real prints", "", _data_text(summary.get("data")), "", f"Scale: {sc.get('arch')} at {'x'.join(map(str, sc.get('size', [])))}, {_imagenet_text(summary.get('imagenet'))}; "
            f"synthetic pre-training on {sc.get('synth_n')} prints"
            + (f" ({sc['synth_floor']:.0%} of them as marks on a floor)" if sc.get("synth_floor") else "") + f" for {sc.get('synth_epochs')} epochs; fine-tuning {sc.get('frozen_epochs')} epochs frozen at {sc.get('lr')}, "
            f"then {sc.get('epochs')} at rates {_setting(sc.get('unfrozen_lr'))}, batch size {sc.get('bs')}"
@@ -202,19 +230,23 @@ def summary_markdown(summary:dict # from `summarise`
         out += ["## Zero-shot: pre-trained, no real print in training", "", "| set | prints | macro PRAUC (95% interval) | chance |", "|---|---|---|---|"]
         for z in summary["zero_shot"]:
             start = "" if z.get("init", "synthetic") == "synthetic" else f", {z['init']} start"
-            for label, s in (("references", z["references"]), ("crime-scene marks", z.get("marks"))):
+            for label, s in (("references", z["references"]), ("marks", z.get("marks"))):
                 if s: out.append(f"| {label}{start} | {s['n']} | {_with_interval(s['prauc'], s.get('prauc_interval'))} | {_f(s['chance'])} |")
         out += [""]
+        if not (summary.get("main") or summary.get("cotrain")):   # with a cross-validation, its notes cover these sets too
+            notes = _score_notes({f"zero-shot{'' if z.get('init', 'synthetic') == 'synthetic' else ', ' + z['init']} {label}": s for z in summary["zero_shot"]
+                                  for label, s in (("references", z["references"]), ("marks", z.get("marks"))) if s})
+            if notes: out += notes + [""]
     main = (summary.get("main") or []) + (summary.get("cotrain") or [])
     if main:
         co = bool(summary.get("cotrain"))   # an "added to training" column only where some row added prints
         out += ["## Fine-tuned on real references: k-fold cross-validation", "",
-                "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance | pooled out-of-fold PRAUC (95% interval) | marks (pooled) | marks chance |",
-                "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|"]
+                "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance (fold mean) | pooled out-of-fold PRAUC (95% interval) | chance (pooled) | marks (pooled) | marks chance |",
+                "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|---|"]
         for c in main:
             m = c.get("marks") or {}
             out.append(f"| {c['init']} | " + (f"{_cotrain_text(c)} | " if co else "") + f"{c['folds_done']}/{c['k']} | {_f(c['prauc_mean'])} ± {_f(c['prauc_std'])} | {_f(c['chance_mean'])} | "
-                       f"{_with_interval((c['references'] or {}).get('prauc'), (c['references'] or {}).get('prauc_interval'))} | "
+                       f"{_with_interval((c['references'] or {}).get('prauc'), (c['references'] or {}).get('prauc_interval'))} | {_f((c['references'] or {}).get('chance'))} | "
                        f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
         scores = {(f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]): c["references"] for c in main if c["references"]}
         base = next(iter(VARIANTS))
@@ -230,8 +262,13 @@ def summary_markdown(summary:dict # from `summarise`
         how = ("over the marks' shoes (all marks of one reference together)" if all(m.get("interval_groups") for m in marks) else
                "over the marks one by one, which understates them (their shoes could not be read: the marks CSV named in protocol.json, "
                "or the marks' names in the predictions of an older run, are missing)")
-        out += ["", f"Intervals are 95%, by bootstrap over the references" + (f", and {how}" if marks else "") + ".", "",
+        refs = "the references' shoes (the shoe column)" if all((c["references"] or {}).get("interval_groups") for c in main) else "the references"
+        out += ["", f"Intervals are 95%, by bootstrap over {refs}" + (f", and {how}" if marks else "") + ".", "",
                 "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
+        mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
+                       **{f"{c['init']}" + (f" start, {_cotrain_text(c)}" if _cotrained(c) else "") + ", marks": c["marks"] for c in main if c.get("marks")}}
+        notes = _score_notes({**scores, **mark_scores})
+        if notes: out += notes + [""]
     if summary["findings"]:
         first = next(iter(summary["findings"].values()))
         how = f"{first['k']}-fold cross-validation, " + (f"{first['epochs']} epochs from scratch" if first.get("epochs") else

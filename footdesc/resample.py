@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/resample.html.md"""
 
 # %% ../nbs/20_resample.ipynb #913c9b64
 from __future__ import annotations
-import math, time, warnings, functools, argparse
+import math, time, warnings, functools, argparse, threading, contextlib
 from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -86,13 +86,18 @@ _EXIF_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE
                    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
 def _wide_to_grey(img):
-    "16/32-bit integer or float greyscale to 8 bits, keeping the dynamic range."
+    "16/32-bit integer or float greyscale to 8 bits: unsigned data scaled by its significant bits, other data stretched, a blank page white."
     a = np.asarray(img)
-    if img.mode.startswith("I;16") or (img.mode == "I" and a.size and a.min() >= 0 and a.max() <= 65535):
-        out = (a.astype(np.uint32)*255 + 32767)//65535
-    else:
-        a = a.astype(np.float64); lo, hi = (float(a.min()), float(a.max())) if a.size else (0., 0.)
-        out = np.zeros(a.shape) if hi <= lo else np.rint((a - lo)*(255/(hi - lo)))
+    if a.size == 0: return Image.new("L", img.size)
+    lo, hi = a.min(), a.max()
+    if lo == hi: return Image.new("L", img.size, PAPER_WHITE)   # no ink: a blank page
+    if a.dtype.kind in "ui" and lo >= 0:   # unsigned data: its top value 2^b - 1 is white
+        top = 2**max(8, int(hi).bit_length()) - 1
+        out = a.astype(np.uint32 if top < 2**24 else np.uint64)   # room for value*255
+        out *= 255; out += top//2; out //= top   # rounded, in place
+    else:   # negative integers or floats: stretched from min (black) to max (white)
+        out = np.subtract(a, lo, dtype=np.float32)
+        out *= np.float32(255/(float(hi) - float(lo))); np.rint(out, out=out)
     return Image.fromarray(out.astype(np.uint8), "L")
 
 def to_greyscale(img:Image.Image # a decoded image of any Pillow mode
@@ -108,34 +113,82 @@ def to_greyscale(img:Image.Image # a decoded image of any Pillow mode
     if img.mode != "RGB": img = img.convert("RGB")
     return img.convert("L")
 
+# %% ../nbs/20_resample.ipynb #a5c0de03
+_reading = threading.local()   # .path: the print this thread is reading
+_hook = dict(lock=threading.Lock(), users=0, before=None)   # threads inside `_naming_warnings`, and the showwarning they replaced
+
+def _naming_showwarning(message, category, filename, lineno, file=None, line=None):
+    "`warnings.showwarning`, with the print this thread is reading named in front of the message."
+    path = getattr(_reading, "path", None)
+    if path is not None: message = f"{path}: {str(message).strip()}"
+    _hook["before"](message, category, filename, lineno, file, line)
+
+@contextlib.contextmanager
+def _naming_warnings(path):
+    "Within the block, the warnings this thread raises name `path`; other threads' warnings are left alone."
+    with _hook["lock"]:
+        if _hook["users"] == 0 and warnings.showwarning is not _naming_showwarning:
+            _hook["before"], warnings.showwarning = warnings.showwarning, _naming_showwarning
+        _hook["users"] += 1
+    outer, _reading.path = getattr(_reading, "path", None), path
+    try: yield
+    finally:
+        _reading.path = outer
+        with _hook["lock"]:
+            _hook["users"] -= 1
+            if _hook["users"] == 0 and warnings.showwarning is _naming_showwarning: warnings.showwarning = _hook["before"]
+
 # %% ../nbs/20_resample.ipynb #1b50f002
+_SINGLE_PICTURE_FORMATS = ("MPO", "PSD")   # more frames than one, but the first is the picture (see above)
+
+def _frames(img)->int:
+    "How many pages or frames of `img`'s file could each be the print (1 for MPO and PSD; a TIFF's reduced-resolution pages, thumbnails, not counted)."
+    if img.format in _SINGLE_PICTURE_FORMATS: return 1
+    n = getattr(img, "n_frames", 1)
+    if n > 1 and img.format == "TIFF":   # NewSubfileType (tag 254) bit 0 marks a page as a reduced-resolution copy of another
+        full = 0
+        for k in range(n):
+            img.seek(k); full += not (img.tag_v2.get(254, 0) & 1)
+        img.seek(0)
+        return full
+    return n
+
 def open_print(path, # an image file
                max_pixels:int=MAX_PRINT_PIXELS, # refuse larger images (see above)
               )->Image.Image:
     "The print at `path`, decoded, turned the way its EXIF says, as 8-bit greyscale (mode 'L')."
     path = Path(path)
-    if not path.is_file(): raise PrintError(f"{path}: no such file")
+    if not path.is_file():
+        why = "is a folder, not an image file" if path.is_dir() else "is a link to a missing file" if path.is_symlink() else "no such file"
+        raise PrintError(f"{path}: {why}")
     if path.stat().st_size == 0: raise PrintError(f"{path}: the file is empty (0 bytes); re-copy or re-export it")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(path)
-    except UnidentifiedImageError: raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
-    except Image.DecompressionBombError as e:
-        raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan") from None
-    except Exception as e: raise PrintError(f"{path}: cannot be opened as an image ({type(e).__name__}: {e})") from None
-    with img:
-        w, h = img.size
-        if w*h > max_pixels:
-            raise PrintError(f"{path}: {w}x{h} = {w*h/1e6:.0f} megapixels is above footdesc's limit of {max_pixels/1e6:.0f} MP "
-                             f"(MAX_PRINT_PIXELS); downscale the scan, or pass a larger max_pixels if you trust the file")
+    with _naming_warnings(path):
         try:
-            img.load()
-            orientation = img.getexif().get(0x0112, 1)
-            grey = to_greyscale(img)
-        except Exception as e:
-            problem = "truncated" if "truncated" in str(e) else "corrupt or unreadable"
-            raise PrintError(f"{path}: the image data is {problem} ({type(e).__name__}: {e}); re-copy or re-export the file") from None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                img = Image.open(path)
+        except UnidentifiedImageError: raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
+        except Image.DecompressionBombError as e:
+            raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan") from None
+        except Exception as e: raise PrintError(f"{path}: cannot be opened as an image ({type(e).__name__}: {e})") from None
+        with img:
+            w, h = img.size
+            if w*h > max_pixels:
+                raise PrintError(f"{path}: {w}x{h} = {w*h/1e6:.0f} megapixels is above footdesc's limit of {max_pixels/1e6:.0f} MP "
+                                 f"(MAX_PRINT_PIXELS); downscale the scan, or pass a larger max_pixels if you trust the file")
+            try:
+                frames = _frames(img)
+                if frames <= 1:
+                    img.load()
+                    orientation = img.getexif().get(0x0112, 1)
+                    grey = to_greyscale(img)
+            except Exception as e:
+                problem = "truncated" if "truncated" in str(e) else "corrupt or unreadable"
+                raise PrintError(f"{path}: the image data is {problem} ({type(e).__name__}: {e}); re-copy or re-export the file") from None
+    if frames > 1:
+        unit = "pages" if img.format == "TIFF" else "frames"
+        raise PrintError(f"{path}: the {img.format} file holds {frames} {unit}, and footdesc reads one print per file: "
+                         f"save each {unit[:-1]} as its own image file and use the one with the print")
     if orientation in _EXIF_TRANSPOSE: grey = grey.transpose(_EXIF_TRANSPOSE[orientation])
     return grey
 

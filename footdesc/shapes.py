@@ -8,7 +8,6 @@ Docs: https://footdesc.github.io/footdesc/synth_shapes.html.md"""
 from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
-from .descriptors import CODES
 
 # %% auto #0
 __all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'LOGOS', 'TEXT_LOGOS', 'OUTLINE_RATE', 'circle_points',
@@ -82,7 +81,6 @@ def _semicircle(r): return [("poly", circle_points(16, 1, start=np.pi, span=np.p
 def _crescent(r):
     d = r.uniform(.35, .6)
     outer = circle_points(20, 1, start=-np.pi*.8, span=np.pi*1.6)
-    a = np.arccos(np.clip((1 - d*d + (1 - d)**2)/(2*(1 - d)) if d < 1 else 0, -1, 1))
     inner = circle_points(16, 1 - d*.3, start=-np.pi*.7, span=np.pi*1.4)[::-1] + [d, 0]
     return [("poly", np.concatenate([outer, inner]) - [d/2, 0])]
 def _target(r):

@@ -20,17 +20,17 @@ from fastai.optimizer import Adam
 from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
 from fastai.torch_core import set_seed
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError
+from .dataset import atomic_write, DatasetError, dataset_fingerprint
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
-from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError,
-                            random_dataloaders)
+from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError)
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint', 'resume_epoch',
-           'InitialWeights', 'accelerate', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
-           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'end_to_end_throughput', 'run_bench']
+           'data_fingerprint', 'InitialWeights', 'accelerate', 'TrainResult', 'train_descriptors', 'add_arguments',
+           'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput', 'loader_throughput',
+           'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -147,6 +147,10 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     state = json.loads((folder/"checkpoint.json").read_text())
     if settings is not None and state.get("settings") != dict(settings):
         old = state.get("settings") or {}
+        if old.get("data_fingerprint") != settings.get("data_fingerprint"):
+            made = "on other data (other prints, descriptors or train/valid split than this run's)" + ("" if "data_fingerprint" in old else ", or by a footdesc that did not record its data")
+            raise ValueError(f"the checkpoint in {folder} was made {made}; to train on this data from the start, delete {folder} "
+                             f"(or turn resuming off: --no-resume, resume=False), or give this run another --out (checkpoint_dir) to keep both")
         diff = ", ".join(f"{k}: {old.get(k)!r} then, {settings.get(k)!r} now" for k in sorted(set(old) | set(settings)) if old.get(k) != settings.get(k))
         raise ValueError(f"the checkpoint in {folder} is from a run with other settings ({diff}); delete that folder or turn resuming off to start afresh")
     if learn.opt is None: learn.create_opt()
@@ -154,6 +158,14 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     done = int(state["epochs_done"])
     learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
     return done
+
+# %% ../nbs/33_train.ipynb #a5d0f002
+def data_fingerprint(dls # DataLoaders from `footdesc.data.descriptor_dataloaders` (they keep their rows in `dls.df`)
+                    )->str|None:
+    "SHA-256 of the prints `dls` trains and validates on (file, descriptors, split), whatever their order; None without `dls.df`."
+    df = getattr(dls, "df", None)
+    if df is None or "split" not in df.columns: return None
+    return dataset_fingerprint(df, ("path", "descriptors", "split"))
 
 # %% ../nbs/33_train.ipynb #2e89a8ee
 class InitialWeights(Callback):
@@ -200,6 +212,7 @@ class TrainResult:
     seconds: float = 0.0  # wall time of the whole call
     history: list = field(default_factory=list)  # per-epoch train_loss, valid_loss, prauc, and seconds (TIME_COLUMNS)
     prauc_interval: tuple = (np.nan, np.nan)  # 95% bootstrap interval of `prauc` over the validation prints (NaN: too few positives); the table's ap_low/ap_high per descriptor
+    skipped: pd.DataFrame|None = None  # prints `skip_bad` left out: line, image, problem (footdesc.data)
 
 def _settings(**kw): return json.loads(json.dumps(kw))  # as it reads back from checkpoint.json (tuples become lists)
 
@@ -232,6 +245,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       resume:bool=True, # resume from a checkpoint in `checkpoint_dir` if there is one
                       augment:bool=True, # training augmentation of footdesc.data
                       num_workers=None, # DataLoader workers (footdesc.data's default)
+                      skip_bad:bool=False, # leave out (and report, in `TrainResult.skipped`) prints that cannot be read, instead of stopping
                       device=None, # "cuda", "cpu" (default: the GPU if there is one)
                       cbs=None, # more fastai callbacks for `fit`
                       format:str="footdesc", # model file format (see footdesc.model.save_model)
@@ -245,13 +259,13 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
-                                     seed=seed, augment=augment, num_workers=num_workers, device=device, progress=show_progress)
+                                     seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress)
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
     learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd)
     accelerate(learn, mixed_precision=mixed_precision, compile=compile)
     settings = _settings(arch=learn.footdesc_config["arch"], preproc=preproc, loss=loss, input=learn.footdesc_config["input"],
                          frozen_epochs=frozen_epochs, epochs=epochs, lr=lr, unfrozen_lr=unfrozen_lr, wd=wd, bs=dls.train.bs, seed=seed,
-                         pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init))
+                         pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls))
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
     start = 0
     if checkpoint_dir is not None:
@@ -262,7 +276,9 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
     else:
         with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
-    return _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch), t0, checkpoint_dir, bootstrap)
+    result = _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch), t0, checkpoint_dir, bootstrap)
+    result.skipped = getattr(dls, "skipped", None)
+    return result
 
 # %% ../nbs/33_train.ipynb #11c61550
 def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstrap=1000):
@@ -323,6 +339,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on a GPU too")
     parser.add_argument("--no-augment", action="store_true", help="no training augmentation")
     parser.add_argument("--workers", type=int, default=None, help="DataLoader workers")
+    parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
     parser.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_EVERY, metavar="SECONDS",
@@ -343,6 +360,12 @@ def print_table(table:pd.DataFrame, # from `descriptor_table`
     shown["threshold"] = table.threshold.map("{:.2f}".format)
     print(shown.to_string(), file=file or sys.stdout)
 
+def _skipped_note(skipped:pd.DataFrame, cache_folder, shown:int=20)->str:
+    "Lines that list the prints `--skip-bad` left out (the first `shown` of them)."
+    lines = [f"  line {row.line}: {row.problem}" for row in skipped.head(shown).itertuples()]
+    more = [f"  ... and {len(skipped) - shown} more"] if len(skipped) > shown else []
+    return "\n".join([f"footdesc train: left out {len(skipped)} print(s) that could not be read (--skip-bad; listed in a skipped-*.csv in {cache_folder}):", *lines, *more])
+
 def run(args)->int:
     "Run `footdesc train`."
     out = Path(args.out)
@@ -353,7 +376,7 @@ def run(args)->int:
                                 weights=args.weights, init=args.init, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                 unfrozen_lr=args.unfrozen_lr, wd=args.wd, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                 checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                num_workers=args.workers, device=args.device, format=args.format)
+                                num_workers=args.workers, skip_bad=args.skip_bad, device=args.device, format=args.format)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2
@@ -363,6 +386,7 @@ def run(args)->int:
     lo, hi = res.prauc_interval
     interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
     print(f"PRAUC {res.prauc:.4f}{interval}; model saved to {res.model_path} ({res.seconds:.0f} s)")
+    if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, res.learn.dls.cache_folder), file=sys.stderr)
     return 0
 
 # %% ../nbs/33_train.ipynb #ac7ac7e1
