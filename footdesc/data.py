@@ -24,7 +24,7 @@ from fastai.vision.core import TensorImage, imagenet_stats
 import fastai.vision.data  # registers the grid `show_batch` for images
 from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
-from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN
+from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, PrintError)
 
@@ -168,7 +168,8 @@ def stratified_split(df:pd.DataFrame, # a dataset from `read_labels`
             raise DatasetError(f"{where}: its 'split' column puts every row in {'valid' if valid.all() else 'train'}; both train and valid rows are needed")
         return valid
     if not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct} must be between 0 and 1 (or give the CSV a 'split' column)")
-    shoes = df[SHOE_COLUMN].astype(str).values if SHOE_COLUMN in df.columns else np.arange(len(df))   # without the column, each print its own shoe
+    shoes = print_groups(df)
+    if shoes is None: shoes = np.arange(len(df))   # without the column, each print its own shoe
     names, inverse = np.unique(shoes, return_inverse=True)
     if len(names) < 2:
         raise DatasetError(f"{df.attrs.get('csv', 'the dataset')} has {len(df)} print(s)" + (f" of {len(names)} shoe" if SHOE_COLUMN in df.columns else "")

@@ -15,8 +15,8 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
-           'descriptor_frequencies', 'dataset_fingerprint', 'atomic_write', 'atomic_write_text', 'with_progress',
-           'write_labels']
+           'descriptor_frequencies', 'dataset_fingerprint', 'print_groups', 'atomic_write', 'atomic_write_text',
+           'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -106,7 +106,7 @@ def _ragged_row(csv:Path)->str|None:
             extra = row[len(header):]
             if len(row) < len(header) or any(x.strip() for x in extra):
                 hint = ("quote a cell that holds commas (\"D01,D04\") or separate codes with spaces" if len(row) > len(header)
-                        else "write an empty cell for a print with no descriptor (\"a.png,\")")
+                        else "write an empty cell for each missing field (\"a.png,\" for a print with no descriptor)")
                 return f"line {rows.line_num} has {len(row)} field(s) but the header has {len(header)} ({', '.join(header)}): {hint}"
     return None
 
@@ -159,6 +159,15 @@ def dataset_fingerprint(df:pd.DataFrame, # a dataset from `read_labels`
     cols = [c for c in columns if c in df.columns]
     rows = sorted("\x1f".join(map(str, row)) for row in df[cols].itertuples(index=False))
     return hashlib.sha256(os.fsencode("\x1e".join([",".join(cols), *rows]))).hexdigest()
+
+# %% ../nbs/01_dataset.ipynb #01dssh02
+def print_groups(df:pd.DataFrame, # a dataset from `read_labels`
+                 column:str=SHOE_COLUMN, # the column that names each print's group: its shoe, or a mark's reference
+                )->np.ndarray|None:
+    "Each print's group from `column` (a blank cell: the print alone), or None where the dataset has no such column."
+    if column not in df.columns: return None
+    group = df[column].fillna("").astype(str).str.strip()
+    return np.where(group == "", "print:" + df["image"].astype(str), "group:" + group).astype(str)
 
 # %% ../nbs/01_dataset.ipynb #59a7d8d2
 def _temporary_beside(path:Path)->tuple[int, str]:

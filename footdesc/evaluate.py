@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from .descriptors import CODES
-from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
@@ -102,9 +102,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     table = per_descriptor_ap(y, probs).merge(thresholded_scores(y, probs, thresholds), on="code", sort=False)
     groups = None
     column = SHOE_COLUMN if SHOE_COLUMN in df.columns else "reference" if "reference" in df.columns else None
-    if column:   # prints of one shoe (a mark's reference) are not independent draws; a print without one is its own
-        ref = df[column].fillna("").astype(str).str.strip()
-        groups = np.where(ref.isin(["", "nan"]), "print:" + df["image"].astype(str), ref)
+    if column: groups = print_groups(df, column)   # prints of one shoe (a mark's reference) are not independent draws; a print without one is its own
     intervals, interval, no_interval = ap_intervals(y, probs, n_boot=bootstrap, groups=groups)
     table = table.merge(intervals, on="code", sort=False)
     table = table[[*table.columns[:3], "ap_low", "ap_high", *[k for k in table.columns[3:] if k not in ("ap_low", "ap_high")]]]   # beside the AP

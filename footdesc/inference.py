@@ -49,8 +49,10 @@ def find_prints(items # files and folders, as given on the command line
     "The print files in `items` (each folder replaced by the image files under it, sorted; a named file kept as it is, even if missing) and the entries left out."
     taken, skipped, seen = [], [], set()
     for item in map(Path, items):
-        if item.is_dir(): _walk(item, taken, skipped, seen)
-        else: taken.append(item)
+        if not item.is_dir(): taken.append(item); continue
+        before = len(taken)
+        _walk(item, taken, skipped, seen)
+        if len(taken) == before: skipped.append(item)   # a folder that held no print: said, not silently nothing
     return taken, skipped
 
 def image_paths(items # files and folders, as given on the command line
@@ -246,7 +248,7 @@ def progress_on_stderr():
 def _skipped_note(skipped:list, shown:int=5)->str:
     "One line on what a folder held besides prints."
     names = ", ".join(str(p) for p in skipped[:shown]) + (f" and {len(skipped) - shown} more" if len(skipped) > shown else "")
-    return (f"footdesc predict: left out {len(skipped)} file(s) or hidden folder(s) that are not prints by their extension: {names} "
+    return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print: {names} "
             f"(name a file to predict it anyway)")
 
 def run(args)->int:

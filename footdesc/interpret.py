@@ -97,7 +97,7 @@ def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
         drawn += step; kept += len(weights)
         if kept < n_boot and drawn >= 1000 and drawn + (n_boot - kept)*drawn/max(kept, 1) > 100*max(n_boot, 10):   # on a rate measured over 1,000 draws or more,
             raise TooFewPositives(f"{drawn} resamples drew only {kept} with a positive of every descriptor: too few positives "   # more than 100 draws a resample: give up
-                                  "for a bootstrap (bootstrap=0, --bootstrap 0, skips it)")
+                                  "for a bootstrap; the figures stand without an interval")
         if len(weights): yield weights
 
 def _group_index(groups, n:int, n_boot:int, level:float)->np.ndarray:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN
+from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
 from .losses import average_precisions
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
@@ -50,7 +50,7 @@ def grouped_folds(df:pd.DataFrame, # a dataset from `read_labels`
                  )->np.ndarray:
     "The fold (0..k-1) of each row of `df`, multi-label stratified, never splitting a group."
     from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-    groups = df[group].astype(str).values if group else df["image"].astype(str).values
+    groups = print_groups(df, group) if group else df["image"].astype(str).values   # a blank group cell: the print alone
     names, inverse = np.unique(groups, return_inverse=True)
     if len(names) < k: raise ValueError(f"cannot make {k} folds from {len(names)} groups; use fewer folds")
     y = label_matrix(df)
@@ -79,7 +79,7 @@ def match_marks(marks:pd.DataFrame, # marks from `read_labels`, with a `referenc
     if bad:
         names = marks["reference"].iloc[bad]
         raise DatasetError(f"in {csv}: {len(bad)} of the {len(marks)} marks name a reference that is not among the {len(references)} labelled references of "
-                           f"{refs_csv} ({names.nunique()} distinct names, e.g. {names.iloc[0]!r} on line {bad[0] + 2}); write a mark's reference as that "
+                           f"{refs_csv} ({names.nunique()} distinct name(s), e.g. {names.iloc[0]!r} on line {bad[0] + 2}); write a mark's reference as that "
                            f"reference's image in {refs_csv}, or as its path relative to the marks CSV")
     return marks.assign(reference=matched)
 
@@ -355,16 +355,38 @@ def check_same_pretraining(source, # a protocol's results folder to copy pre-tra
 
 def _data_record(df:pd.DataFrame, columns)->dict:
     "What identifies a dataset a protocol measured: its CSV, its number of prints, its fingerprint and shoes (where it names them)."
-    return dict(file=df.attrs.get("csv"), n=len(df), sha256=dataset_fingerprint(df, columns),
-                shoes=int(df[SHOE_COLUMN].nunique()) if SHOE_COLUMN in df.columns else None)
+    return dict(file=str(Path(df.attrs["csv"]).resolve()) if df.attrs.get("csv") else None, n=len(df), sha256=dataset_fingerprint(df, columns),
+                shoes=len(set(print_groups(df))) if SHOE_COLUMN in df.columns else None)
+
+def _check_finished_units(out, references:pd.DataFrame, marks:pd.DataFrame|None):
+    "For a folder from before the data were recorded: every print its finished units scored is among `references` (`marks`), labelled alike, and marks were scored as now."
+    from footdesc.grid import read_records
+    known = dict(ref=dict(zip(_names(references), label_matrix(references))), mark=dict(zip(_names(marks), label_matrix(marks))) if marks is not None else {})
+    for r in read_records(out):
+        if r.get("step") not in ("zero-shot", "cv"): continue
+        try: saved = load_predictions(out, r["cell"])
+        except FileNotFoundError: continue
+        if marks is not None and "mark_images" not in saved and r.get("step") == "zero-shot":
+            raise ValueError(f"{out} was run without marks ({r['cell']} scored none); its finished units would be mixed with new ones, so use a new --out for these marks")
+        for part, what in (("ref", "references"), ("mark", "marks")):
+            for image, target in zip(saved.get(f"{part}_images", []), saved.get(f"{part}_targets", [])):
+                mine = known[part].get(str(image))
+                if mine is None or not np.array_equal(mine, target):
+                    raise ValueError(f"{out} was run on other {what}: {r['cell']} scored {str(image)!r}, which these {what} "
+                                     f"{'label otherwise' if mine is not None else 'do not hold'}; its finished units would be mixed with new ones, "
+                                     f"so use a new --out for these {what}")
 
 def check_same_data(out, # a protocol's results folder
                     data:dict, # {"references": record, "marks": record or None} from `_data_record`
+                    references:pd.DataFrame|None=None, marks:pd.DataFrame|None=None, # the data themselves, for a folder from before the records
                    ):
     "Refuse a folder whose finished units measured other references or marks (its units are named by what they train, not by the data)."
     path = Path(out)/"protocol.json"
-    saved = json.loads(path.read_text()).get("data") if path.exists() else None
-    if not saved: return   # a new folder, or one from before the data were recorded
+    if not path.exists(): return   # a new folder
+    saved = json.loads(path.read_text()).get("data")
+    if not saved:   # a folder from before the data were recorded: what its units scored is the record
+        if references is not None: _check_finished_units(out, references, marks)
+        return
     for part in ("references", "marks"):
         old, new = saved.get(part), data.get(part)
         if (old or {}).get("sha256") != (new or {}).get("sha256"):
@@ -392,7 +414,7 @@ class Protocol:
         self.references = read_labels(references)
         self.marks = match_marks(read_labels(marks), self.references) if marks is not None else None   # checked now, not after hours of pre-training
         self.group = SHOE_COLUMN if SHOE_COLUMN in self.references.columns else None
-        groups = self.references[self.group].nunique() if self.group else len(self.references)
+        groups = len(set(print_groups(self.references))) if self.group else len(self.references)
         if groups < self.scale.folds:
             raise ValueError(f"cannot make {self.scale.folds} folds from the {groups} {'shoes' if self.group else 'prints'} of {self.references.attrs['csv']}; "
                              f"use fewer folds (--set folds=N, N at most {groups})")
@@ -401,7 +423,7 @@ class Protocol:
         check_same_scale(self.out, self.scale)
         self.data = dict(references=_data_record(self.references, ("image", "descriptors", SHOE_COLUMN)),
                          marks=_data_record(self.marks, ("image", "descriptors", "reference")) if self.marks is not None else None)
-        check_same_data(self.out, self.data)
+        check_same_data(self.out, self.data, self.references, self.marks)
         if self.scale.synth_floor is None or not 0 <= self.scale.synth_floor <= 1:
             raise ValueError(f"synth_floor={self.scale.synth_floor}: a share of the synthetic prints from 0 to 1")
         if not 0 < self.scale.synth_valid_pct < 1:
@@ -635,6 +657,10 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     "Answer the protocol's questions (resuming what is done), then write and return the summary."
     unknown = set(steps) - set(STEPS)
     if unknown: raise ValueError(f"unknown protocol step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
+    groups = len(set(print_groups(self.references))) if self.group else len(self.references)
+    if "findings" in steps and groups < self.scale.finding_folds:   # found now, not after the other steps
+        raise ValueError(f"the findings' cross-validation cannot make {self.scale.finding_folds} folds from the {groups} {'shoes' if self.group else 'prints'} "
+                         f"of {self.references.attrs['csv']}; use fewer (--set finding_folds=N, N at most {groups}) or leave out the findings step")
     base = next(iter(VARIANTS))
     if "zero-shot" in steps:
         self.zero_shot(base)

@@ -39,8 +39,10 @@ def _shoe_column(out, part:str, column:str)->dict:
     except (OSError, ValueError, KeyError): return {}
 
 def _shoes(out)->dict:
-    "The resampling groups of each part: a reference's shoe (the references CSV's `shoe` column, where it has one); a mark's reference (the marks CSV's `reference`)."
-    return dict(ref=_shoe_column(out, "references", SHOE_COLUMN), mark=_shoe_column(out, "marks", "reference"))
+    "The resampling groups of each part: a reference's shoe (the references CSV's `shoe` column, where it has one; a blank cell, the print alone); a mark's, its reference's shoe (else its reference)."
+    ref = {image: f"shoe:{s.strip()}" if s.strip() else f"print:{image}" for image, s in _shoe_column(out, "references", SHOE_COLUMN).items()}
+    mark = {image: ref.get(r.strip(), f"reference:{r.strip()}") if r.strip() else f"print:{image}" for image, r in _shoe_column(out, "marks", "reference").items()}
+    return dict(ref=ref, mark=mark)
 
 def _pooled_arrays(out, records)->dict:
     "{part: (probs, targets, images or None)} of the pooled predictions of `records`, part 'ref' and 'mark'."
@@ -262,7 +264,10 @@ def summary_markdown(summary:dict # from `summarise`
         how = ("over the marks' shoes (all marks of one reference together)" if all(m.get("interval_groups") for m in marks) else
                "over the marks one by one, which understates them (their shoes could not be read: the marks CSV named in protocol.json, "
                "or the marks' names in the predictions of an older run, are missing)")
-        refs = "the references' shoes (the shoe column)" if all((c["references"] or {}).get("interval_groups") for c in main) else "the references"
+        shod = ((summary.get("data") or {}).get("references") or {}).get("shoes")
+        refs = ("the references' shoes (the shoe column)" if all((c["references"] or {}).get("interval_groups") for c in main) else
+                "the references one by one, which understates them (their shoe column could not be read from the references CSV that protocol.json names)" if shod else
+                "the references")
         out += ["", f"Intervals are 95%, by bootstrap over {refs}" + (f", and {how}" if marks else "") + ".", "",
                 "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
