@@ -14,84 +14,14 @@ import pandas as pd
 from .descriptors import CODES
 from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
 from .losses import average_precisions
+from .real_folds import grouped_folds, match_marks, mark_folds
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
 # %% auto #0
-__all__ = ['FID300_ENV', 'CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
-           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'find_fid300', 'grouped_folds', 'match_marks',
-           'mark_folds', 'score', 'Scale', 'variant_config', 'imagenet_source', 'train_unit', 'repeated_rows',
-           'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining',
-           'check_same_data', 'Protocol', 'cotrain_frame']
-
-# %% ../nbs/50_real.ipynb #6ccbb5c0
-FID300_ENV = "FOOTDESC_FID300"
-
-def find_fid300(path=None # the FID-300 folder (with labels.csv); default: $FOOTDESC_FID300, then ../shared/data/fid300 upwards
-               )->Path:
-    "The FID-300 folder holding footdesc's `labels.csv` and `marks.csv`."
-    if path is None and os.environ.get(FID300_ENV): path = os.environ[FID300_ENV]
-    if path is not None:
-        path = Path(path)
-        if (path/"labels.csv").exists(): return path
-        raise FileNotFoundError(f"{path} has no labels.csv: expected the FID-300 folder with footdesc's labels.csv and marks.csv")
-    import footdesc
-    for folder in [Path.cwd(), *Path.cwd().parents, Path(footdesc.__file__).resolve().parent.parent]:
-        candidate = folder/"shared"/"data"/"fid300"
-        if (candidate/"labels.csv").exists(): return candidate
-        candidate = folder.parent/"shared"/"data"/"fid300"
-        if (candidate/"labels.csv").exists(): return candidate
-    raise FileNotFoundError(f"FID-300 not found: pass its folder (--fid300 PATH) or set {FID300_ENV}; it must hold labels.csv and marks.csv")
-
-# %% ../nbs/50_real.ipynb #c881b2ff
-def grouped_folds(df:pd.DataFrame, # a dataset from `read_labels`
-                  k:int=5, # number of folds
-                  seed:int=0, # random seed
-                  group:str|None=None, # column naming each row's group (default: every row its own group)
-                 )->np.ndarray:
-    "The fold (0..k-1) of each row of `df`, multi-label stratified, never splitting a group."
-    from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-    groups = print_groups(df, group) if group else df["image"].astype(str).values   # a blank group cell: the print alone
-    names, inverse = np.unique(groups, return_inverse=True)
-    if len(names) < k: raise ValueError(f"cannot make {k} folds from {len(names)} groups; use fewer folds")
-    y = label_matrix(df)
-    group_y = np.zeros((len(names), y.shape[1]), dtype=np.float32)
-    np.maximum.at(group_y, inverse, y)
-    fold_of_group = np.zeros(len(names), dtype=int)
-    splitter = MultilabelStratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    for fold, (_, test) in enumerate(splitter.split(np.zeros(len(names)), group_y)): fold_of_group[test] = fold
-    return fold_of_group[inverse]
-
-# %% ../nbs/50_real.ipynb #5bd25b5d
-def match_marks(marks:pd.DataFrame, # marks from `read_labels`, with a `reference` column
-                references:pd.DataFrame, # the references, as read
-               )->pd.DataFrame:
-    "`marks` with each `reference` written as its reference's `image` in the references' CSV (it may be given so, or as a path relative to the marks CSV); raises where one is not among `references`."
-    csv, refs_csv = marks.attrs.get("csv", "the marks"), references.attrs.get("csv", "the references")
-    if "reference" not in marks.columns:
-        raise DatasetError(f"{csv} has no 'reference' column: each mark must name the reference print of its shoe, as its image is written in {refs_csv}")
-    images, by_path = set(references["image"]), dict(zip(references["path"], references["image"]))
-    base = Path(csv).parent
-    def image_of(ref):
-        ref = str(ref).strip()
-        return ref if ref in images else by_path.get(str((base/ref).resolve())) if ref else None
-    matched = [image_of(r) for r in marks["reference"]]
-    bad = [i for i, m in enumerate(matched) if m is None]
-    if bad:
-        names = marks["reference"].iloc[bad]
-        raise DatasetError(f"in {csv}: {len(bad)} of the {len(marks)} marks name a reference that is not among the {len(references)} labelled references of "
-                           f"{refs_csv} ({names.nunique()} distinct name(s), e.g. {names.iloc[0]!r} on line {bad[0] + 2}); write a mark's reference as that "
-                           f"reference's image in {refs_csv}, or as its path relative to the marks CSV")
-    return marks.assign(reference=matched)
-
-def mark_folds(marks:pd.DataFrame, # marks from `match_marks`
-               references:pd.DataFrame, # the references, as read
-               folds:np.ndarray, # the fold of each reference, from `grouped_folds`
-              )->np.ndarray:
-    "The fold of each mark: that of its reference."
-    fold_of = dict(zip(references["image"], folds))
-    missing = sorted(set(marks["reference"]) - set(fold_of))
-    if missing: raise ValueError(f"{len(missing)} reference(s) named by marks are not among the labelled references, e.g. {missing[0]!r}")
-    return np.array([fold_of[r] for r in marks["reference"]])
+__all__ = ['CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
+           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'score', 'Scale', 'variant_config', 'imagenet_source',
+           'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
+           'check_same_pretraining', 'check_same_data', 'Protocol', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #a583474b
 def score(probs:np.ndarray, # (n, 17) probabilities
@@ -414,10 +344,10 @@ class Protocol:
         self.references = read_labels(references)
         self.marks = match_marks(read_labels(marks), self.references) if marks is not None else None   # checked now, not after hours of pre-training
         self.group = SHOE_COLUMN if SHOE_COLUMN in self.references.columns else None
-        groups = len(set(print_groups(self.references))) if self.group else len(self.references)
-        if groups < self.scale.folds:
-            raise ValueError(f"cannot make {self.scale.folds} folds from the {groups} {'shoes' if self.group else 'prints'} of {self.references.attrs['csv']}; "
-                             f"use fewer folds (--set folds=N, N at most {groups})")
+        self.shoes = len(set(print_groups(self.references))) if self.group else len(self.references)   # what the folds split: shoes, else prints
+        if self.shoes < self.scale.folds:
+            raise ValueError(f"cannot make {self.scale.folds} folds from the {self.shoes} {'shoes' if self.group else 'prints'} of {self.references.attrs['csv']}; "
+                             f"use fewer folds (--set folds=N, N at most {self.shoes})")
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
         self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
         check_same_scale(self.out, self.scale)
@@ -657,10 +587,9 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     "Answer the protocol's questions (resuming what is done), then write and return the summary."
     unknown = set(steps) - set(STEPS)
     if unknown: raise ValueError(f"unknown protocol step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
-    groups = len(set(print_groups(self.references))) if self.group else len(self.references)
-    if "findings" in steps and groups < self.scale.finding_folds:   # found now, not after the other steps
-        raise ValueError(f"the findings' cross-validation cannot make {self.scale.finding_folds} folds from the {groups} {'shoes' if self.group else 'prints'} "
-                         f"of {self.references.attrs['csv']}; use fewer (--set finding_folds=N, N at most {groups}) or leave out the findings step")
+    if "findings" in steps and self.shoes < self.scale.finding_folds:   # found now, not after the other steps
+        raise ValueError(f"the findings' cross-validation cannot make {self.scale.finding_folds} folds from the {self.shoes} {'shoes' if self.group else 'prints'} "
+                         f"of {self.references.attrs['csv']}; use fewer (--set finding_folds=N, N at most {self.shoes}) or leave out the findings step")
     base = next(iter(VARIANTS))
     if "zero-shot" in steps:
         self.zero_shot(base)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys, argparse
 from dataclasses import replace, fields
 from pathlib import Path
-from .real import (FID300_ENV, SCALES, STEPS, IMAGENET_DOWNLOAD, Scale, Protocol, ProtocolStopped,
-                           find_fid300, _setting)
+from .real import SCALES, STEPS, IMAGENET_DOWNLOAD, Scale, Protocol, ProtocolStopped, _setting
+from .real_folds import FID300_ENV, find_fid300
 
 # %% auto #0
 __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'run']
