@@ -94,6 +94,12 @@ def _check_rows(df, csv, check_files):
             shown = "; ".join(f"{_line(i)}: {p}" for i, p in missing[:5])
             more = f" and {len(missing)-5} more" if len(missing) > 5 else ""
             raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV do not exist: {shown}{more}")
+        inode = [(s.st_dev, s.st_ino) for s in map(os.stat, df["path"])]   # hard links: two names, one file
+        twice = pd.Series(inode).duplicated()
+        if twice.any():
+            same = [i for i, k in enumerate(inode) if k == inode[int(np.flatnonzero(twice)[0])]]
+            raise DatasetError(f"in {csv}: {' and '.join(repr(df['image'].iloc[i]) for i in same)} ({', '.join(_line(i) for i in same)}) are one file under "
+                               f"two names (hard links), so one print would be counted twice. Remove the repeats so each print is counted once")
 
 # %% ../nbs/01_dataset.ipynb #01ds0r02
 def _ragged_row(csv:Path)->str|None:
