@@ -37,7 +37,9 @@ def _walk(folder:Path, taken:list, skipped:list, seen:set):
     real = os.path.realpath(folder)
     if real in seen: return
     seen.add(real)
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+    try: entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError: skipped.append(folder); return   # a folder that cannot be listed (permissions): said, not a crash
+    for entry in entries:
         path = Path(entry.path)
         if entry.name.startswith("."): skipped.append(path)
         elif entry.is_dir(): _walk(path, taken, skipped, seen)   # follows a link to a folder
