@@ -10,7 +10,7 @@ import os, io, math, warnings, secrets
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, open_print, print_to_array, PrintError)
+                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
@@ -224,7 +224,7 @@ def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
         with open(path, "rb") as f:
             if f.read(3) != b"\xff\xd8\xff": return None   # not a JPEG: a PNG or TIFF is not read in full twice
             f.seek(0); data = f.read()
-        with warnings.catch_warnings():
+        with _naming_warnings(path), warnings.catch_warnings():   # a corrupt EXIF block warns here too: name the file
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as img:   # the header only
                 plain = (img.format == "JPEG" and img.mode == "L" and not ({"progressive", "progression", "adobe"} & set(img.info))

@@ -21,7 +21,7 @@ __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
 SPLITS = ("train", "valid")
-SHOE_COLUMN = "shoe"   # an optional column naming each print's shoe: prints of one shoe are never split between training and testing
+SHOE_COLUMN = "shoe"   # an optional column naming each print's shoe: splits and folds footdesc makes keep a shoe's prints together
 
 class DatasetError(ValueError):
     "A dataset file that footdesc cannot use as it is; the message names the file, row and problem."
@@ -118,7 +118,7 @@ def _ragged_row(csv:Path)->str|None:
 
 # %% ../nbs/01_dataset.ipynb #38b0ea4e
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
-                check_files:bool=True, # raise if an image file named in the CSV is missing
+                check_files:bool=True, # raise if an image file named in the CSV is missing, is a folder, or is another row's file under another name (hard link)
                )->pd.DataFrame:
     "The dataset at `source` as a DataFrame with columns image, path (absolute), descriptors (canonical) and any others."
     csv = dataset_csv(source)

@@ -58,13 +58,13 @@ class Evaluation:
     mirror: bool = False  # each print was also scored mirrored, the two averaged
     prauc_interval: tuple = (np.nan, np.nan)  # the PRAUC's 95% bootstrap interval over prints (NaN: not computed); the table's ap_low/ap_high per descriptor
     bootstrap: int = 0  # resamples behind the intervals (0: none)
-    groups: int|None = None  # the intervals resampled this many groups of prints (the dataset's `reference` column), not the prints one by one
+    groups: int|None = None  # the intervals resampled this many groups of prints (the dataset's `shoe`, else `reference`, column), not the prints one by one
     no_interval: str|None = None  # why there are no intervals although they were asked for (too few positives)
     failed: pd.DataFrame|None = None  # the dataset's rows of the prints that could not be scored (`errors` says why)
     group_column: str|None = None  # the column that grouped the resamples: the dataset's shoe, else its reference (a mark's)
 
     @property
-    def chance(self)->float: return float(self.table.prevalence[~self.table.excluded].mean())   # the PRAUC of a random scorer: mean prevalence of the descriptors averaged
+    def chance(self)->float: return float(self.table.prevalence[~self.table.excluded].mean())   # about the PRAUC of a random scorer: mean prevalence of the descriptors averaged
 
     @property
     def groups_named(self)->str: return "shoes" if self.group_column == SHOE_COLUMN else "references"
@@ -304,7 +304,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
     parser.add_argument("--bootstrap", type=_count, default=BOOTSTRAP, metavar="N",
-                        help="resamples of the prints (of their shoes, where the CSV has a reference column) for 95%% intervals of the PRAUC "
+                        help="resamples of the prints (of their shoes, where the CSV has a shoe column, else of a mark's reference) for 95%% intervals of the PRAUC "
                              "and each AP (default %(default)s; 0: none)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (AP is comparable; precision, recall and F1 use "
                         "thresholds chosen on unmirrored scores)")

@@ -54,7 +54,7 @@ def find_prints(items # files and folders, as given on the command line
         if not item.is_dir(): taken.append(item); continue
         before = len(taken)
         _walk(item, taken, skipped, seen)
-        if len(taken) == before: skipped.append(item)   # a folder that held no print: said, not silently nothing
+        if len(taken) == before and item not in skipped: skipped.append(item)   # a folder that held no print: said, not silently nothing
     return taken, skipped
 
 def image_paths(items # files and folders, as given on the command line
@@ -250,7 +250,7 @@ def progress_on_stderr():
 def _skipped_note(skipped:list, shown:int=5)->str:
     "One line on what a folder held besides prints."
     names = ", ".join(str(p) for p in skipped[:shown]) + (f" and {len(skipped) - shown} more" if len(skipped) > shown else "")
-    return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print: {names} "
+    return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print (or that cannot be listed): {names} "
             f"(name a file to predict it anyway)")
 
 def run(args)->int:

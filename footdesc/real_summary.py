@@ -30,18 +30,28 @@ def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
         result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
     return result
 
-def _shoe_column(out, part:str, column:str)->dict:
-    "{image: its `column`} from the CSV of `part` (references or marks) that the protocol's protocol.json names; {} where it has none or cannot be read."
+def _protocol_csv(out, part:str)->tuple:
+    "The CSV of `part` (references or marks) that the protocol's protocol.json names, read as text, and its path; (None, None) where there is none or it cannot be read."
     try:
         source = json.loads((Path(out)/"protocol.json").read_text()).get(part)
-        frame = pd.read_csv(dataset_csv(source), dtype=str, keep_default_na=False) if source else None
-        return dict(zip(frame["image"].astype(str), frame[column].astype(str))) if frame is not None and column in frame else {}
-    except (OSError, ValueError, KeyError): return {}
+        csv = dataset_csv(source) if source else None
+        return (pd.read_csv(csv, dtype=str, keep_default_na=False), csv) if csv else (None, None)
+    except (OSError, ValueError, KeyError): return None, None
 
 def _shoes(out)->dict:
     "The resampling groups of each part: a reference's shoe (the references CSV's `shoe` column, where it has one; a blank cell, the print alone); a mark's, its reference's shoe (else its reference)."
-    ref = {image: f"shoe:{s.strip()}" if s.strip() else f"print:{image}" for image, s in _shoe_column(out, "references", SHOE_COLUMN).items()}
-    mark = {image: ref.get(r.strip(), f"reference:{r.strip()}") if r.strip() else f"print:{image}" for image, r in _shoe_column(out, "marks", "reference").items()}
+    refs, refs_csv = _protocol_csv(out, "references")
+    ref, image_at = {}, {}
+    if refs is not None and SHOE_COLUMN in refs:
+        ref = {i: f"shoe:{s.strip()}" if s.strip() else f"print:{i}" for i, s in zip(refs["image"], refs[SHOE_COLUMN])}
+        image_at = {str((refs_csv.parent/i).resolve()): i for i in refs["image"]}   # a mark may name its reference by path
+    marks, marks_csv = _protocol_csv(out, "marks")
+    def mark_group(image, r):
+        r = r.strip()
+        if not r: return f"print:{image}"
+        r = r if r in ref else image_at.get(str((marks_csv.parent/r).resolve()), r)   # as `footdesc.real_folds.match_marks` reads it
+        return ref.get(r, f"reference:{r}")
+    mark = {i: mark_group(i, r) for i, r in zip(marks["image"], marks["reference"])} if marks is not None and "reference" in marks else {}
     return dict(ref=ref, mark=mark)
 
 def _pooled_arrays(out, records)->dict:
@@ -200,8 +210,8 @@ def _score_notes(scores:dict)->list[str]:
         if everywhere: notes.append(f"- {name}: {', '.join(everywhere)} on every print, so AP 1 whatever the scores (counted in the average and in chance alike).")
         if s.get("no_interval"): notes.append(f"- {name}: no interval ({s['no_interval']}).")
         elif s.get("prauc_interval"):
-            rare = [c for c in CODES if 0 < (s.get("positives") or {}).get(c, MIN_INTERVAL_POSITIVES) < MIN_INTERVAL_POSITIVES]
-            if rare: notes.append(f"- {name}: AP without an interval for {', '.join(rare)} (positive in fewer than {MIN_INTERVAL_POSITIVES} prints).")
+            rare = [c for c in CODES if s["ap"].get(c) is not None and (s.get("ap_interval") or {}).get(c) is None]
+            if rare: notes.append(f"- {name}: AP without an interval for {', '.join(rare)} (positive in fewer than {MIN_INTERVAL_POSITIVES} prints, or shoes).")
     return notes
 
 def _imagenet_text(source:dict|None)->str:
@@ -261,10 +271,10 @@ def summary_markdown(summary:dict # from `summarise`
                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
         if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
-        how = ("over the marks' shoes (all marks of one reference together)" if all(m.get("interval_groups") for m in marks) else
+        shod = ((summary.get("data") or {}).get("references") or {}).get("shoes")
+        how = (f"over the marks' shoes (all marks of one {'shoe' if shod else 'reference'} together)" if all(m.get("interval_groups") for m in marks) else
                "over the marks one by one, which understates them (their shoes could not be read: the marks CSV named in protocol.json, "
                "or the marks' names in the predictions of an older run, are missing)")
-        shod = ((summary.get("data") or {}).get("references") or {}).get("shoes")
         refs = ("the references' shoes (the shoe column)" if all((c["references"] or {}).get("interval_groups") for c in main) else
                 "the references one by one, which understates them (their shoe column could not be read from the references CSV that protocol.json names)" if shod else
                 "the references")

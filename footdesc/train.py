@@ -20,7 +20,7 @@ from fastai.optimizer import Adam
 from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
 from fastai.torch_core import set_seed
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint
+from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
@@ -292,7 +292,10 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     thresholds = best_thresholds(probs, targets)
     table = descriptor_table(probs, targets, thresholds)
     from footdesc.interpret import ap_intervals
-    intervals, interval, _ = ap_intervals(targets, probs, n_boot=bootstrap)   # how far the validation figures could move with other validation prints
+    rows = getattr(learn.dls, "df", None)   # the dataset's rows, where the DataLoaders came from footdesc.data (validation rows in order)
+    shoes = print_groups(rows[rows["split"] == "valid"]) if rows is not None and "split" in rows.columns else None
+    if shoes is not None and len(shoes) != len(targets): shoes = None
+    intervals, interval, _ = ap_intervals(targets, probs, n_boot=bootstrap, groups=shoes)   # how far the validation figures could move with other validation prints (shoes)
     table = table.assign(ap_low=intervals.ap_low.values, ap_high=intervals.ap_high.values)
     value = float(table.ap.mean()) if table.ap.notna().any() else float("nan")
     excluded = excluded_descriptors(targets)
