@@ -344,15 +344,13 @@ class Protocol:
         self.references = read_labels(references)
         self.marks = match_marks(read_labels(marks), self.references) if marks is not None else None   # checked now, not after hours of pre-training
         self.group = SHOE_COLUMN if SHOE_COLUMN in self.references.columns else None
-        self.shoes = len(set(print_groups(self.references))) if self.group else len(self.references)   # what the folds split: shoes, else prints
-        if self.shoes < self.scale.folds:
-            raise ValueError(f"cannot make {self.scale.folds} folds from the {self.shoes} {'shoes' if self.group else 'prints'} of {self.references.attrs['csv']}; "
-                             f"use fewer folds (--set folds=N, N at most {self.shoes})")
+        self.data = dict(references=_data_record(self.references, ("image", "descriptors", SHOE_COLUMN)),
+                         marks=_data_record(self.marks, ("image", "descriptors", "reference")) if self.marks is not None else None)
+        self.shoes = self.data["references"]["shoes"] or len(self.references)   # what the folds split: shoes, else prints
+        self._check_folds(self.scale.folds, "folds")
         self.workers, self.device, self.keep_models, self.limit, self.log = workers, device, keep_models, limit, log
         self.trained, self.deadline = 0, (time.monotonic() + time_limit if time_limit is not None else None)
         check_same_scale(self.out, self.scale)
-        self.data = dict(references=_data_record(self.references, ("image", "descriptors", SHOE_COLUMN)),
-                         marks=_data_record(self.marks, ("image", "descriptors", "reference")) if self.marks is not None else None)
         check_same_data(self.out, self.data, self.references, self.marks)
         if self.scale.synth_floor is None or not 0 <= self.scale.synth_floor <= 1:
             raise ValueError(f"synth_floor={self.scale.synth_floor}: a share of the synthetic prints from 0 to 1")
@@ -395,6 +393,12 @@ class Protocol:
             json.dump(dict(scale=asdict(self.scale), references=str(dataset_csv(references).resolve()), marks=str(dataset_csv(marks).resolve()) if marks else None,   # absolute: the summary reads the marks' shoes
                            unlabelled=str(unlabelled) if unlabelled is not None else None,
                            imagenet=self.imagenet_source or saved, data=self.data), f, indent=1)   # a run without weights keeps the record of those its imagenet units used
+
+    def _check_folds(self, k:int, setting:str, what:str="", instead:str=""):
+        "Refuse `k` folds (the scale's `setting`) where the references hold fewer shoes (or prints)."
+        if self.shoes < k:
+            raise ValueError(f"{what}cannot make {k} folds from the {self.shoes} {'shoes' if self.group else 'prints'} of {self.references.attrs['csv']}; "
+                             f"use fewer{'' if what else ' folds'} (--set {setting}=N, N at most {self.shoes}){instead}")
 
     def _finished(self, name, out=None):
         "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
@@ -587,9 +591,8 @@ def run(self:Protocol, steps=STEPS, # which questions to answer
     "Answer the protocol's questions (resuming what is done), then write and return the summary."
     unknown = set(steps) - set(STEPS)
     if unknown: raise ValueError(f"unknown protocol step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
-    if "findings" in steps and self.shoes < self.scale.finding_folds:   # found now, not after the other steps
-        raise ValueError(f"the findings' cross-validation cannot make {self.scale.finding_folds} folds from the {self.shoes} {'shoes' if self.group else 'prints'} "
-                         f"of {self.references.attrs['csv']}; use fewer (--set finding_folds=N, N at most {self.shoes}) or leave out the findings step")
+    if "findings" in steps:   # found now, not after the other steps
+        self._check_folds(self.scale.finding_folds, "finding_folds", "the findings' cross-validation ", " or leave out the findings step")
     base = next(iter(VARIANTS))
     if "zero-shot" in steps:
         self.zero_shot(base)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import atomic_write, atomic_write_text, dataset_csv, SHOE_COLUMN
+from .dataset import atomic_write, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
 from .interpret import ap_intervals, paired_difference, TooFewPositives, MIN_INTERVAL_POSITIVES
@@ -43,12 +43,12 @@ def _shoes(out)->dict:
     refs, refs_csv = _protocol_csv(out, "references")
     ref, image_at = {}, {}
     if refs is not None and SHOE_COLUMN in refs:
-        ref = {i: f"shoe:{s.strip()}" if s.strip() else f"print:{i}" for i, s in zip(refs["image"], refs[SHOE_COLUMN])}
+        ref = dict(zip(refs["image"], print_groups(refs)))   # a blank cell: the print alone
         image_at = {str((refs_csv.parent/i).resolve()): i for i in refs["image"]}   # a mark may name its reference by path
     marks, marks_csv = _protocol_csv(out, "marks")
     def mark_group(image, r):
         r = r.strip()
-        if not r: return f"print:{image}"
+        if not r: return f"print:{image}"   # as `print_groups` has it
         r = r if r in ref else image_at.get(str((marks_csv.parent/r).resolve()), r)   # as `footdesc.real_folds.match_marks` reads it
         return ref.get(r, f"reference:{r}")
     mark = {i: mark_group(i, r) for i, r in zip(marks["image"], marks["reference"])} if marks is not None and "reference" in marks else {}
