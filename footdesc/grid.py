@@ -486,7 +486,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--losses", type=_list, help="losses: bce,softf1")
     parser.add_argument("--seeds", type=lambda t: [int(v) for v in _list(t)], help="seeds, e.g. 0,1")
     parser.add_argument("--arch", default="resnet50", help="torchvision architecture (default resnet50)")
-    parser.add_argument("--frozen-epochs", type=int, default=10, help="phase 1 epochs (default 10)")
+    parser.add_argument("--frozen-epochs", type=int, default=None, help="phase 1 epochs (default 10 from ImageNet weights, 0 with --no-pretrained)")
     parser.add_argument("--epochs", type=int, default=40, help="phase 2 epochs (default 40)")
     parser.add_argument("--bs", type=int, default=64, help="batch size (default 64)")
     parser.add_argument("--valid-pct", type=float, default=0.2, help="validation share if the dataset has no split column (default 0.2)")
@@ -524,7 +524,9 @@ def run(args)->int:
         except ValueError as e: raise SystemExit(f"footdesc grid --tables {args.tables}: {e}") from None
         return 0
     if not args.data or not args.results: raise SystemExit("footdesc grid: give the dataset and --results DIR (or --tables RESULTS to render tables)")
-    settings = _canonical_data(dict(data=args.data, arch=args.arch, frozen_epochs=args.frozen_epochs, epochs=args.epochs, bs=args.bs,
+    from footdesc.train import default_frozen_epochs
+    frozen_epochs = default_frozen_epochs(not args.no_pretrained, args.weights) if args.frozen_epochs is None else args.frozen_epochs
+    settings = _canonical_data(dict(data=args.data, arch=args.arch, frozen_epochs=frozen_epochs, epochs=args.epochs, bs=args.bs,
                     valid_pct=args.valid_pct, pretrained=not args.no_pretrained, weights=args.weights, save_models=args.save_models,
                     device=args.device, num_workers=args.num_workers, progress=not args.quiet))
     if not Path(settings["data"]).exists(): raise SystemExit(f"footdesc grid: dataset {args.data} does not exist")

@@ -20,6 +20,7 @@ from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner, AvgSmoothLoss
 from fastai.callback.core import Callback
+from fastai.callback.training import BnFreeze
 import fastai.callback.progress  # the progress bars, the per-epoch table and Learner.no_bar
 from fastai.optimizer import OptimWrapper
 from fastai.torch_core import apply_init, params
@@ -32,9 +33,9 @@ from .losses import descriptor_loss, PRAUC
 # %% auto #0
 __all__ = ['DEFAULT_ARCH', 'FOOTDESC_ARCHS', 'IMAGENET_NORMALISATION', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
            'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
-           'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter', 'random_dataloaders',
-           'TorchAdamW', 'DeviceSmoothLoss', 'LossWithoutWaiting', 'descriptor_learner', 'HostSyncCounter',
-           'save_model', 'DescriptorModel', 'load_model']
+           'Float32Linear', 'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter',
+           'random_dataloaders', 'TorchAdamW', 'DeviceSmoothLoss', 'LossWithoutWaiting', 'descriptor_learner',
+           'HostSyncCounter', 'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -112,6 +113,12 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
             "pretrained=False (command line: --no-pretrained).") from None
 
 # %% ../nbs/32_model.ipynb #31fef1e1
+class Float32Linear(nn.Linear):
+    "A Linear layer computed in float32 even inside autocast, so logits are not rounded to bf16 (or fp16)."
+    def forward(self, x):
+        with torch.autocast(x.device.type, enabled=False):
+            return nn.functional.linear(x.float(), self.weight.float(), None if self.bias is None else self.bias.float())
+
 def descriptor_head(n_features:int, # channels of the body's last feature map
                     n_out:int=N_DESCRIPTORS, # one output per descriptor
                     hidden:int=512, # units of the hidden Linear layer (Section 5)
@@ -120,8 +127,11 @@ def descriptor_head(n_features:int, # channels of the body's last feature map
                    )->nn.Sequential:
     "Adaptive pooling → BatchNorm → Dropout → Linear(hidden) → ReLU → BatchNorm → Dropout → Linear(n_out), Xavier-initialised."
     head = create_head(n_features, n_out, lin_ftrs=[hidden], ps=ps, concat_pool=concat_pool)
+    last = head[-1]
+    head[-1] = Float32Linear(last.in_features, last.out_features, bias=last.bias is not None)   # the same parameters, computed in float32
     apply_init(head, nn.init.xavier_uniform_)
     return head
+
 
 # %% ../nbs/32_model.ipynb #04f08fac
 class DescriptorNet(nn.Sequential):
@@ -247,6 +257,7 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
                        path=None, # the Learner's folder (checkpoints go to path/models)
                        min_frequency:float=0.01, # clip training frequencies for the BCE class weights
                        opt_func=None, # fastai optimiser (default `TorchAdamW`; fastai's `Adam` computes the same, slower)
+                       train_bn:bool=True, # a frozen body's BatchNorm layers still train (fastai's practice); False: frozen too, statistics included
                        **kwargs, # passed on to `descriptor_model` (hidden, ps, concat_pool)
                       )->Learner:
     "A fastai `Learner` for the paper's descriptor model on `dls`."
@@ -255,7 +266,7 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
     model = descriptor_model(arch, preproc, pretrained, weights, **kwargs)
     learn = Learner(dls, model, loss_func=descriptor_loss(loss, frequencies, min_frequency), opt_func=opt_func or TorchAdamW,
                     splitter=descriptor_splitter, metrics=[PRAUC(getattr(dls, "vocab", None))] + list(metrics or []),
-                    wd=wd, cbs=[LossWithoutWaiting()] + list(cbs or []), path=path)
+                    wd=wd, train_bn=train_bn, cbs=[LossWithoutWaiting()] + ([] if train_bn else [BnFreeze()]) + list(cbs or []), path=path)
     if pretrained or weights is not None: learn.freeze()
     learn.footdesc_config = dict(
         arch=arch_name, preproc=model.preprocessing.name, loss=str(loss).lower().replace("-", "").replace("_", ""),

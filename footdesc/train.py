@@ -27,10 +27,10 @@ from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOS
 from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError)
 
 # %% auto #0
-__all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint', 'resume_epoch',
-           'data_fingerprint', 'InitialWeights', 'accelerate', 'TrainResult', 'train_descriptors', 'add_arguments',
-           'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput', 'loader_throughput',
-           'end_to_end_throughput', 'run_bench']
+__all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint',
+           'resume_epoch', 'data_fingerprint', 'InitialWeights', 'accelerate', 'default_frozen_epochs', 'TrainResult',
+           'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput',
+           'loader_throughput', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -199,6 +199,17 @@ def accelerate(learn:Learner, # a descriptor learner
     if compile: learn.model.compile()
     return learn
 
+# %% ../nbs/33_train.ipynb #frz00001
+FROZEN_EPOCHS = 10  # phase 1's epochs when the body starts from weights (Section 6: 10 + 40)
+
+def default_frozen_epochs(pretrained:bool, # ImageNet weights for the body
+                          weights=None, # a local torchvision checkpoint
+                          init=None, # a footdesc model file to start from
+                         )->int:
+    "Epochs of the frozen phase: `FROZEN_EPOCHS` when the body starts from weights, 0 when its filters are random."
+    return FROZEN_EPOCHS if (pretrained or weights is not None or init is not None) else 0
+
+
 # %% ../nbs/33_train.ipynb #34624b35
 @dataclass
 class TrainResult:
@@ -232,11 +243,12 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       pretrained:bool=True, # ImageNet weights for the body
                       weights=None, # local torchvision checkpoint instead of downloading
                       init=None, # a footdesc model file to start from (fine-tuning; see `InitialWeights`)
-                      frozen_epochs:int=10, # phase 1 epochs (body frozen)
+                      frozen_epochs:int|None=None, # phase 1 epochs, body frozen (None: `FROZEN_EPOCHS` when the body starts from weights, else 0)
                       epochs:int=40, # phase 2 epochs (all layers)
                       lr:float=1e-3, # phase 1 learning rate
                       unfrozen_lr=(1e-6, 1e-4), # phase 2 discriminative rates (first, last group)
                       wd:float=0.1, # weight decay
+                      train_bn:bool=True, # phase 1 also trains the body's BatchNorm layers (fastai's practice; False: the body wholly frozen)
                       one_cycle:bool=True, # one-cycle rates within each phase
                       mixed_precision:bool=True, # bf16 on a GPU
                       compile:bool=False, # torch.compile
@@ -260,11 +272,16 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
                                      seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress)
+    if frozen_epochs is None: frozen_epochs = default_frozen_epochs(pretrained, weights, init)
+    elif frozen_epochs > 0 and not default_frozen_epochs(pretrained, weights, init):
+        warnings.warn(f"frozen_epochs={frozen_epochs} with a body of random weights (no ImageNet weights, no init model): the first "
+                      f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
-    learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd)
+    learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd, train_bn=train_bn)
     accelerate(learn, mixed_precision=mixed_precision, compile=compile)
     settings = _settings(arch=learn.footdesc_config["arch"], preproc=preproc, loss=loss, input=learn.footdesc_config["input"],
                          frozen_epochs=frozen_epochs, epochs=epochs, lr=lr, unfrozen_lr=unfrozen_lr, wd=wd, bs=dls.train.bs, seed=seed,
+                         **({} if train_bn else dict(train_bn=False)),   # absent when True: checkpoints made before the option still resume
                          pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls))
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
     start = 0
@@ -326,11 +343,13 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
     parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="bce: cost-sensitive BCE (the paper); softf1: Soft-F1; bce-plain: unweighted BCE (default %(default)s)")
     parser.add_argument("--arch", default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
-    parser.add_argument("--frozen-epochs", type=int, default=10, help="phase 1 epochs, body frozen (default %(default)s)")
+    parser.add_argument("--frozen-epochs", type=int, default=None,
+                        help=f"phase 1 epochs, body frozen (default {FROZEN_EPOCHS} when the body starts from weights: ImageNet, --weights or --init; 0 with --no-pretrained)")
     parser.add_argument("--epochs", type=int, default=40, help="phase 2 epochs, all layers (default %(default)s)")
     parser.add_argument("--lr", type=float, default=1e-3, help="phase 1 learning rate (default %(default)s)")
     parser.add_argument("--unfrozen-lr", type=_rates, default=(1e-6, 1e-4), help="phase 2 rates FIRST,LAST (default 1e-6,1e-4)")
     parser.add_argument("--wd", type=float, default=0.1, help="weight decay (default %(default)s)")
+    parser.add_argument("--freeze-bn", action="store_true", help="phase 1 freezes the body's BatchNorm layers too (default: they train, as in fastai)")
     parser.add_argument("--bs", type=int, default=64, help="batch size (default %(default)s)")
     parser.add_argument("--valid-pct", type=float, default=0.2, help="validation share without a split column (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0)
@@ -377,7 +396,7 @@ def run(args)->int:
         res = train_descriptors(args.data, out, size=args.size, channels=args.channels, fit=args.fit, bs=args.bs, valid_pct=args.valid_pct,
                                 seed=args.seed, arch=args.arch, preproc=args.preproc, loss=args.loss, pretrained=not args.no_pretrained,
                                 weights=args.weights, init=args.init, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
-                                unfrozen_lr=args.unfrozen_lr, wd=args.wd, mixed_precision=not args.no_mixed_precision, compile=args.compile,
+                                unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                 checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
                                 num_workers=args.workers, skip_bad=args.skip_bad, device=args.device, format=args.format)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
