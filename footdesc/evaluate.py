@@ -158,22 +158,23 @@ def _gallery(ev, rows, maps_per_print=2):
     images, heatmaps = [], []
     for r in rows.itertuples():
         codes = mistakes(ev.y[r.row], ev.probs[r.row], ev.thresholds, maps_per_print)
-        maps, _, picture = explain_print(ev.loaded, ev.df.path[r.row], codes)
+        maps, _, picture = explain_print(ev.loaded, ev.df.path[r.row], codes, mirror=ev.mirror)
         images.append(picture); heatmaps.append(maps)
     return plot_top_losses(rows, images, heatmaps, ncols=1 + maps_per_print)
 
 def _gradcam_examples(ev, n, per_print=3):
-    "Grad-CAM of the most confident predictions of the first `n` prints."
+    "Grad-CAM of the `per_print` highest-scoring descriptors of the first `n` prints, answered yes or not."
     figs = []
     for i in range(min(n, len(ev.df))):
         codes = [CODES[j] for j in np.argsort(-ev.probs[i])[:per_print]]
-        maps, probs, picture = explain_print(ev.loaded, ev.df.path[i], codes)
+        maps, probs, picture = explain_print(ev.loaded, ev.df.path[i], codes, mirror=ev.mirror)
         fig, axs = plt.subplots(1, len(codes) + 1, figsize=(1.3*(len(codes) + 1), 2.6), dpi=70, squeeze=False)
         axs[0, 0].imshow(picture, cmap="gray"); axs[0, 0].set_axis_off()
         axs[0, 0].set_title(f"{ev.df.image[i]}\ntrue {ev.df.descriptors[i] or '-'}", fontsize=5)
         for ax, code in zip(axs[0, 1:], codes):
-            mark = "✓" if ev.y[i, CODES.index(code)] else "✗"
-            show_gradcam(picture, maps[code], ax=ax, title=f"{code} {probs[CODES.index(code)]:.2f} {mark}")
+            j = CODES.index(code)
+            mark, above = ("✓" if ev.y[i, j] else "✗"), ("≥" if probs[j] >= ev.thresholds[j] else "<")
+            show_gradcam(picture, maps[code], ax=ax, title=f"{code} {probs[j]:.2f}{above}{ev.thresholds[j]:.2f} {mark}")
         fig.tight_layout()
         figs.append((ev.df.image[i], fig))
     return figs
@@ -215,13 +216,18 @@ def report_html(ev:Evaluation, # from `evaluate`
                      "<p>The prints with the highest loss, with Grad-CAM heatmaps of their worst mistakes (missed descriptors and false alarms).</p>"
                      f"<img alt='top losses' src='{figure_data_uri(_gallery(ev, top))}'>" + _table_html(top)))
     figs = "".join(f"<figure><img alt='Grad-CAM {e(name)}' src='{figure_data_uri(fig)}'></figure>" for name, fig in _gradcam_examples(ev, examples))
-    sections.append(("gradcam", "Grad-CAM examples", "<p>The three highest-scoring descriptors of each print (✓ true, ✗ absent).</p>" + figs))
+    sections.append(("gradcam", "Grad-CAM examples", "<p>The three highest-scoring descriptors of each print, whether or not the model answers yes: each title gives the "
+                     "probability against the descriptor's threshold (≥: answered yes, &lt;: answered no) and the truth (✓ true, ✗ absent). "
+                     "Each map is scaled to its own peak, so its colours compare places within the map, not one map with another.</p>" + figs))
     if ev.localisation is not None:
         lt = localisation_table(ev.localisation)
         sections.append(("localisation", "Localisation against synthetic masks",
                          "<p>Pointing game: the fraction of prints whose heatmap peak for a true descriptor falls inside that descriptor's "
-                         f"mask; chance is the fraction of the print the mask covers. Overall: <b id='localisation-score'>{ev.localisation.hit.mean():.3f}</b> "
-                         f"(chance {ev.localisation.coverage.mean():.3f}) over {len(ev.localisation)} (print, descriptor) pairs.</p>" + _table_html(lt)))
+                         "mask. Chance is the fraction of the print the mask covers; the ink baseline is the score of a descriptor-blind map "
+                         "(the print's ink, blurred), which points at the sole whatever the descriptor: a model looks at the descriptor only where "
+                         f"it beats that. Overall: <b id='localisation-score'>{ev.localisation.hit.mean():.3f}</b> "
+                         f"(chance {ev.localisation.coverage.mean():.3f}, ink baseline {ev.localisation.ink_hit.mean():.3f}) over {len(ev.localisation)} "
+                         f"(print, descriptor) pairs of the first {ev.localisation.image.nunique()} prints with masks.</p>" + _table_html(lt)))
     if ev.errors:
         sections.append(("failed", "Failed prints", "<ul class='fail'>" + "".join(f"<li><code>{e(p)}</code>: {e(m)}</li>" for p, m in ev.errors.items()) + "</ul>"))
     nav = "".join(f"<a href='#{i}'>{e(title)}</a>" for i, title, _ in sections)
@@ -263,6 +269,7 @@ def write_report(ev:Evaluation, # from `evaluate`
         lt = localisation_table(ev.localisation)
         csv("localisation.csv", lt, index=False); csv("localisation_hits.csv", ev.localisation, index=False)
         metrics["localisation"] = dict(score=float(ev.localisation.hit.mean()), chance=float(ev.localisation.coverage.mean()),
+                                       ink_baseline=float(ev.localisation.ink_hit.mean()), prints=int(ev.localisation.image.nunique()),
                                        pairs=len(ev.localisation), per_descriptor={r["code"]: {k: _jsonable(v) for k, v in r.items() if k != "code"} for r in lt.to_dict("records")})
     atomic_write_text(out/"metrics.json", json.dumps(metrics, indent=1, default=_jsonable))
     atomic_write_text(out/"report.html", report_html(ev, top_k, examples))

@@ -275,9 +275,12 @@ def run(args)->int:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
         print(f"wrote {len(frame)} rows to {args.csv}")
     if args.gradcam:
-        from footdesc.interpret import save_gradcam_overlays
-        written = [p for row in frame.to_dict("records") if not row["error"]
-                   for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split() or None, out_dir=args.gradcam)]
+        from footdesc.interpret import save_gradcam_overlays, overlay_names
+        done = [row for row in frame.to_dict("records") if not row["error"]]
+        names = overlay_names([row["image"] for row in done])   # prints that share a stem do not overwrite each other's overlays
+        written = [p for row in done   # the descriptors answered yes (none: no overlay), scored as they were answered (--mirror)
+                   for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
+                                                  mirror=args.mirror, name=names[row["image"]])]
         print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}")
     if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
     return 1 if errors else 0

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/interpret.html.md"""
 
 # %% ../nbs/40_interpret.ipynb #ac899e95
 from __future__ import annotations
-import io, base64
+import io, os, base64
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -22,9 +22,9 @@ from .losses import average_precisions
 __all__ = ['BOOTSTRAP_CELLS', 'MIN_INTERVAL_POSITIVES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc',
            'TooFewPositives', 'bootstrap_ap', 'ap_intervals', 'paired_difference', 'plot_prauc', 'plot_pr_curves',
            'paper_confusion', 'plot_confusion', 'gradcam', 'print_image', 'show_gradcam', 'peak_in_mask',
-           'localisation_table', 'mask_in_input', 'model_input', 'explain_print', 'save_gradcam_overlays',
-           'localisation_hits', 'print_losses', 'top_losses', 'mistakes', 'plot_top_losses', 'DescriptorInterpretation',
-           'figure_data_uri']
+           'localisation_table', 'mask_in_input', 'model_input', 'explain_print', 'overlay_names',
+           'save_gradcam_overlays', 'ink_map', 'localisation_hits', 'print_losses', 'top_losses', 'mistakes',
+           'plot_top_losses', 'DescriptorInterpretation', 'figure_data_uri']
 
 # %% ../nbs/40_interpret.ipynb #94f4602d
 def _check_scores(y, probs):
@@ -329,10 +329,11 @@ def peak_in_mask(heatmap, # (H, W) map
 
 def localisation_table(hits:pd.DataFrame # one row per (print, descriptor): columns code, hit (bool), coverage (mask fraction)
                       )->pd.DataFrame:
-    "Per descriptor: prints scored, pointing-game score (fraction of hits) and the chance level (mean mask coverage)."
-    if len(hits) == 0: return pd.DataFrame(columns=["code", "prints", "score", "chance"])
+    "Per descriptor: prints scored, pointing-game score (fraction of hits), the chance level (mean mask coverage) and, where `hits` has `ink_hit`, the ink baseline's score."
+    ink = "ink_hit" in hits.columns
+    if len(hits) == 0: return pd.DataFrame(columns=["code", "prints", "score", "chance"] + (["ink_baseline"] if ink else []))
     g = hits.groupby("code", sort=False)
-    table = pd.DataFrame(dict(prints=g.size(), score=g.hit.mean(), chance=g.coverage.mean())).reset_index()
+    table = pd.DataFrame(dict(prints=g.size(), score=g.hit.mean(), chance=g.coverage.mean(), **({"ink_baseline": g.ink_hit.mean()} if ink else {}))).reset_index()
     table["order"] = [CODES.index(c) for c in table.code]
     return table.sort_values("order").drop(columns="order").reset_index(drop=True)
 
@@ -363,41 +364,81 @@ def model_input(loaded, # a `DescriptorModel` from `footdesc.model.load_model`
 def explain_print(loaded, # a `DescriptorModel`
                   image, # a print file or PIL image
                   codes=None, # descriptors to explain (default: the predicted ones, by the model's thresholds)
+                  mirror:bool=False, # as `predict --mirror`: average probabilities and maps with the print mirrored left/right
                  )->tuple[dict, np.ndarray, np.ndarray]:
     "Grad-CAM maps for one print: (code -> (H, W) map, the (17,) probabilities, the grey input picture)."
     x, picture = model_input(loaded, image)
-    with torch.no_grad(): probs = torch.sigmoid(loaded.model.eval()(x))[0].float().cpu().numpy()
+    model = loaded.model.eval()
+    with torch.no_grad():
+        probs = torch.sigmoid(model(x).float())[0]
+        if mirror: probs = (probs + torch.sigmoid(model(x.flip(-1)).float())[0])/2   # the probabilities `predict_paths(mirror=True)` gives
+    probs = probs.cpu().numpy()
     if codes is None: codes = [c for c, p, t in zip(CODES, probs, loaded.thresholds) if p >= t]
     codes = [descriptor(c).code for c in codes]
-    maps = gradcam(loaded.model, x, codes)[0].cpu().numpy() if codes else []
-    return dict(zip(codes, maps)), probs, picture
+    if not codes: return {}, probs, picture
+    maps = gradcam(model, x, codes)[0]
+    if mirror:   # the mirrored print's maps, flipped back onto the print, averaged with the plain ones and rescaled to peak 1
+        maps = (maps + gradcam(model, x.flip(-1), codes)[0].flip(-1))/2
+        peak = maps.flatten(1).amax(1)[:, None, None]
+        maps = torch.where(peak > 0, maps/peak.clamp_min(1e-12), torch.zeros_like(maps))
+    return dict(zip(codes, maps.cpu().numpy())), probs, picture
+
 
 # %% ../nbs/40_interpret.ipynb #94b0d0d3
+def overlay_names(paths # the print files of one run
+                 )->dict:
+    "A distinct file-name stem for each print: its stem, or where prints share one, its path from their common folder ('/' as '__')."
+    paths = [Path(p) for p in paths]
+    stems = pd.Series([p.stem for p in paths])
+    if not stems.duplicated(keep=False).any(): return {str(p): p.stem for p in paths}
+    common = Path(os.path.commonpath([str(p.absolute().parent) for p in paths]))
+    def relative(p, suffix): return "__".join(p.absolute().relative_to(common).with_suffix("").parts) + (p.suffix.replace(".", "_") if suffix else "")
+    names = {}
+    for p, shared in zip(paths, stems.duplicated(keep=False)):
+        names[str(p)] = relative(p, False) if shared else p.stem
+    counts = pd.Series(list(names.values())).value_counts()
+    return {k: (relative(Path(k), True) if counts[v] > 1 else v) for k, v in names.items()}   # a.png and a.jpg in one folder
+
 def save_gradcam_overlays(loaded, # a `DescriptorModel`
                           path, # the print file
                           codes=None, # descriptors to draw (default: the predicted ones)
                           out_dir=".", # folder for the PNG files (created if needed)
                           dpi:int=80, # resolution of the PNGs
+                          mirror:bool=False, # probabilities and maps averaged with the mirrored print's, as `predict --mirror`
+                          name:str|None=None, # file-name stem (default: the print's stem; see `overlay_names`)
                          )->list[Path]:
     "Write one Grad-CAM overlay PNG per descriptor of the print at `path` into `out_dir`; returns the files written."
     from footdesc.dataset import atomic_write
-    maps, probs, picture = explain_print(loaded, path, codes)
+    maps, probs, picture = explain_print(loaded, path, codes, mirror=mirror)
     out_dir, written = Path(out_dir), []
     for code, heatmap in maps.items():
-        ax = show_gradcam(picture, heatmap, title=f"{code} {descriptor(code).name} {probs[CODES.index(code)]:.2f}")
-        dest = out_dir/f"{Path(path).stem}.{code}.png"
+        j = CODES.index(code)
+        answer = "yes" if probs[j] >= loaded.thresholds[j] else "no"
+        blank = "" if np.any(heatmap > 0) else "\nno positive evidence"
+        title = f"{Path(path).name}\n{code} {descriptor(code).name}\np {probs[j]:.2f}, threshold {loaded.thresholds[j]:.2f}: {answer}{blank}"
+        ax = show_gradcam(picture, heatmap, title=title)
+        dest = out_dir/f"{name or Path(path).stem}.{code}.png"
         with atomic_write(dest, "wb") as f: ax.figure.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
         plt.close(ax.figure)
         written.append(dest)
     return written
 
+
 # %% ../nbs/40_interpret.ipynb #1f1b545d
+def ink_map(picture, # (H, W) grey input picture in [0, 1] (`model_input`'s)
+            sigma:float=1/16, # blur, as a fraction of the picture's smaller side
+           )->np.ndarray:
+    "A descriptor-blind heatmap: the print's ink, blurred; its peak is the densest part of the sole, whatever the descriptor."
+    from scipy.ndimage import gaussian_filter
+    picture = np.asarray(picture, dtype=np.float32)
+    return gaussian_filter(1 - picture, sigma*min(picture.shape))
+
 def localisation_hits(loaded, # a `DescriptorModel`
                       df:pd.DataFrame, # prints with true descriptors (`footdesc.dataset.read_labels`)
                       dataset_dir, # the dataset folder, for the masks
                       masks=None, # function (dataset_dir, image) -> {code: bool mask}; default `footdesc.synth_data.descriptor_masks`
                      )->pd.DataFrame:
-    "One row per (print, true descriptor with a mask): image, code, hit (heatmap peak in the mask), coverage (chance level)."
+    "One row per (print, true descriptor with a mask): image, code, hit (heatmap peak in the mask), coverage (chance level), ink_hit (the descriptor-blind `ink_map`'s peak in the mask)."
     if masks is None: from footdesc.synth_data import descriptor_masks as masks
     config = loaded.input_config
     from footdesc.resample import DEFAULT_SIZE, DEFAULT_FIT
@@ -407,12 +448,13 @@ def localisation_hits(loaded, # a `DescriptorModel`
         found = masks(dataset_dir, image)
         codes = [c for c in true.split() if c in found and np.asarray(found[c]).any()]
         if not codes: continue
-        maps, _, _ = explain_print(loaded, path, codes)
+        maps, _, picture = explain_print(loaded, path, codes)
+        ink = ink_map(picture)
         area = mask_in_input(np.ones_like(np.asarray(found[codes[0]], bool)), size, fit).sum()
         for code in codes:
             m = mask_in_input(found[code], size, fit)
-            rows.append(dict(image=image, code=code, hit=peak_in_mask(maps[code], m), coverage=float(m.sum()/max(area, 1))))
-    return pd.DataFrame(rows, columns=["image", "code", "hit", "coverage"])
+            rows.append(dict(image=image, code=code, hit=peak_in_mask(maps[code], m), coverage=float(m.sum()/max(area, 1)), ink_hit=peak_in_mask(ink, m)))
+    return pd.DataFrame(rows, columns=["image", "code", "hit", "coverage", "ink_hit"])
 
 # %% ../nbs/40_interpret.ipynb #1a6c88fe
 def print_losses(y, # (n, m) multi-hot labels
