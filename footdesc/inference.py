@@ -239,6 +239,11 @@ def _format_row(row):
     probs = " ".join(f"{c}={row[c]:.2f}" for c in CODES)
     return f"{row['image']}\n  descriptors: {row['descriptors'] or '(none)'}\n  probabilities: {probs}"
 
+def _thresholds_line(loaded)->str:
+    "The thresholds behind the yes/no answers, once, so probabilities are not read as answers."
+    return ("thresholds (a descriptor is answered yes when its probability reaches its threshold, chosen on the model's validation prints): "
+            + " ".join(f"{c}={t:.2f}" for c, t in zip(CODES, loaded.thresholds)))
+
 @contextlib.contextmanager
 def progress_on_stderr():
     "Whether a command should draw a progress bar (stderr is a terminal: a person is watching); meanwhile stdout goes to stderr, so the bar stays off the answers, and the bar's line is ended after."
@@ -268,6 +273,7 @@ def run(args)->int:
         probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
                                       decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
+    print(_thresholds_line(loaded))
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
         else: print(_format_row(row))
