@@ -158,7 +158,7 @@ def _gallery(ev, rows, maps_per_print=2):
     images, heatmaps = [], []
     for r in rows.itertuples():
         codes = mistakes(ev.y[r.row], ev.probs[r.row], ev.thresholds, maps_per_print)
-        maps, _, picture = explain_print(ev.loaded, ev.df.path[r.row], codes, mirror=ev.mirror)
+        maps, _, picture = explain_print(ev.loaded, ev.df.path[r.row], codes, mirror=ev.mirror, crop=True)
         images.append(picture); heatmaps.append(maps)
     return plot_top_losses(rows, images, heatmaps, ncols=1 + maps_per_print)
 
@@ -167,7 +167,7 @@ def _gradcam_examples(ev, n, per_print=3):
     figs = []
     for i in range(min(n, len(ev.df))):
         codes = [CODES[j] for j in np.argsort(-ev.probs[i])[:per_print]]
-        maps, probs, picture = explain_print(ev.loaded, ev.df.path[i], codes, mirror=ev.mirror)
+        maps, probs, picture = explain_print(ev.loaded, ev.df.path[i], codes, mirror=ev.mirror, crop=True)
         fig, axs = plt.subplots(1, len(codes) + 1, figsize=(1.3*(len(codes) + 1), 2.6), dpi=70, squeeze=False)
         axs[0, 0].imshow(picture, cmap="gray"); axs[0, 0].set_axis_off()
         axs[0, 0].set_title(f"{ev.df.image[i]}\ntrue {ev.df.descriptors[i] or '-'}", fontsize=5)

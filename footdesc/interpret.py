@@ -351,23 +351,29 @@ def mask_in_input(mask, # (H, W) bool at the original print's resolution
 # %% ../nbs/40_interpret.ipynb #29322388
 def model_input(loaded, # a `DescriptorModel` from `footdesc.model.load_model`
                 image, # a print file or PIL image
-               )->tuple[torch.Tensor, np.ndarray]:
+                with_box:bool=False, # also return where the print lies in the input: (left, top, width, height)
+               )->tuple:
     "The (1, 3, H, W) normalised input `loaded` expects for `image`, and the grey (H, W) picture of it in [0, 1]."
-    from footdesc.resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+    from footdesc.resample import print_to_array, fit_box, _prepare_source, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
     config = loaded.input_config
-    size = tuple(config.get("size") or DEFAULT_SIZE)
-    array = print_to_array(image, size, config.get("channels") or DEFAULT_CHANNELS, config.get("fit") or DEFAULT_FIT)
+    size, fit = tuple(config.get("size") or DEFAULT_SIZE), config.get("fit") or DEFAULT_FIT
+    source = _prepare_source(image, fit)   # decoded once: greyscale, EXIF-rotated, turned upright where the fit says so
+    array = print_to_array(source, size, config.get("channels") or DEFAULT_CHANNELS, fit)
     from footdesc.inference import normaliser
     x = normaliser(loaded.config, loaded.device)(torch.from_numpy(array)[None].to(loaded.device))
-    return x, array.mean(0)/255
+    if not with_box: return x, array.mean(0)/255
+    (width, height), (left, top) = fit_box(source.size, size, fit)
+    return x, array.mean(0)/255, (left, top, width, height)
 
 def explain_print(loaded, # a `DescriptorModel`
                   image, # a print file or PIL image
                   codes=None, # descriptors to explain (default: the predicted ones, by the model's thresholds)
                   mirror:bool=False, # as `predict --mirror`: average probabilities and maps with the print mirrored left/right
+                  crop:bool=False, # maps and picture cut to the print itself, without the margins the fit added
                  )->tuple[dict, np.ndarray, np.ndarray]:
     "Grad-CAM maps for one print: (code -> (H, W) map, the (17,) probabilities, the grey input picture)."
-    x, picture = model_input(loaded, image)
+    x, picture, (left, top, width, height) = model_input(loaded, image, with_box=True)
+    cut = (slice(top, top + height), slice(left, left + width)) if crop else (slice(None), slice(None))
     model = loaded.model.eval()
     with torch.no_grad():
         probs = torch.sigmoid(model(x).float())[0]
@@ -375,13 +381,13 @@ def explain_print(loaded, # a `DescriptorModel`
     probs = probs.cpu().numpy()
     if codes is None: codes = [c for c, p, t in zip(CODES, probs, loaded.thresholds) if p >= t]
     codes = [descriptor(c).code for c in codes]
-    if not codes: return {}, probs, picture
+    if not codes: return {}, probs, picture[cut]
     maps = gradcam(model, x, codes)[0]
     if mirror:   # the mirrored print's maps, flipped back onto the print, averaged with the plain ones and rescaled to peak 1
         maps = (maps + gradcam(model, x.flip(-1), codes)[0].flip(-1))/2
         peak = maps.flatten(1).amax(1)[:, None, None]
         maps = torch.where(peak > 0, maps/peak.clamp_min(1e-12), torch.zeros_like(maps))
-    return dict(zip(codes, maps.cpu().numpy())), probs, picture
+    return {code: m[cut] for code, m in zip(codes, maps.cpu().numpy())}, probs, picture[cut]
 
 
 # %% ../nbs/40_interpret.ipynb #94b0d0d3
@@ -409,7 +415,7 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
                          )->list[Path]:
     "Write one Grad-CAM overlay PNG per descriptor of the print at `path` into `out_dir`; returns the files written."
     from footdesc.dataset import atomic_write
-    maps, probs, picture = explain_print(loaded, path, codes, mirror=mirror)
+    maps, probs, picture = explain_print(loaded, path, codes, mirror=mirror, crop=True)   # the print, not the fit's margins
     out_dir, written = Path(out_dir), []
     for code, heatmap in maps.items():
         j = CODES.index(code)
