@@ -348,7 +348,9 @@ def pin_settings(results, # the results folder
         diff = {k: (pinned.get(k), settings.get(k)) for k in set(pinned) | set(settings) if pinned.get(k) != settings.get(k)}
         if diff:
             shown = "; ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in sorted(diff.items()))
-            raise ValueError(f"{results} holds a grid run with other settings ({shown}); use another --results folder or the same settings")
+            hint = (f"; footdesc used to freeze a random body for 10 epochs by default, and --frozen-epochs {pinned['frozen_epochs']} resumes this grid as it was"
+                    if set(diff) == {"frozen_epochs"} and not settings.get("pretrained", True) and settings.get("weights") is None else "")
+            raise ValueError(f"{results} holds a grid run with other settings ({shown}); use another --results folder or the same settings{hint}")
         return pinned
     with atomic_write(path, "w") as f: json.dump(settings, f, indent=1)
     return settings

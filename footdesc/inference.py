@@ -273,7 +273,7 @@ def run(args)->int:
         probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
                                       decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels)
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
-    print(_thresholds_line(loaded))
+    if len(errors) < len(paths): print(_thresholds_line(loaded))
     for row in frame.to_dict("records"):
         if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
         else: print(_format_row(row))
@@ -282,12 +282,12 @@ def run(args)->int:
         print(f"wrote {len(frame)} rows to {args.csv}")
     if args.gradcam:
         from footdesc.interpret import save_gradcam_overlays, overlay_names
-        done = [row for row in frame.to_dict("records") if not row["error"]]
+        done = list({os.path.realpath(row["image"]): row for row in frame.to_dict("records") if not row["error"]}.values())   # a print named twice: drawn once
         names = overlay_names([row["image"] for row in done])   # prints that share a stem do not overwrite each other's overlays
         written = [p for row in done   # the descriptors answered yes (none: no overlay), scored as they were answered (--mirror)
                    for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
                                                   mirror=args.mirror, name=names[row["image"]])]
-        print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}")
+        print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor")
     if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
     return 1 if errors else 0
 

@@ -393,17 +393,24 @@ def explain_print(loaded, # a `DescriptorModel`
 # %% ../nbs/40_interpret.ipynb #94b0d0d3
 def overlay_names(paths # the print files of one run
                  )->dict:
-    "A distinct file-name stem for each print: its stem, or where prints share one, its path from their common folder ('/' as '__')."
-    paths = [Path(p) for p in paths]
-    stems = pd.Series([p.stem for p in paths])
-    if not stems.duplicated(keep=False).any(): return {str(p): p.stem for p in paths}
-    common = Path(os.path.commonpath([str(p.absolute().parent) for p in paths]))
-    def relative(p, suffix): return "__".join(p.absolute().relative_to(common).with_suffix("").parts) + (p.suffix.replace(".", "_") if suffix else "")
-    names = {}
-    for p, shared in zip(paths, stems.duplicated(keep=False)):
-        names[str(p)] = relative(p, False) if shared else p.stem
-    counts = pd.Series(list(names.values())).value_counts()
-    return {k: (relative(Path(k), True) if counts[v] > 1 else v) for k, v in names.items()}   # a.png and a.jpg in one folder
+    "A distinct file-name stem per print (keyed by the path as given): its stem, or where prints share one, its path from their common folder ('/' as '__'), numbered if still shared."
+    paths = list(dict.fromkeys(str(p) for p in paths))   # a file named twice gets one name
+    if not paths: return {}
+    stems = pd.Series([Path(p).stem for p in paths]).value_counts()
+    absolute = {p: Path(os.path.abspath(p)) for p in paths}   # abspath resolves '..', so no name starts with '..' (a hidden file)
+    common = Path(os.path.commonpath([str(a.parent) for a in absolute.values()]))
+    def long_name(p):
+        a = absolute[p]
+        return "__".join(a.parent.relative_to(common).parts + (a.stem,))
+    names = {p: (Path(p).stem if stems[Path(p).stem] < 2 else long_name(p)) for p in paths}
+    shared = pd.Series(list(names.values())).value_counts()
+    names = {p: (n + Path(p).suffix.replace(".", "_") if shared[n] > 1 else n) for p, n in names.items()}   # a.png and a.jpg in one folder
+    out, taken = {}, set()
+    for p, n in names.items():   # any name still shared (a__b/x.png and a/b/x.png) is numbered
+        name, k = n, 1
+        while name in taken: k += 1; name = f"{n}-{k}"
+        taken.add(name); out[p] = name
+    return out
 
 def save_gradcam_overlays(loaded, # a `DescriptorModel`
                           path, # the print file
@@ -421,7 +428,8 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
         j = CODES.index(code)
         answer = "yes" if probs[j] >= loaded.thresholds[j] else "no"
         blank = "" if np.any(heatmap > 0) else "\nno positive evidence"
-        title = f"{Path(path).name}\n{code} {descriptor(code).name}\np {probs[j]:.2f}, threshold {loaded.thresholds[j]:.2f}: {answer}{blank}"
+        shown = Path(path).name if (name or Path(path).stem) == Path(path).stem else f"{name}{Path(path).suffix}"   # which print, where stems are shared
+        title = f"{shown}\n{code} {descriptor(code).name}\np {probs[j]:.2f}, threshold {loaded.thresholds[j]:.2f}: {answer}{blank}"
         ax = show_gradcam(picture, heatmap, title=title)
         dest = out_dir/f"{name or Path(path).stem}.{code}.png"
         with atomic_write(dest, "wb") as f: ax.figure.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
