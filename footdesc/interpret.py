@@ -389,7 +389,6 @@ def explain_print(loaded, # a `DescriptorModel`
         maps = torch.where(peak > 0, maps/peak.clamp_min(1e-12), torch.zeros_like(maps))
     return {code: m[cut] for code, m in zip(codes, maps.cpu().numpy())}, probs, picture[cut]
 
-
 # %% ../nbs/40_interpret.ipynb #94b0d0d3
 def overlay_names(paths # the print files of one run
                  )->dict:
@@ -436,7 +435,6 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
         plt.close(ax.figure)
         written.append(dest)
     return written
-
 
 # %% ../nbs/40_interpret.ipynb #1f1b545d
 def ink_map(picture, # (H, W) grey input picture in [0, 1] (`model_input`'s)

@@ -132,7 +132,6 @@ def descriptor_head(n_features:int, # channels of the body's last feature map
     apply_init(head, nn.init.xavier_uniform_)
     return head
 
-
 # %% ../nbs/32_model.ipynb #04f08fac
 class DescriptorNet(nn.Sequential):
     "Preprocessing layer → body → head: one logit per descriptor."

@@ -212,7 +212,6 @@ def default_frozen_epochs(pretrained:bool, # ImageNet weights for the body
     "Epochs of the frozen phase: `FROZEN_EPOCHS` when the body starts from weights, 0 when its filters are random."
     return FROZEN_EPOCHS if (pretrained or weights is not None or init is not None) else 0
 
-
 # %% ../nbs/33_train.ipynb #34624b35
 @dataclass
 class TrainResult:
