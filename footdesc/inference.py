@@ -233,7 +233,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
                         "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
-    parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per predicted descriptor of each print into DIR")
+    parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per descriptor answered yes of each print into DIR "
+                        "(STEM.CODE.png, the print without the fit's margins, titled with probability, threshold and answer)")
 
 def _format_row(row):
     probs = " ".join(f"{c}={row[c]:.2f}" for c in CODES)
