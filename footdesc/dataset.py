@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, csv as csvlib, stat, secrets, warnings, hashlib
+import os, errno, csv as csvlib, stat, secrets, warnings, hashlib
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -69,6 +69,14 @@ def _descriptor_strings(df, csv):
     return listed
 
 # %% ../nbs/01_dataset.ipynb #bf1ac763
+def _stat(path)->os.stat_result|None:
+    "The file's status, following links; None where `Path.is_file` and `Path.is_dir` would say False (missing, a broken link); other errors raise, as theirs do."
+    try: return os.stat(path)
+    except ValueError: return None   # a name the OS cannot take
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP): return None
+        raise
+
 def _check_rows(df, csv, check_files):
     if df["image"].isna().any() or (df["image"].astype(str).str.strip() == "").any():
         i = int(np.flatnonzero(df["image"].isna() | (df["image"].astype(str).str.strip() == ""))[0])
@@ -87,14 +95,15 @@ def _check_rows(df, csv, check_files):
             raise DatasetError(f"in {csv}, {_line(i)}: split {df['split'].iloc[i]!r} is not one of {', '.join(SPLITS)}")
         df["split"] = split
     if check_files:
-        folders = [(i, p) for i, p in enumerate(df["path"]) if Path(p).is_dir()]
+        stats = [_stat(p) for p in df["path"]]   # one look at each file answers all three questions below
+        folders = [(i, p) for i, (p, s) in enumerate(zip(df["path"], stats)) if s is not None and stat.S_ISDIR(s.st_mode)]
         if folders: raise DatasetError(f"in {csv}, {_line(folders[0][0])}: {folders[0][1]} is a folder, not an image file")
-        missing = [(i, p) for i, p in enumerate(df["path"]) if not Path(p).is_file()]
+        missing = [(i, p) for i, (p, s) in enumerate(zip(df["path"], stats)) if s is None or not stat.S_ISREG(s.st_mode)]
         if missing:
             shown = "; ".join(f"{_line(i)}: {p}" for i, p in missing[:5])
             more = f" and {len(missing)-5} more" if len(missing) > 5 else ""
             raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV do not exist: {shown}{more}")
-        inode = [(s.st_dev, s.st_ino) for s in map(os.stat, df["path"])]   # hard links: two names, one file
+        inode = [(s.st_dev, s.st_ino) for s in stats]   # hard links: two names, one file
         twice = pd.Series(inode).duplicated()
         if twice.any():
             same = [i for i, k in enumerate(inode) if k == inode[int(np.flatnonzero(twice)[0])]]

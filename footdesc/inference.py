@@ -25,8 +25,9 @@ from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
-           'image_paths', 'normaliser', 'default_decode_in', 'default_bs', 'predict_paths', 'predictions_frame',
-           'add_arguments', 'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
+           'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in', 'default_bs', 'predict_paths',
+           'predictions_frame', 'add_arguments', 'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints',
+           'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".jpx", ".tif", ".tiff", ".bmp", ".dib",
@@ -71,6 +72,14 @@ def normaliser(config:dict, # a model's config (its "normalisation" entry; defau
     mean = torch.tensor(norm["mean"], device=device).view(1, 3, 1, 1)
     std = torch.tensor(norm["std"], device=device).view(1, 3, 1, 1)
     return lambda x: (x.float() / 255 - mean) / std
+
+def descriptor_probabilities(model, # a descriptor network (logits out)
+                             x:torch.Tensor, # (n, 3, H, W) normalised inputs
+                             mirror:bool=False, # also score each print mirrored left/right and average the two
+                            )->torch.Tensor:
+    "The (n, 17) float32 probabilities of `x`; with `mirror`, averaged with those of the prints mirrored (a left shoe's print as a right one's: training flips prints too)."
+    p = torch.sigmoid(model(x).float())
+    return (p + torch.sigmoid(model(x.flip(-1)).float()))/2 if mirror else p
 
 RESIZE_ON = ("cpu", "device")
 DECODE_IN = ("threads", "processes")
@@ -192,8 +201,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 x = normalise(x)
                 if cuda: x = x.contiguous(memory_format=torch.channels_last)
                 with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-                    p = torch.sigmoid(model(x).float())
-                    if mirror: p = (p + torch.sigmoid(model(x.flip(-1)).float()))/2   # a left shoe's print as a right one's: training flips prints too
+                    p = descriptor_probabilities(model, x, mirror)
                     answers.append(([start + i for i in ok], p))  # stays on the device: no wait here
         except BaseException:
             if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])

@@ -284,9 +284,12 @@ def gradcam(model:nn.Module, # a CNN whose output is (batch, descriptors)
     finally:
         for h in handles: h.remove()
         model.train(was_training)
-    cam = F.interpolate(torch.stack(maps, 1).detach(), size=x.shape[-2:], mode="bilinear", align_corners=False)
-    peak = cam.flatten(2).amax(2)[..., None, None]
-    return torch.where(peak > 0, cam/peak.clamp_min(1e-12), torch.zeros_like(cam))
+    return _to_peak(F.interpolate(torch.stack(maps, 1).detach(), size=x.shape[-2:], mode="bilinear", align_corners=False))
+
+def _to_peak(maps:torch.Tensor)->torch.Tensor:
+    "Each map (over the last two dimensions) divided by its peak, so it peaks at 1; a map with nothing positive stays 0."
+    peak = maps.flatten(-2).amax(-1)[..., None, None]
+    return torch.where(peak > 0, maps/peak.clamp_min(1e-12), torch.zeros_like(maps))
 
 # %% ../nbs/40_interpret.ipynb #3ea53c8e
 from .model import IMAGENET_NORMALISATION
@@ -375,18 +378,14 @@ def explain_print(loaded, # a `DescriptorModel`
     x, picture, (left, top, width, height) = model_input(loaded, image, with_box=True)
     cut = (slice(top, top + height), slice(left, left + width)) if crop else (slice(None), slice(None))
     model = loaded.model.eval()
-    with torch.no_grad():
-        probs = torch.sigmoid(model(x).float())[0]
-        if mirror: probs = (probs + torch.sigmoid(model(x.flip(-1)).float())[0])/2   # the probabilities `predict_paths(mirror=True)` gives
-    probs = probs.cpu().numpy()
+    from footdesc.inference import descriptor_probabilities
+    with torch.no_grad(): probs = descriptor_probabilities(model, x, mirror)[0].cpu().numpy()   # as `predict_paths` scores the print
     if codes is None: codes = [c for c, p, t in zip(CODES, probs, loaded.thresholds) if p >= t]
     codes = [descriptor(c).code for c in codes]
     if not codes: return {}, probs, picture[cut]
     maps = gradcam(model, x, codes)[0]
     if mirror:   # the mirrored print's maps, flipped back onto the print, averaged with the plain ones and rescaled to peak 1
-        maps = (maps + gradcam(model, x.flip(-1), codes)[0].flip(-1))/2
-        peak = maps.flatten(1).amax(1)[:, None, None]
-        maps = torch.where(peak > 0, maps/peak.clamp_min(1e-12), torch.zeros_like(maps))
+        maps = _to_peak((maps + gradcam(model, x.flip(-1), codes)[0].flip(-1))/2)
     return {code: m[cut] for code, m in zip(codes, maps.cpu().numpy())}, probs, picture[cut]
 
 # %% ../nbs/40_interpret.ipynb #94b0d0d3

@@ -151,9 +151,10 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
             made = "on other data (other prints, descriptors or train/valid split than this run's)" + ("" if "data_fingerprint" in old else ", or by a footdesc that did not record its data")
             raise ValueError(f"the checkpoint in {folder} was made {made}; to train on this data from the start, delete {folder} "
                              f"(or turn resuming off: --no-resume, resume=False), or give this run another --out (checkpoint_dir) to keep both")
-        diff = ", ".join(f"{k}: {old.get(k)!r} then, {settings.get(k)!r} now" for k in sorted(set(old) | set(settings)) if old.get(k) != settings.get(k))
+        changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+        diff = ", ".join(f"{k}: {old.get(k)!r} then, {settings.get(k)!r} now" for k in changed)
         hint = (f"; footdesc used to freeze a random body for 10 epochs by default, and --frozen-epochs {old['frozen_epochs']} "
-                "(frozen_epochs=) resumes this run as it was" if set(d for d in set(old) | set(settings) if old.get(d) != settings.get(d)) == {"frozen_epochs"}
+                "(frozen_epochs=) resumes this run as it was" if changed == ["frozen_epochs"]
                 and not settings.get("pretrained") and settings.get("init") is None and settings.get("frozen_epochs") == 0 else "")
         raise ValueError(f"the checkpoint in {folder} is from a run with other settings ({diff}); delete that folder or turn resuming off to start afresh{hint}")
     if learn.opt is None: learn.create_opt()
