@@ -109,7 +109,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
     hits = None
     csv = dataset_csv(data)
     if localisation and _has_masks(csv):
-        hits = localisation_hits(loaded, df.head(max_localisation), csv.parent)
+        hits = localisation_hits(loaded, df.head(max_localisation), csv.parent, mirror=mirror)
     return Evaluation(str(model if isinstance(model, (str, Path)) else "model"), str(csv), df, y, probs, thresholds, dict(errors),
                       table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror, interval, bootstrap,
                       None if groups is None else len(set(groups)), no_interval, failed, column)
@@ -229,7 +229,7 @@ def report_html(ev:Evaluation, # from `evaluate`
                          f"(chance {ev.localisation.coverage.mean():.3f}, ink baseline {ev.localisation.ink_hit.mean():.3f}) over {len(ev.localisation)} "
                          f"(print, descriptor) pairs of the first {ev.localisation.image.nunique()} prints with masks.</p>" + _table_html(lt)))
     if ev.errors:
-        sections.append(("failed", "Failed prints", "<ul class='fail'>" + "".join(f"<li><code>{e(p)}</code>: {e(m)}</li>" for p, m in ev.errors.items()) + "</ul>"))
+        sections.append(("failed", "Failed prints", "<ul class='fail'>" + "".join(f"<li><code>{e(p)}</code>{e(m[len(p):] if m.startswith(p) else ': ' + m)}</li>" for p, m in ev.errors.items()) + "</ul>"))
     nav = "".join(f"<a href='#{i}'>{e(title)}</a>" for i, title, _ in sections)
     body = "".join(f"<section id='{i}'><h2>{e(title)}</h2>{content}</section>" for i, title, content in sections)
     check = ("<p id='render-check'>figures not checked</p><script>window.addEventListener('load',function(){var i=Array.from(document.images);"

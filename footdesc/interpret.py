@@ -448,6 +448,7 @@ def localisation_hits(loaded, # a `DescriptorModel`
                       df:pd.DataFrame, # prints with true descriptors (`footdesc.dataset.read_labels`)
                       dataset_dir, # the dataset folder, for the masks
                       masks=None, # function (dataset_dir, image) -> {code: bool mask}; default `footdesc.synth_data.descriptor_masks`
+                      mirror:bool=False, # maps averaged with the mirrored print's, as `explain_print(mirror=True)` (what `evaluate --mirror` scores)
                      )->pd.DataFrame:
     "One row per (print, true descriptor with a mask): image, code, hit (heatmap peak in the mask), coverage (chance level), ink_hit (the descriptor-blind `ink_map`'s peak in the mask)."
     if masks is None: from footdesc.synth_data import descriptor_masks as masks
@@ -459,7 +460,7 @@ def localisation_hits(loaded, # a `DescriptorModel`
         found = masks(dataset_dir, image)
         codes = [c for c in true.split() if c in found and np.asarray(found[c]).any()]
         if not codes: continue
-        maps, _, picture = explain_print(loaded, path, codes)
+        maps, _, picture = explain_print(loaded, path, codes, mirror=mirror)
         ink = ink_map(picture)
         area = mask_in_input(np.ones_like(np.asarray(found[codes[0]], bool)), size, fit).sum()
         for code in codes:
