@@ -74,6 +74,7 @@ class Scale:
     cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (any of CV_STARTS; with ImageNet weights also IMAGENET_STARTS, which this default then gains)
     pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
+    synth_compile: bool = False  # torch.compile the pre-training's model (`footdesc.train`'s `compile`: faster steps on a GPU after a compile of about a minute; the model is the same)
     checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.train.CHECKPOINT_EVERY; 0: every epoch)
 
 SCALES = {
@@ -179,7 +180,7 @@ def train_unit(csv, # training CSV (with a split column)
                              weights=imagenet if from_imagenet and str(imagenet) != IMAGENET_DOWNLOAD else None,
                              init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
                              device=device, show_progress=False, checkpoint_dir=checkpoint_dir, checkpoint_every=scale.checkpoint_every,
-                             bootstrap=0, **_schedule(scale, init, pretraining, epochs, from_imagenet))   # (the protocol scores with its own intervals)
+                             bootstrap=0, compile=pretraining and scale.synth_compile, **_schedule(scale, init, pretraining, epochs, from_imagenet))   # (the protocol scores with its own intervals)
 
 # %% ../nbs/50_real.ipynb #a1c0e002
 def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns

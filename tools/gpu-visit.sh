@@ -19,6 +19,7 @@
 # A pre-training longer than one call (e.g. FD_REAL_ARGS="--set synth_n=32000 ..."): set FD_WORK=$PWD/.gpuwork (git-ignored,
 # so it stays on the machine while it is warm) and FD_STEPS=real, and run the same command again at once; the protocol
 # resumes the pre-training from its last checkpoint ($FD_WORK/real/checkpoints/, saved once a minute), then goes on with zero-shot and cv.
+# torch.compile for the pre-training (footdesc.train's compile; not yet measured in the protocol on a GPU): FD_REAL_ARGS="... --set synth_compile=true".
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
