@@ -174,7 +174,7 @@ def _gradcam_examples(ev, n, per_print=3):
         for ax, code in zip(axs[0, 1:], codes):
             j = CODES.index(code)
             mark, above = ("✓" if ev.y[i, j] else "✗"), ("≥" if probs[j] >= ev.thresholds[j] else "<")
-            show_gradcam(picture, maps[code], ax=ax, title=f"{code} {probs[j]:.2f}{above}{ev.thresholds[j]:.2f} {mark}")
+            show_gradcam(picture, maps[code], ax=ax, title=f"{code} {probs[j]:.3f}{above}{ev.thresholds[j]:.3f} {mark}")
         fig.tight_layout()
         figs.append((ev.df.image[i], fig))
     return figs

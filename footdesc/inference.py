@@ -245,13 +245,15 @@ def add_arguments(parser:argparse.ArgumentParser):
                         "(STEM.CODE.png, the print without the fit's margins, titled with probability, threshold and answer)")
 
 def _format_row(row):
-    probs = " ".join(f"{c}={row[c]:.2f}" for c in CODES)
-    return f"{row['image']}\n  descriptors: {row['descriptors'] or '(none)'}\n  probabilities: {probs}"
+    "A print's answer: its codes, then every probability (three decimals, each answered yes marked, so a probability near its threshold is not misread)."
+    yes = set(row["descriptors"].split())
+    probs = " ".join(f"{c}={row[c]:.3f}" + ("*" if c in yes else "") for c in CODES)
+    return f"{row['image']}\n  descriptors: {row['descriptors'] or '(none)'}\n  probabilities (* answered yes): {probs}"
 
 def _thresholds_line(loaded)->str:
     "The thresholds behind the yes/no answers, once, so probabilities are not read as answers."
     return ("thresholds (a descriptor is answered yes when its probability reaches its threshold, chosen on the model's validation prints): "
-            + " ".join(f"{c}={t:.2f}" for c, t in zip(CODES, loaded.thresholds)))
+            + " ".join(f"{c}={t:.3f}" for c, t in zip(CODES, loaded.thresholds)))
 
 @contextlib.contextmanager
 def progress_on_stderr():

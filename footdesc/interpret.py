@@ -427,7 +427,7 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
         answer = "yes" if probs[j] >= loaded.thresholds[j] else "no"
         blank = "" if np.any(heatmap > 0) else "\nno positive evidence"
         shown = Path(path).name if (name or Path(path).stem) == Path(path).stem else f"{name}{Path(path).suffix}"   # which print, where stems are shared
-        title = f"{shown}\n{code} {descriptor(code).name}\np {probs[j]:.2f}, threshold {loaded.thresholds[j]:.2f}: {answer}{blank}"
+        title = f"{shown}\n{code} {descriptor(code).name}\np {probs[j]:.3f}, threshold {loaded.thresholds[j]:.3f}: {answer}{blank}"
         ax = show_gradcam(picture, heatmap, title=title)
         dest = out_dir/f"{name or Path(path).stem}.{code}.png"
         with atomic_write(dest, "wb") as f: ax.figure.savefig(f, format="png", dpi=dpi, bbox_inches="tight")
