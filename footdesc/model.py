@@ -1,4 +1,4 @@
-"""The paper's network (preprocessing layer → ImageNet ResNet body → Xavier-initialised two-layer head, 17 sigmoid outputs), its fastai `Learner`, and a model file that loads without unpickling code.
+"""The paper's network (preprocessing layer → ImageNet ResNet body → Xavier-initialised two-layer head, 17 sigmoid outputs) and a model file that loads without unpickling code.
 
 Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, zipfile, datetime, warnings
+import io, json, re, zipfile, datetime, warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,31 +14,20 @@ import numpy as np
 import torch
 import torchvision
 from torch import nn
-from fastai.vision.learner import create_body, create_head, model_meta
-from fastai.callback.hook import num_features_model
-from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
-from fastai.learner import Learner, AvgSmoothLoss
-from fastai.callback.core import Callback
-from fastai.callback.training import BnFreeze
-import fastai.callback.progress  # the progress bars, the per-epoch table and Learner.no_bar
-from fastai.optimizer import OptimWrapper
-from fastai.torch_core import apply_init, params
 from . import __version__
 from .descriptors import CODES, N_DESCRIPTORS, DESCRIPTOR_TABLE_VERSION
 from .dataset import atomic_write
 from .layers import preprocessing_layer, DEFAULT_PREPROCESSING
-from .losses import descriptor_loss, PRAUC
 
 # %% auto #0
-__all__ = ['DEFAULT_ARCH', 'FOOTDESC_ARCHS', 'IMAGENET_NORMALISATION', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
+__all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'FOOTDESC_ARCHS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
            'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
-           'Float32Linear', 'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter',
-           'random_dataloaders', 'TorchAdamW', 'DeviceSmoothLoss', 'LossWithoutWaiting', 'descriptor_learner',
-           'HostSyncCounter', 'save_model', 'DescriptorModel', 'load_model']
+           'Float32Linear', 'AdaptiveConcatPool2d', 'descriptor_head', 'DescriptorNet', 'descriptor_model',
+           'descriptor_splitter', 'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
+IMAGENET_NORMALISATION = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])  # of x/255, as fastai's imagenet_stats
 
 class PretrainedWeightsError(RuntimeError):
     "ImageNet weights were asked for but could not be had."
@@ -119,17 +108,34 @@ class Float32Linear(nn.Linear):
         with torch.autocast(x.device.type, enabled=False):
             return nn.functional.linear(x.float(), self.weight.float(), None if self.bias is None else self.bias.float())
 
+class AdaptiveConcatPool2d(nn.Module):
+    "Adaptive max and average pooling to 1×1, concatenated, max first (fastai's layer of that name)."
+    def __init__(self):
+        super().__init__()
+        self.ap, self.mp = nn.AdaptiveAvgPool2d(1), nn.AdaptiveMaxPool2d(1)
+    def forward(self, x): return torch.cat([self.mp(x), self.ap(x)], 1)
+
+def _batchnorm1d(n:int)->nn.BatchNorm1d:
+    "BatchNorm1d started as fastai starts it: scale 1, shift 0.001."
+    bn = nn.BatchNorm1d(n)
+    with torch.no_grad(): bn.bias.fill_(1e-3)
+    return bn
+
 def descriptor_head(n_features:int, # channels of the body's last feature map
                     n_out:int=N_DESCRIPTORS, # one output per descriptor
                     hidden:int=512, # units of the hidden Linear layer (Section 5)
                     ps:float=0.5, # dropout before the output layer (half of it before the hidden layer)
                     concat_pool:bool=True, # concatenate adaptive average and max pooling (fastai's default)
                    )->nn.Sequential:
-    "Adaptive pooling → BatchNorm → Dropout → Linear(hidden) → ReLU → BatchNorm → Dropout → Linear(n_out), Xavier-initialised."
-    head = create_head(n_features, n_out, lin_ftrs=[hidden], ps=ps, concat_pool=concat_pool)
-    last = head[-1]
-    head[-1] = Float32Linear(last.in_features, last.out_features, bias=last.bias is not None)   # the same parameters, computed in float32
-    apply_init(head, nn.init.xavier_uniform_)
+    "Adaptive pooling → BatchNorm → Dropout → Linear(hidden) → ReLU → BatchNorm → Dropout → Linear(n_out), Xavier-initialised (fastai's `create_head`)."
+    n_in = 2*n_features if concat_pool else n_features
+    layers = [AdaptiveConcatPool2d() if concat_pool else nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    for n, m, p, last in ((n_in, hidden, ps/2, False), (hidden, n_out, ps, True)):
+        layers += [_batchnorm1d(n)] + ([nn.Dropout(p)] if p else []) + [nn.Linear(n, m, bias=False)] + ([] if last else [nn.ReLU(inplace=True)])
+    layers[-1] = Float32Linear(hidden, n_out, bias=False)   # the same parameters, computed in float32 (drawn after the Linear it replaces, as before)
+    head = nn.Sequential(*layers)
+    for layer in head:
+        if isinstance(layer, nn.Linear): nn.init.xavier_uniform_(layer.weight)   # fastai's apply_init: Linear weights, BatchNorm left alone
     return head
 
 # %% ../nbs/32_model.ipynb #04f08fac
@@ -137,6 +143,30 @@ class DescriptorNet(nn.Sequential):
     "Preprocessing layer → body → head: one logit per descriptor."
     def __init__(self, preprocessing:nn.Module, body:nn.Module, head:nn.Module):
         super().__init__(OrderedDict(preprocessing=preprocessing, body=body, head=head))
+
+_CUT_AT_LAST_POOLING = re.compile(r"^(resnet\d+|resnext\d+_\w+|wide_resnet\d+_\d+|small_cnn)$")   # where fastai's cut is its default one
+
+def _has_pooling(module:nn.Module)->bool: return any(re.search(r"Pool[123]d$", type(m).__name__) for m in module.modules())
+
+def _body(name:str, fn, classifier:nn.Module)->nn.Module:
+    "The classifier without its pooling and classification layers, cut where fastai's `create_body` cuts it."
+    if not _CUT_AT_LAST_POOLING.match(name):   # fastai knows other cuts (`model_meta`: densenet, vgg, squeezenet ...): ask it
+        from fastai.vision.learner import create_body, model_meta
+        return create_body(classifier, n_in=3, pretrained=False, cut=model_meta.get(fn, {}).get("cut"))
+    children = list(classifier.children())
+    cut = max(i for i, child in enumerate(children) if _has_pooling(child))   # up to the last child that pools (a ResNet's avgpool)
+    return nn.Sequential(*children[:cut])
+
+def _n_features(body:nn.Module)->int:
+    "Channels of the body's output, from a dummy input (fastai's `num_features_model`: the same random draws, and the body left in eval mode)."
+    size = 32
+    while True:
+        x = next(body.parameters()).new(1, 3, size, size).requires_grad_(False).uniform_(-1., 1.)
+        try:
+            with torch.no_grad(): return body.eval()(x).shape[1]
+        except Exception:
+            if size > 4096: raise
+            size *= 2
 
 def descriptor_model(arch=DEFAULT_ARCH, # torchvision model name or function (Section 5: ResNet-50)
                      preproc:str=DEFAULT_PREPROCESSING, # preprocessing layer of Figure 6: no_tfm, cbn_1, cbn_3, inc, inc_d
@@ -149,8 +179,8 @@ def descriptor_model(arch=DEFAULT_ARCH, # torchvision model name or function (Se
                     )->DescriptorNet:
     "The paper's network: a Figure 6 preprocessing layer, the ImageNet body of `arch`, the Xavier-initialised head."
     name, fn = resolve_arch(arch)
-    body = create_body(backbone(fn, pretrained, weights), n_in=3, pretrained=pretrained, cut=model_meta.get(fn, {}).get("cut"))
-    return DescriptorNet(preprocessing_layer(preproc), body, descriptor_head(num_features_model(body), n_out, hidden, ps, concat_pool))
+    body = _body(name, fn, backbone(fn, pretrained, weights))
+    return DescriptorNet(preprocessing_layer(preproc), body, descriptor_head(_n_features(body), n_out, hidden, ps, concat_pool))
 
 # %% ../nbs/32_model.ipynb #b2214a82
 def _blocks(body):
@@ -163,136 +193,8 @@ def descriptor_splitter(model:DescriptorNet # a model from `descriptor_model`
     "Parameter groups: early body, late body, preprocessing layer + head."
     blocks = _blocks(model.body)
     cut = 6 if len(blocks) == 8 else max(1, len(blocks) // 2)  # 8 blocks: a torchvision ResNet (conv1 bn1 relu maxpool layer1-4)
-    return [params(nn.Sequential(*blocks[:cut])), params(nn.Sequential(*blocks[cut:])),
-            params(model.preprocessing) + params(model.head)]
-
-# %% ../nbs/32_model.ipynb #044e4912
-def random_dataloaders(n_train:int=32, # training images
-                       n_valid:int=16, # validation images
-                       size=(64, 32), # (height, width)
-                       bs:int=8, # batch size
-                       seed:int=0, # random seed
-                       device=None, # where batches go (default: CPU)
-                      )->DataLoaders:
-    "Tiny fastai `DataLoaders` of random normalised images with learnable multi-hot labels, for tests."
-    g = torch.Generator().manual_seed(seed)
-    n, (h, w) = n_train + n_valid, size
-    y = (torch.rand(n, N_DESCRIPTORS, generator=g) < 0.3).float()
-    x = torch.randn(n, 3, h, w, generator=g) * 0.3
-    rows, cols = 6, 3
-    for k in range(N_DESCRIPTORS):
-        r, c = divmod(k, cols)
-        x[y[:, k] == 1, :, r*h//rows:(r+1)*h//rows, c*w//cols:(c+1)*w//cols] += 2.0
-    items = list(zip(x, y))
-    dls = DataLoaders(DataLoader(items[:n_train], bs=bs, shuffle=True, drop_last=n_train > bs, seed=seed, num_workers=0),
-                      DataLoader(items[n_train:], bs=bs, num_workers=0), device=device or "cpu")
-    dls.vocab = list(CODES)
-    dls.train_frequencies = y[:n_train].mean(0).numpy()
-    dls.input_config = dict(size=list(size), channels="H-B-N", fit="pad")
-    return dls
-
-# %% ../nbs/32_model.ipynb #f1a0c0d2
-class TorchAdamW(OptimWrapper):
-    "fastai's `Adam` (decoupled weight decay, none on BatchNorm and biases) computed by PyTorch's fused `AdamW`."
-    def __init__(self, params, # parameters, or fastai's parameter groups (from the splitter)
-                 lr:float=1e-3, mom:float=0.9, sqr_mom:float=0.99, eps:float=1e-5, wd:float=0.01, # fastai `Adam`'s defaults
-                ):
-        groups = list(params)
-        if groups and isinstance(groups[0], torch.Tensor): groups = [groups]
-        groups = [dict(params=list(g), decay=wd) for g in groups]
-        fusable = all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for g in groups for p in g["params"])
-        opt = torch.optim.AdamW(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=0.0, **({"fused": True} if fusable else {"foreach": True}))
-        super().__init__(opt=opt, hp_map={"betas__0": "mom", "betas__1": "sqr_mom", "decay": "wd"})
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        "fastai's decoupled weight decay on the tensors that take it, then PyTorch's AdamW step."
-        for group in self.opt.param_groups:
-            if not group["decay"]: continue
-            decayed = [p for p in group["params"] if p.grad is not None and self.state[p].get("do_wd", True)]
-            if decayed: torch._foreach_mul_(decayed, 1 - group["lr"] * group["decay"])
-        self.opt.step(closure)
-
-# %% ../nbs/32_model.ipynb #b62d0e02
-class DeviceSmoothLoss(AvgSmoothLoss):
-    "fastai's smoothed training loss, kept on the loss's device so that no batch waits for it."
-    def accumulate(self, learn):
-        self.count += 1
-        loss = learn.loss.detach().mean().float()
-        self.val = torch.lerp(loss, self.val.to(loss.device), self.beta)
-
-class LossWithoutWaiting(Callback):
-    "Keep the smoothed loss on the GPU; show it every `every` batches and bring the batch losses to the CPU once an epoch."
-    order = 55  # after the Recorder (50), which sets `learn.smooth_loss`; before the progress bar (60), which prints it
-    def __init__(self, every:int=20): self.every = every  # batches between two updates of the progress bar's loss
-    def before_fit(self):
-        recorder = self.learn.recorder
-        if not isinstance(recorder.smooth_loss, DeviceSmoothLoss): recorder.smooth_loss = DeviceSmoothLoss(recorder.smooth_loss.beta)
-    def after_batch(self):
-        if not self.training: return
-        every = 1 if hasattr(self.learn, "lr_finder") else self.every  # lr_find watches the loss batch by batch
-        if self.iter == 0 or (self.iter + 1) % every == 0: self.shown = np.float64(self.learn.smooth_loss.item())
-        self.learn.smooth_loss = self.shown  # what the progress bar prints (`.item()` of a NumPy float: no wait)
-    def after_train(self): self._losses_to_cpu()
-    def after_fit(self): self._losses_to_cpu()
-    def _losses_to_cpu(self):
-        losses = self.learn.recorder.losses
-        waiting = [i for i, l in enumerate(losses) if isinstance(l, torch.Tensor) and l.device.type != "cpu"]
-        if waiting:
-            for i, value in zip(waiting, torch.stack([losses[i] for i in waiting]).cpu()): losses[i] = value
-
-# %% ../nbs/32_model.ipynb #c835ad82
-IMAGENET_NORMALISATION = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])  # of x/255, as fastai's imagenet_stats
-
-def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloaders` (batches of (x, y))
-                       arch=DEFAULT_ARCH, # torchvision model name or function
-                       preproc:str=DEFAULT_PREPROCESSING, # Figure 6 preprocessing layer
-                       loss:str="bce", # "bce" (cost-sensitive), "softf1" or "bce-plain"
-                       pretrained:bool=True, # ImageNet weights for the body
-                       weights=None, # local torchvision checkpoint instead of downloading
-                       wd:float=0.1, # decoupled weight decay (AdamW), Section 5
-                       metrics=None, # extra fastai metrics after PRAUC
-                       cbs=None, # fastai callbacks
-                       path=None, # the Learner's folder (checkpoints go to path/models)
-                       min_frequency:float=0.01, # clip training frequencies for the BCE class weights
-                       opt_func=None, # fastai optimiser (default `TorchAdamW`; fastai's `Adam` computes the same, slower)
-                       train_bn:bool=True, # a frozen body's BatchNorm layers still train (fastai's practice); False: frozen too, statistics included
-                       **kwargs, # passed on to `descriptor_model` (hidden, ps, concat_pool)
-                      )->Learner:
-    "A fastai `Learner` for the paper's descriptor model on `dls`."
-    arch_name, _ = resolve_arch(arch)
-    frequencies = getattr(dls, "train_frequencies", None)
-    model = descriptor_model(arch, preproc, pretrained, weights, **kwargs)
-    learn = Learner(dls, model, loss_func=descriptor_loss(loss, frequencies, min_frequency), opt_func=opt_func or TorchAdamW,
-                    splitter=descriptor_splitter, metrics=[PRAUC(getattr(dls, "vocab", None))] + list(metrics or []),
-                    wd=wd, train_bn=train_bn, cbs=[LossWithoutWaiting()] + ([] if train_bn else [BnFreeze()]) + list(cbs or []), path=path)
-    if pretrained or weights is not None: learn.freeze()
-    learn.footdesc_config = dict(
-        arch=arch_name, preproc=model.preprocessing.name, loss=str(loss).lower().replace("-", "").replace("_", ""),
-        pretrained=bool(pretrained or weights is not None), head={"hidden": model.head[4].out_features, **{k: v for k, v in kwargs.items() if k in ("ps", "concat_pool")}},
-        input={k: (list(v) if isinstance(v, tuple) else v) for k, v in (getattr(dls, "input_config", None) or {}).items()},
-        normalisation=dict(getattr(dls, "normalisation", None) or IMAGENET_NORMALISATION))
-    return learn
-
-# %% ../nbs/32_model.ipynb #b62d0e05
-class HostSyncCounter(Callback):
-    "Count the tensor reads that wait for the device (`footdesc.data.count_host_syncs`) in each training epoch, after its first batch."
-    order = 99  # after every other callback's `after_batch`
-    def __init__(self, cpu_tensors:bool|None=None, # see `count_host_syncs` (None: True when training on a CPU)
-                ): self.cpu_tensors, self.counts = cpu_tensors, []  # `counts`: one number per training epoch
-    def after_batch(self):
-        if not self.training: return
-        if self.iter == 0:
-            from footdesc.data import count_host_syncs
-            cpu = self.cpu_tensors if self.cpu_tensors is not None else self.dls.device is None or torch.device(self.dls.device).type == "cpu"
-            self._block = count_host_syncs(cpu); self._syncs = self._block.__enter__()
-        elif self.iter == self.n_iter - 1: self._close()
-    def after_train(self):
-        if hasattr(self, "_block"): self._close()  # an epoch cut short (or of one batch)
-    def after_fit(self):
-        if hasattr(self, "_block"): self._close()  # a fit cancelled mid-epoch: put the tensor methods back
-    def _close(self):
-        self.counts.append(sum(self._syncs.values())); self._block.__exit__(None, None, None); del self._block
+    return [list(nn.Sequential(*blocks[:cut]).parameters()), list(nn.Sequential(*blocks[cut:]).parameters()),
+            list(model.preprocessing.parameters()) + list(model.head.parameters())]
 
 # %% ../nbs/32_model.ipynb #1fb33af4
 MODEL_FORMAT, MODEL_FORMAT_VERSION = "footdesc-model", 1
@@ -310,7 +212,7 @@ def _model_config(learn_or_config, thresholds, training):
     if training is not None: config["training"] = training
     return config
 
-def save_model(learn:Learner, # a trained learner from `descriptor_learner`
+def save_model(learn, # a trained fastai `Learner` from `footdesc.learner.descriptor_learner`
                path, # the model file to write (e.g. model.zip)
                thresholds=None, # per-descriptor decision thresholds (17 values or code → value; default: as configured, else 0.5)
                training:dict|None=None, # a JSON-able summary of the training run to store (PRAUC, AP, epochs…)
@@ -322,6 +224,7 @@ def save_model(learn:Learner, # a trained learner from `descriptor_learner`
     config = _model_config(learn, thresholds, training)
     model = getattr(learn.model, "_orig_mod", learn.model)
     if format == "fastai":
+        from fastai.data.core import DataLoaders
         learn.footdesc_config = config
         dls, opt = learn.dls, learn.opt
         try:
@@ -388,3 +291,13 @@ def load_model(path, # a model file written by `save_model`
     learn = load_learner(path, cpu=(device is None or str(device) == "cpu"), pickle_module=__import__("pickle"))
     _check_config(learn.footdesc_config, path)
     return DescriptorModel(learn.model.to(device or "cpu").eval(), learn.footdesc_config)
+
+# %% ../nbs/32_model.ipynb #mdl00005
+_MOVED_TO_LEARNER = ("random_dataloaders", "TorchAdamW", "DeviceSmoothLoss", "LossWithoutWaiting", "descriptor_learner", "HostSyncCounter")
+
+def __getattr__(name):
+    "The learner's names, from `footdesc.learner`, on first use (PEP 562)."
+    if name in _MOVED_TO_LEARNER:
+        from footdesc import learner
+        return getattr(learner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

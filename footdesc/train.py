@@ -24,7 +24,8 @@ from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_grou
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
-from .model import (descriptor_learner, descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError)
+from .model import descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError
+from .learner import descriptor_learner
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint',

@@ -1,6 +1,6 @@
 """Count the CPU-GPU synchronisations of footdesc's training loop on a real GPU (tools/gpu-visit.sh runs it).
 
-`footdesc.model.HostSyncCounter` counts the tensor reads that wait (`.item()`, `.cpu()` ...) and works on a CPU too;
+`footdesc.learner.HostSyncCounter` counts the tensor reads that wait (`.item()`, `.cpu()` ...) and works on a CPU too;
 PyTorch's sync debug mode also sees waits inside CUDA calls, such as a blocking host-to-device copy. This script trains
 ResNet-50 (no ImageNet weights) on a cached synthetic set for `--batches` batches with bf16 and channels-last, and
 reports both counts for the batches after the first, as JSON. With `--profile N` (gpu-visit.sh uses 10) it then profiles N
@@ -16,7 +16,7 @@ import argparse, json, sys, time, warnings
 import torch
 from fastai.callback.core import Callback, CancelFitException
 from footdesc.data import descriptor_dataloaders
-from footdesc.model import descriptor_learner, HostSyncCounter
+from footdesc.learner import descriptor_learner, HostSyncCounter
 from footdesc.train import accelerate, TwoPhaseSchedule
 
 
