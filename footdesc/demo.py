@@ -78,7 +78,8 @@ def _show_prediction(model_path, dls):
     _say(f"\n4/4 a validation print the model has not trained on: {row.image}")
     _say(f"  true descriptors:   {format_codes(truth) or '(none)'}")
     _say(f"  model names:        {format_codes(named) or '(none)'}")
-    _say("  probabilities:      " + " ".join(f"{c}={p:.2f}" for c, p in zip(CODES, probs[0]) if p >= 0.1 or c in truth))
+    _say("  probabilities:      " + " ".join(f"{c}={p:.3f}" + ("*" if c in named else "") for c, p in zip(CODES, probs[0]) if p >= 0.1 or c in truth)
+         + "   (* named by the model: probability at least its threshold)")
     return dict(image=row.image, truth=format_codes(truth), predicted=format_codes(named), probabilities=dict(zip(CODES, probs[0].tolist())))
 
 # %% ../nbs/35_demo.ipynb #fd9b26a7

@@ -184,6 +184,13 @@ _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px
 table.numbers{border-collapse:collapse;font-size:.85em}table.numbers td,table.numbers th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}
 img{max-width:100%}.fail{color:#b00}figure{display:inline-block;margin:.5em}nav a{margin-right:1em}"""
 
+def _failed_item(path, message, escape)->str:
+    "A failed print in the report's list: the file named once (its problem names it, as `footdesc.batch.describe_problem` writes them)."
+    path = str(path)
+    if message.startswith(path): return f"<li><code>{escape(path)}</code>{escape(message[len(path):])}</li>"
+    if path in message: return f"<li>{escape(message)}</li>"
+    return f"<li><code>{escape(path)}</code>: {escape(message)}</li>"
+
 def report_html(ev:Evaluation, # from `evaluate`
                 top_k:int=6, # prints in the top-loss gallery
                 examples:int=4, # prints in the Grad-CAM examples
@@ -229,7 +236,7 @@ def report_html(ev:Evaluation, # from `evaluate`
                          f"(chance {ev.localisation.coverage.mean():.3f}, ink baseline {ev.localisation.ink_hit.mean():.3f}) over {len(ev.localisation)} "
                          f"(print, descriptor) pairs of the first {ev.localisation.image.nunique()} prints with masks.</p>" + _table_html(lt)))
     if ev.errors:
-        sections.append(("failed", "Failed prints", "<ul class='fail'>" + "".join(f"<li><code>{e(p)}</code>{e(m[len(p):] if m.startswith(p) else ': ' + m)}</li>" for p, m in ev.errors.items()) + "</ul>"))
+        sections.append(("failed", "Failed prints", "<ul class='fail'>" + "".join(_failed_item(p, m, e) for p, m in ev.errors.items()) + "</ul>"))
     nav = "".join(f"<a href='#{i}'>{e(title)}</a>" for i, title, _ in sections)
     body = "".join(f"<section id='{i}'><h2>{e(title)}</h2>{content}</section>" for i, title, content in sections)
     check = ("<p id='render-check'>figures not checked</p><script>window.addEventListener('load',function(){var i=Array.from(document.images);"

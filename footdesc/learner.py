@@ -125,7 +125,7 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
     if pretrained or weights is not None: learn.freeze()
     learn.footdesc_config = dict(
         arch=arch_name, preproc=model.preprocessing.name, loss=str(loss).lower().replace("-", "").replace("_", ""),
-        pretrained=bool(pretrained or weights is not None), head={"hidden": model.head[4].out_features, **{k: v for k, v in kwargs.items() if k in ("ps", "concat_pool")}},
+        pretrained=bool(pretrained or weights is not None), head={"hidden": next(m for m in model.head if isinstance(m, nn.Linear)).out_features, **{k: v for k, v in kwargs.items() if k in ("ps", "concat_pool")}},
         input={k: (list(v) if isinstance(v, tuple) else v) for k, v in (getattr(dls, "input_config", None) or {}).items()},
         normalisation=dict(getattr(dls, "normalisation", None) or IMAGENET_NORMALISATION))
     return learn

@@ -51,7 +51,7 @@ def resolve_arch(arch # a torchvision model name such as "resnet50", "small_cnn"
 def _conv_bn_relu(n_in, n_out, stride): return [nn.Conv2d(n_in, n_out, 3, stride, 1, bias=False), nn.BatchNorm2d(n_out), nn.ReLU(inplace=True)]
 
 def small_cnn(weights=None, # must be None: there are no ImageNet weights for this network
-              num_classes:int=1000, # outputs of its classifier (cut off by `create_body`)
+              num_classes:int=1000, # outputs of its classifier (cut off with the pooling when it becomes a body)
              )->nn.Sequential:
     "footdesc's small from-scratch CNN for CPUs: nine 3×3 conv-BN-ReLU layers (24 → 256 channels), pooling, a linear classifier."
     if weights is not None: raise PretrainedWeightsError("small_cnn is footdesc's own small network and has no ImageNet weights; train it from scratch (pretrained=False, --no-pretrained)")

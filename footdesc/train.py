@@ -383,7 +383,7 @@ def print_table(table:pd.DataFrame, # from `descriptor_table`
     if "ap_low" in table: shown.insert(list(shown.columns).index("ap") + 1, "ap 95%", ["-" if np.isnan(lo) else f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table.ap_low, table.ap_high)])
     shown["f1"] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table.f1]
     shown["prevalence"] = table.prevalence.map("{:.3f}".format)
-    shown["threshold"] = table.threshold.map("{:.2f}".format)
+    shown["threshold"] = table.threshold.map("{:.3f}".format)   # as `footdesc predict` shows thresholds
     print(shown.to_string(), file=file or sys.stdout)
 
 def _skipped_note(skipped:pd.DataFrame, cache_folder, shown:int=20)->str:
