@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/data.html.md"""
 
 # %% ../nbs/21_data.ipynb #885ff615
 from __future__ import annotations
-import os, math, random, hashlib, warnings, argparse, sys
+import os, math, hashlib, warnings, argparse, sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -354,7 +354,6 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
                       get_y=_item_labels, splitter=IndexSplitter(np.flatnonzero(valid)),
                       batch_tfms=[PrintAugment()] if augment else None)
     dls = block.dataloaders(items, bs=bs, num_workers=num_workers, device=device, pin_memory=device.type == "cuda")
-    for i, dl in enumerate(dls.loaders): dl.rng = random.Random(seed * 1_000_003 + i)   # the shuffling follows `seed` (fastai seeds it from the global `random`)
     dls.c = N_DESCRIPTORS
     dls.train_frequencies = label_matrix(df[~valid]).mean(0).astype(np.float32)
     dls.input_config = dict(size=size, channels=channels, fit=fit)

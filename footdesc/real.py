@@ -205,6 +205,8 @@ def _repeated_dataloaders(csv, config:dict, bs:int, seed:int, device):
     frame = read_labels(csv)
     size, channels, fit = config["size"], config["channels"], config["fit"]
     prepare(csv, size, channels, fit, df=frame, progress=False)   # each print converted once, not once per repeat
+    from fastai.torch_core import set_seed
+    set_seed(seed)   # the DataLoaders draw their shuffling from the global random state (fastai); train_descriptors seeds it only after they are made
     return descriptor_dataloaders(csv, size=size, channels=channels, fit=fit, bs=bs, seed=seed, device=device,
                                   df=repeated_rows(frame), progress=False)
 
