@@ -38,8 +38,6 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
             )->dict:
     "Synthetic prints → small model from scratch → per-descriptor AP vs chance → saved model → one prediction."
     from footdesc.synth_data import write_synth_dataset
-    from footdesc.data import descriptor_dataloaders
-    from fastai.torch_core import set_seed
     import os
     s = dict(QUICK if quick else DEMO)
     s.update({k: v for k, v in dict(prints=prints, size=size, arch=arch, epochs=epochs).items() if v is not None})
@@ -51,10 +49,9 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
         _say(f"1/4 drawing {s['prints']} synthetic prints into {data}")
         write_synth_dataset(data, s["prints"], seed=seed, height=s["height"], workers=workers or os.cpu_count() or 1, force=True, progress=show_progress)
     _say(f"2/4 training {s['arch']} from scratch at {s['size'][0]}x{s['size'][1]} for {s['epochs']} epochs (preprocessing {s['preproc']}, loss {s['loss']})")
-    set_seed(seed)   # the DataLoaders draw their shuffling from the global random state (fastai), as train_descriptors seeds it
-    dls = descriptor_dataloaders(data, size=s["size"], bs=s["bs"], seed=seed, device="cpu", progress=show_progress)
-    res = train_descriptors(dls=dls, out=out/"model.zip", arch=s["arch"], preproc=s["preproc"], pretrained=False, seed=seed, loss=s["loss"],
-                            frozen_epochs=0, epochs=s["epochs"], unfrozen_lr=s["lr"], wd=s["wd"], show_progress=show_progress)
+    res = train_descriptors(data, out=out/"model.zip", size=s["size"], bs=s["bs"], arch=s["arch"], preproc=s["preproc"], pretrained=False, seed=seed,
+                            loss=s["loss"], frozen_epochs=0, epochs=s["epochs"], unfrozen_lr=s["lr"], wd=s["wd"], device="cpu", show_progress=show_progress)
+    dls = res.learn.dls   # made by train_descriptors after it seeds, so the shuffling follows `seed`
     table = res.table
     chance = float(table.prevalence[table.ap.notna()].mean())
     _say(f"\n3/4 per-descriptor average precision on {len(dls.valid_ds)} validation prints (chance = prevalence):")
