@@ -14,6 +14,7 @@ from .descriptors import CODES, format_codes, parse_codes
 from .dataset import read_labels
 from .model import load_model
 from .train import train_descriptors, print_table
+from .losses import chance_prauc
 from .inference import predict_paths
 
 # %% auto #0
@@ -53,7 +54,7 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
                             loss=s["loss"], frozen_epochs=0, epochs=s["epochs"], unfrozen_lr=s["lr"], wd=s["wd"], device="cpu", show_progress=show_progress)
     dls = res.learn.dls   # made by train_descriptors after it seeds, so the shuffling follows `seed`
     table = res.table
-    chance = float(table.prevalence[table.ap.notna()].mean())
+    chance = chance_prauc(table)
     _say(f"\n3/4 per-descriptor average precision on {len(dls.valid_ds)} validation prints (chance = prevalence):")
     print_table(table)
     lo, hi = res.prauc_interval

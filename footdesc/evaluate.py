@@ -14,6 +14,7 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from .descriptors import CODES
 from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
+from .losses import chance_prauc
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
@@ -64,7 +65,7 @@ class Evaluation:
     group_column: str|None = None  # the column that grouped the resamples: the dataset's shoe, else its reference (a mark's)
 
     @property
-    def chance(self)->float: return float(self.table.prevalence[~self.table.excluded].mean())   # about the PRAUC of a random scorer: mean prevalence of the descriptors averaged
+    def chance(self)->float: return chance_prauc(self.table)   # about the PRAUC of a random scorer: mean prevalence of the descriptors averaged
 
     @property
     def groups_named(self)->str: return "shoes" if self.group_column == SHOE_COLUMN else "references"

@@ -252,8 +252,11 @@ def _format_row(row):
 
 def _thresholds_line(loaded)->str:
     "The thresholds behind the yes/no answers, once, so probabilities are not read as answers."
+    defaults = [c for c in ((loaded.config or {}).get("training") or {}).get("excluded") or [] if c in CODES]   # no validation positive: best_thresholds' default
     return ("thresholds (a descriptor is answered yes when its probability reaches its threshold, chosen on the model's validation prints): "
-            + " ".join(f"{c}={t:.3f}" for c, t in zip(CODES, loaded.thresholds)))
+            + " ".join(f"{c}={t:.3f}" for c, t in zip(CODES, loaded.thresholds))
+            + (f"; {', '.join(defaults)}: no positive among the validation prints, so {'its threshold is' if len(defaults) == 1 else 'their thresholds are'} "
+               "a default, not chosen" if defaults else ""))
 
 @contextlib.contextmanager
 def progress_on_stderr():

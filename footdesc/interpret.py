@@ -108,6 +108,14 @@ def _group_index(groups, n:int, n_boot:int, level:float)->np.ndarray:
 
 MIN_INTERVAL_POSITIVES = 3   # a descriptor's AP gets an interval only where it has positives in this many prints (or groups)
 
+def _few_positives(group:np.ndarray, y:np.ndarray, scored:np.ndarray)->list[int]:
+    "The scored descriptors positive in fewer than `MIN_INTERVAL_POSITIVES` groups; all of them: no interval at all (every resample is about the data itself)."
+    few = [j for j in scored if len(np.unique(group[y[:, j] > 0])) < MIN_INTERVAL_POSITIVES]   # every resample keeps them: no spread to measure
+    if len(few) == len(scored):
+        raise TooFewPositives(f"every descriptor is positive in fewer than {MIN_INTERVAL_POSITIVES} prints (or shoes): too few positives "
+                              "for a bootstrap; the figures stand without an interval")
+    return few
+
 def bootstrap_ap(y, # (n, m) multi-hot labels
                  probs, # (n, m) scores
                  codes=CODES, # the m codes, in column order
@@ -121,13 +129,13 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
     group, scored = _group_index(groups, len(y), n_boot, level), np.flatnonzero(y.any(0))
     table = pd.DataFrame(dict(code=list(codes), ap_low=np.nan, ap_high=np.nan))
     if not len(scored): return table, (np.nan, np.nan)   # nothing to score, nothing to resample
+    few = _few_positives(group, y, scored)
     aps, start = np.empty((n_boot, len(scored))), 0
     for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):
         for i, j in enumerate(scored): aps[start:start + len(weights), i] = _weighted_ap(y[:, j], probs[:, j], weights, copies=True)
         start += len(weights)
     tails = [100*(1 - level)/2, 100*(1 + level)/2]
     table.loc[scored, "ap_low"], table.loc[scored, "ap_high"] = np.percentile(aps, tails, axis=0)
-    few = [j for j in scored if len(np.unique(group[y[:, j] > 0])) < MIN_INTERVAL_POSITIVES]   # every resample keeps them: no spread to measure
     table.loc[few, ["ap_low", "ap_high"]] = np.nan
     return table, tuple(float(v) for v in np.percentile(aps.mean(1), tails))
 
@@ -154,6 +162,7 @@ def paired_difference(y, # (n, m) multi-hot labels
     _, probs_b = _check_scores(y, probs_b)
     group, scored = _group_index(groups, len(y), n_boot, level), np.flatnonzero(y.any(0))
     if not len(scored): return np.nan, (np.nan, np.nan)
+    _few_positives(group, y, scored)   # all too rare: no interval (TooFewPositives)
     macro = lambda p: macro_prauc(per_descriptor_ap(y, p, codes=[str(i) for i in range(y.shape[1])]))
     deltas = []
     for weights in _resamples(np.random.default_rng(seed), group, y[:, scored], n_boot):

@@ -18,7 +18,7 @@ from .descriptors import CODES, BY_CODE
 
 # %% auto #0
 __all__ = ['LOSSES', 'class_weights', 'WeightedBCELoss', 'SoftF1Loss', 'descriptor_loss', 'average_precisions',
-           'excluded_descriptors', 'prauc', 'PRAUC', 'best_thresholds', 'descriptor_table']
+           'excluded_descriptors', 'prauc', 'PRAUC', 'best_thresholds', 'descriptor_table', 'chance_prauc']
 
 # %% ../nbs/31_losses.ipynb #e371e0f0
 def class_weights(frequencies, # fraction of training prints that carry each descriptor, shape (k,)
@@ -157,3 +157,8 @@ def descriptor_table(probs, # predicted probabilities, shape (n, 17)
     return pd.DataFrame(dict(name=[BY_CODE[c].name for c in CODES], positives=targets.sum(0).astype(int),
                              prevalence=targets.mean(0), ap=average_precisions(probs, targets).values,
                              threshold=thresholds, f1=f1), index=pd.Index(list(CODES), name="code"))
+
+def chance_prauc(table:pd.DataFrame # per descriptor, with `ap` (NaN where no positive) and `prevalence`: `descriptor_table`'s or `per_descriptor_ap`'s
+                )->float:
+    "The chance level beside a macro PRAUC: the mean prevalence of the descriptors it averages (about what random scores get)."
+    return float(table.prevalence[table.ap.notna()].mean())

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from .descriptors import CODES
 from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
-from .losses import average_precisions
+from .losses import average_precisions, chance_prauc
 from .real_folds import grouped_folds, match_marks, mark_folds
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
@@ -426,6 +426,9 @@ class Protocol:
         append_record(self.out, dict(cell=name, **record))
         self.trained += 1
         self.log(f"{name}: PRAUC {record['prauc']:.4f} (chance {record.get('chance', float('nan')):.4f}) in {record.get('seconds', 0):.0f} s")
+        for part in ("references", "marks"):
+            failed = (record.get(part) or {}).get("failed")
+            if failed: self.log(f"{name}: WARNING {failed} of its {part} got non-finite probabilities (a diverged model?) and are left out of its scores")
         if self.limit is not None and self.trained >= self.limit: raise ProtocolStopped(f"stopped after {self.trained} unit(s) (limit)")
 
 # %% ../nbs/50_real.ipynb #d56cbd98
@@ -484,7 +487,7 @@ def pretrained(self:Protocol, variant:str, seed:int=0,
                         device=self.device, epochs=epochs, checkpoint_dir=checkpoints, imagenet=weights)
     schedule = _schedule(self.scale, None, True, epochs, imagenet)
     self._record(name, step="synthetic", start="imagenet" if imagenet else "scratch", variant=variant, seed=seed, epochs=schedule["epochs"], frozen_epochs=schedule["frozen_epochs"], prauc=result.prauc,
-                 chance=float(np.mean(result.table.prevalence)), seconds=time.perf_counter() - t0,   # of this run only, where it resumed
+                 chance=chance_prauc(result.table), seconds=time.perf_counter() - t0,   # of this run only, where it resumed
                  history=result.history)   # per epoch: losses, prauc (has pre-training converged?) and seconds (where did the time go?)
     return path
 

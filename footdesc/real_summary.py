@@ -143,17 +143,20 @@ def summarise(out # the protocol's output folder
             scratch = cv[alike if len(cv[alike]) == len(rows) else plain].to_dict("records")
             paired = _paired(arrays, _pooled_arrays(out, scratch), shoes) if init != "scratch" and len(scratch) == len(rows) else {}
             if paired: paired["baseline"] = _cotrain_text(scratch[0])   # what the scratch baseline added to its real prints ("–": nothing)
+            prauc = np.array([np.nan if v is None else v for v in group.prauc], float)
+            unscored = [int(r["fold"]) for r, v in zip(rows, prauc) if not np.isfinite(v)]   # a fold whose every print failed: no mean over folds
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
                 cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
-                prauc_mean=float(group.prauc.mean()), prauc_std=float(group.prauc.std(ddof=1)) if len(group) > 1 else 0.0,
-                chance_mean=float(group.chance.mean()), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired))
+                prauc_mean=None if unscored else float(prauc.mean()), prauc_std=float(prauc.std(ddof=1)) if len(rows) > 1 and not unscored else None,   # one fold: no spread
+                chance_mean=None if unscored else float(group.chance.mean()), unscored_folds=unscored,
+                failed_references=sum(int((r.get("references") or {}).get("failed") or 0) for r in rows), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired))
         scratch = scale.get("finding_init") == "scratch"
         finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
         finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
         finding = [c for c in summary["cross_validation"] if c["folds_done"] == c["k"] and c["init"] == scale.get("finding_init")
                    and c["k"] == scale.get("finding_folds") and c["epochs"] == finding_epochs and c["synth_epochs"] == finding_synth
-                   and not _cotrained(c)]
+                   and not _cotrained(c) and not c.get("unscored_folds")]
         for variant in VARIANTS:
             per_seed = {c["seed"]: c["prauc_mean"] for c in finding if c["variant"] == variant}
             if len(per_seed) >= 2:
@@ -212,6 +215,16 @@ def _score_notes(scores:dict)->list[str]:
         elif s.get("prauc_interval"):
             rare = [c for c in CODES if s["ap"].get(c) is not None and (s.get("ap_interval") or {}).get(c) is None]
             if rare: notes.append(f"- {name}: AP without an interval for {', '.join(rare)} (positive in fewer than {MIN_INTERVAL_POSITIVES} prints, or shoes).")
+    return notes
+
+def _fold_notes(cross_validations:list)->list[str]:
+    "Cross-validations that lost prints: folds with no score at all (so no mean over folds), and references left out of the pooled figures."
+    notes = []
+    for c in cross_validations:
+        name = f"{c['init']} start" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "")
+        if c.get("unscored_folds"): notes.append(f"- {name}: fold(s) {', '.join(map(str, c['unscored_folds']))} scored no reference (every probability non-finite: "
+                                                 "a diverged model?), so no mean over folds is given.")
+        if c.get("failed_references"): notes.append(f"- {name}: {c['failed_references']} reference(s) got non-finite probabilities in their fold and are left out of its pooled figures.")
     return notes
 
 def _imagenet_text(source:dict|None)->str:
@@ -282,7 +295,7 @@ def summary_markdown(summary:dict # from `summarise`
                 "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
                        **{f"{c['init']}" + (f" start, {_cotrain_text(c)}" if _cotrained(c) else "") + ", marks": c["marks"] for c in main if c.get("marks")}}
-        notes = _score_notes({**scores, **mark_scores})
+        notes = _score_notes({**scores, **mark_scores}) + _fold_notes(main)
         if notes: out += notes + [""]
     if summary["findings"]:
         first = next(iter(summary["findings"].values()))

@@ -406,7 +406,8 @@ def run(args)->int:
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2
-    print("\nper-descriptor results on the validation set (chance-level AP = prevalence):")
+    print("\nper-descriptor results on the validation set (chance-level AP = prevalence; each threshold is the cut with the best F1 on these "
+          "same prints, so its F1 is optimistic: footdesc evaluate on other prints measures it):")
     print_table(res.table)
     if res.excluded: print(f"PRAUC leaves out {', '.join(res.excluded)}: no positive in the validation set")
     lo, hi = res.prauc_interval
