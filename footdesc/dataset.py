@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, errno, csv as csvlib, stat, secrets, warnings, hashlib
+import os, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -15,8 +15,8 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
-           'descriptor_frequencies', 'dataset_fingerprint', 'print_groups', 'atomic_write', 'atomic_write_text',
-           'with_progress', 'write_labels']
+           'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'print_groups',
+           'atomic_write', 'atomic_write_text', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -174,6 +174,24 @@ def dataset_fingerprint(df:pd.DataFrame, # a dataset from `read_labels`
     cols = [c for c in columns if c in df.columns]
     rows = sorted("\x1f".join(map(str, row)) for row in df[cols].itertuples(index=False))
     return hashlib.sha256(os.fsencode("\x1e".join([",".join(cols), *rows]))).hexdigest()
+
+# %% ../nbs/01_dataset.ipynb #01dssp02
+def _name_order(df:pd.DataFrame)->np.ndarray: return np.argsort(df["image"].astype(str).to_numpy(), kind="stable")
+
+def split_record(df:pd.DataFrame # the rows a model trained and validated on, with their `split` (train/valid)
+                )->dict:
+    "What a model file keeps of its training prints: the dataset's fingerprint, its size, and which prints were held out (a bit each, in image-name order, base64)."
+    valid = df["split"].to_numpy()[_name_order(df)] == "valid"
+    return dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"))
+
+def recorded_split(df:pd.DataFrame, # a dataset from `read_labels`
+                   record:dict|None, # a model's `split_record` (None: the model predates it)
+                  )->np.ndarray|None:
+    "True for the rows of `df` the model held out, False for those it trained on, where `df` is its dataset (the same prints and labels); None for any other data."
+    if not record or len(df) != record.get("prints") or dataset_fingerprint(df) != record.get("fingerprint"): return None
+    valid = np.empty(len(df), bool)
+    valid[_name_order(df)] = np.unpackbits(np.frombuffer(base64.b64decode(record["valid"]), np.uint8))[:len(df)].astype(bool)
+    return valid
 
 # %% ../nbs/01_dataset.ipynb #01dssh02
 def print_groups(df:pd.DataFrame, # a dataset from `read_labels`

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from .descriptors import CODES
-from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split
 from .losses import chance_prauc
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
@@ -21,8 +21,8 @@ from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_conf
 from .inference import predict_paths, progress_on_stderr
 
 # %% auto #0
-__all__ = ['BOOTSTRAP', 'CHROMIUM_FLAGS', 'thresholded_scores', 'Evaluation', 'evaluate', 'summary_text', 'report_html',
-           'write_report', 'render_dom', 'add_arguments', 'run']
+__all__ = ['SPLIT_CHOICES', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'thresholded_scores', 'scored_rows', 'Evaluation', 'evaluate',
+           'summary_text', 'report_html', 'write_report', 'render_dom', 'add_arguments', 'run']
 
 # %% ../nbs/41_evaluate.ipynb #01871bad
 def thresholded_scores(y, # (n, 17) labels
@@ -37,6 +37,36 @@ def thresholded_scores(y, # (n, 17) labels
         f1 = 2*tp/(2*tp + fp + fn)
     return pd.DataFrame(dict(code=list(CODES), threshold=np.asarray(thresholds, float), precision=precision, recall=recall,
                              f1=np.where(y.any(0), f1, np.nan)))
+
+# %% ../nbs/41_evaluate.ipynb #41sc0002
+SPLIT_CHOICES = ("valid", "train", "all")
+
+def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
+                config:dict|None, # the model's config (its `training` record says which prints it held out)
+                split:str|None=None, # one of `SPLIT_CHOICES`, or None: the held-out prints on the model's own dataset, else all
+                data="the data", # the dataset's name, for the messages
+               )->tuple[np.ndarray, str|None]:
+    "Which rows to score (a boolean mask), and a line that says so where it is not simply every print or where every print may flatter the model."
+    if split is not None and split not in SPLIT_CHOICES: raise ValueError(f"split={split!r}: choose one of {', '.join(SPLIT_CHOICES)}")
+    held_out = recorded_split(df, ((config or {}).get("training") or {}).get("dataset"))   # None: not the dataset this model trained on
+    column = df["split"].eq("valid").to_numpy() if "split" in df.columns else None
+    everything = np.ones(len(df), bool)
+    if split == "all":
+        return everything, (None if held_out is None else f"all {len(df)} prints, of which {int((~held_out).sum())} trained this model: their figures flatter it")
+    if split is None:
+        if held_out is not None:
+            return held_out, (f"the {int(held_out.sum())} prints this model held out from training (it trained on the other {int((~held_out).sum())} "
+                              f"of this dataset; --split all scores every print)")
+        if column is not None and not column.all():
+            return everything, (f"all {len(df)} prints, {int((~column).sum())} of them marked train in the split column: if this model trained on them, "
+                                f"their figures flatter it (--split valid scores the {int(column.sum())} others alone)")
+        return everything, None
+    mask = held_out if held_out is not None else column
+    if mask is None: raise ValueError(f"--split {split}: {data} has no split column and is not the dataset this model trained on "
+                                      f"(not the same prints and labels), so which of its prints are '{split}' is not known")
+    keep = mask if split == "valid" else ~mask
+    if not keep.any(): raise ValueError(f"--split {split}: {data} has no {split} print")
+    return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" if held_out is not None else " of the split column")
 
 # %% ../nbs/41_evaluate.ipynb #6d5d3386
 BOOTSTRAP = 1000  # resamples for the intervals: 0.4 s on 240 prints, 2.3 s on 1,175, about 65 s on 34,000 (2 busy cores; `--bootstrap 200` there: 13 s)
@@ -63,6 +93,7 @@ class Evaluation:
     no_interval: str|None = None  # why there are no intervals although they were asked for (too few positives)
     failed: pd.DataFrame|None = None  # the dataset's rows of the prints that could not be scored (`errors` says why)
     group_column: str|None = None  # the column that grouped the resamples: the dataset's shoe, else its reference (a mark's)
+    scope: str|None = None  # which of the dataset's prints were scored, where not simply all of them, or why all of them may flatter the model
 
     @property
     def chance(self)->float: return chance_prauc(self.table)   # about the PRAUC of a random scorer: mean prevalence of the descriptors averaged
@@ -86,11 +117,14 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
              mirror:bool=False, # also score each print mirrored left/right and average (`predict_paths`)
              progress:bool=False, # draw a progress bar over the prediction's batches
              bootstrap:int=BOOTSTRAP, # resamples of the prints for 95% intervals of the PRAUC and each AP (`bootstrap_ap`; 0: none)
+             split:str|None=None, # "valid", "train" or "all" (see `scored_rows`); None: the prints the model held out where `data` is its training data, else all
             )->Evaluation:
     "Score `model` on the labelled prints of `data`."
     from footdesc.model import load_model
     loaded = load_model(model, device=device) if isinstance(model, (str, Path)) else model
     df = read_labels(data)
+    keep, scope = scored_rows(df, loaded.config, split, data)
+    df = df[keep].reset_index(drop=True)
     probs, errors = predict_paths(loaded, df["path"].tolist(), bs=bs, mirror=mirror, progress=progress)
     errors = dict(errors)
     for p in df["path"][~np.isfinite(probs).all(1)]:
@@ -113,7 +147,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
         hits = localisation_hits(loaded, df.head(max_localisation), csv.parent, mirror=mirror)
     return Evaluation(str(model if isinstance(model, (str, Path)) else "model"), str(csv), df, y, probs, thresholds, dict(errors),
                       table, macro_prauc(table), paper_confusion(y, probs), hits, loaded, mirror, interval, bootstrap,
-                      None if groups is None else len(set(groups)), no_interval, failed, column)
+                      None if groups is None else len(set(groups)), no_interval, failed, column, scope)
 
 # %% ../nbs/41_evaluate.ipynb #6d372c9a
 def summary_text(ev:Evaluation # from `evaluate`
@@ -121,6 +155,7 @@ def summary_text(ev:Evaluation # from `evaluate`
     "The PRAUC, the per-descriptor table and the failed prints, as plain text."
     t = ev.table.copy()
     lines = [f"model {ev.model}", f"data  {ev.data}: {len(ev.df)} prints scored" + (f", {len(ev.errors)} FAILED" if ev.errors else ""),
+             *([f"      scored: {ev.scope}"] if ev.scope else []),
              f"PRAUC {ev.prauc:.4f} (macro average precision over {int((~t.excluded).sum())} descriptors; {ev.chance:.4f} by chance"
              + ("; each print also scored mirrored, the two averaged)" if ev.mirror else ")")]
     over = f"the {len(ev.df)} prints" if ev.groups is None else f"the {ev.groups} {ev.groups_named} of the {len(ev.df)} prints"
@@ -200,7 +235,7 @@ def report_html(ev:Evaluation, # from `evaluate`
     e = html.escape
     t = ev.table
     sections = []
-    summary = [f"<li>model: <code>{e(ev.model)}</code></li>", f"<li>data: <code>{e(ev.data)}</code>, {len(ev.df)} prints scored</li>",
+    summary = [f"<li>model: <code>{e(ev.model)}</code></li>", f"<li>data: <code>{e(ev.data)}</code>, {len(ev.df)} prints scored" + (f" ({e(ev.scope)})" if ev.scope else "") + "</li>",
                f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors; <span id='chance'>{ev.chance:.4f}</span> by chance, the mean prevalence)"
                + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the " + ("prints" if ev.groups is None else f"{ev.groups} {ev.groups_named} of the prints") + " "
                   f"({ev.bootstrap} resamples: how far another draw of such prints could move it, not retraining)" if ev.bootstrap and not ev.no_interval else "")
@@ -266,7 +301,7 @@ def write_report(ev:Evaluation, # from `evaluate`
     csv("confusion.csv", pd.DataFrame(ev.confusion, index=pd.Index(list(CODES), name="true"), columns=list(CODES)))
     csv("predictions.csv", _predictions_frame(ev), index=False)
     csv("top_losses.csv", top_losses(ev.y, ev.probs, top_k, list(ev.df["image"]), ev.thresholds), index=False)
-    metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), prauc=ev.prauc, mirror=ev.mirror,
+    metrics = dict(model=ev.model, data=ev.data, prints=len(ev.df), scope=ev.scope, prauc=ev.prauc, mirror=ev.mirror,
                    prauc_interval=dict(low=float(ev.prauc_interval[0]), high=float(ev.prauc_interval[1]), level=0.95, resamples=ev.bootstrap,
                                        over="prints" if ev.groups is None else f"{ev.groups} groups of prints (column {ev.group_column})") if ev.bootstrap and not ev.no_interval else None,
                    no_interval=ev.no_interval, chance=ev.chance, excluded=ev.excluded,
@@ -321,6 +356,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--bootstrap", type=_count, default=BOOTSTRAP, metavar="N",
                         help="resamples of the prints (of their shoes, where the CSV has a shoe column, else of a mark's reference) for 95%% intervals of the PRAUC "
                              "and each AP (default %(default)s; 0: none)")
+    parser.add_argument("--split", choices=SPLIT_CHOICES, default=None, help="which prints to score: valid or train (the model's own split, on the dataset it trained "
+                        "on; else the CSV's split column) or all (default: the prints the model held out, on its own dataset; else all)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (AP is comparable; precision, recall and F1 use "
                         "thresholds chosen on unmirrored scores)")
 
@@ -329,7 +366,7 @@ def run(args:argparse.Namespace)->int:
     try:
         with progress_on_stderr() as bar:
             ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device,
-                          mirror=args.mirror, progress=bar, bootstrap=args.bootstrap)
+                          mirror=args.mirror, progress=bar, bootstrap=args.bootstrap, split=args.split)
     except (FileNotFoundError, ValueError) as e:  # a missing or unreadable model or dataset (DatasetError is a ValueError)
         print(f"footdesc evaluate: error: {e}", file=sys.stderr)
         return 2

@@ -20,7 +20,7 @@ from fastai.optimizer import Adam
 from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
 from fastai.torch_core import set_seed
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups
+from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
@@ -325,7 +325,8 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     if out is not None:
         training = dict(settings, prauc=value, prauc_interval=None if np.isnan(interval[0]) else list(result.prauc_interval), excluded=excluded, n_valid=int(len(targets)),
                         average_precision={c: (None if np.isnan(a) else float(a)) for c, a in table.ap.items()},
-                        prevalence={c: float(p) for c, p in table.prevalence.items()}, history=history)
+                        prevalence={c: float(p) for c, p in table.prevalence.items()}, history=history,
+                        dataset=split_record(rows) if rows is not None and {"image", "split"} <= set(rows.columns) else None)   # which prints it held out (footdesc evaluate)
         result.model_path = save_model(learn, out, thresholds, training=training, format=format)
         if checkpoint_dir is not None: shutil.rmtree(checkpoint_dir, ignore_errors=True)
     result.seconds = time.perf_counter() - t0
