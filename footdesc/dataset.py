@@ -16,7 +16,7 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
            'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'print_groups',
-           'atomic_write', 'atomic_write_text', 'with_progress', 'write_labels']
+           'atomic_write', 'atomic_write_text', 'output_path', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -240,6 +240,23 @@ def atomic_write_text(path, # the destination file
     "Replace the content of `path` with `text` (UTF-8), atomically; returns the path."
     with atomic_write(path, "w", durable=durable) as f: f.write(text)
     return Path(path)
+
+# %% ../nbs/01_dataset.ipynb #01dsop02
+def output_path(path, # where a command will write
+                what:str, # what it writes, for the messages, e.g. "the CSV of predictions"
+                inputs=(), # the files the same command reads: never written over
+                replaceable=lambda p: True, # whether an existing file at `path` may be replaced (e.g. it has the output's own kind)
+                kind:str="", # the kind `replaceable` accepts, in words, for the message
+               )->Path:
+    "`path` checked before any work: not a folder, not one of `inputs`, not an existing file `replaceable` refuses; raises ValueError naming the problem."
+    path = Path(path)
+    if path.is_dir(): raise ValueError(f"{path} is a folder: give {what} a file name")
+    real = os.path.realpath(path)
+    if any(os.path.realpath(p) == real for p in inputs):
+        raise ValueError(f"{path} is one of the files this command reads: writing {what} there would destroy it; choose another name")
+    if path.exists() and not replaceable(path):
+        raise ValueError(f"{path} exists and is not {kind or 'a file this command writes'}: {what} would replace it; choose another name, or move it away first")
+    return path
 
 # %% ../nbs/01_dataset.ipynb #71b9c486
 def with_progress(iterable, # what to loop over

@@ -363,6 +363,9 @@ def add_arguments(parser:argparse.ArgumentParser):
 
 def run(args:argparse.Namespace)->int:
     "Evaluate, print the summary, optionally write the report; status 1 if any print failed."
+    if args.report and Path(args.report).exists() and not Path(args.report).is_dir():   # before the evaluation, not after it
+        print(f"footdesc evaluate: error: {args.report} is a file: --report needs a folder (it writes report.html, metrics.json and CSV files there)", file=sys.stderr)
+        return 2
     try:
         with progress_on_stderr() as bar:
             ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
-from .dataset import atomic_write, with_progress
+from .dataset import atomic_write, with_progress, output_path
 from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
@@ -283,6 +283,12 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
         return 1
+    try:   # before any work: the outputs must not replace a print or a file of another kind
+        if args.csv: output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=lambda p: p.suffix.lower() == ".csv", kind="a CSV file")
+        if args.gradcam and Path(args.gradcam).exists() and not Path(args.gradcam).is_dir(): raise ValueError(f"{args.gradcam} is a file: --gradcam needs a folder")
+    except ValueError as e:
+        print(f"footdesc predict: error: {e}", file=sys.stderr)
+        return 2
     with progress_on_stderr() as bar:
         probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
                                       decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels)

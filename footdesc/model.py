@@ -266,6 +266,10 @@ def _check_config(config, path):
     if config.get("codes") != list(CODES) or config.get("descriptor_table_version") != DESCRIPTOR_TABLE_VERSION:
         raise ValueError(f"{path} was trained on descriptor table {config.get('descriptor_table_version')!r} with codes {config.get('codes')}; "
                          f"this footdesc uses {DESCRIPTOR_TABLE_VERSION!r}, so its outputs would be misnamed")
+    from footdesc.resample import parse_size, parse_channels, parse_fit
+    try:   # the input pipeline it needs, checked once here rather than failing on every print
+        inp = config["input"]; parse_size(inp["size"]); parse_channels(inp["channels"]); parse_fit(inp.get("fit", "pad"))
+    except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path} has a damaged config.json: its input settings are not valid ({e})") from None
 
 def load_model(path, # a model file written by `save_model`
                device=None, # where to put the network (default: CPU)
@@ -273,17 +277,26 @@ def load_model(path, # a model file written by `save_model`
               )->DescriptorModel:
     "Load a model file; the default format is read without unpickling anything."
     path = Path(path)
+    if path.is_dir(): raise ValueError(f"{path} is a folder, not a model file (footdesc train --out writes one, e.g. model.zip)")
     if not path.is_file(): raise FileNotFoundError(f"model file {path} does not exist")
     if not zipfile.is_zipfile(path): raise ValueError(f"{path} is not a footdesc model file (not a zip archive)")
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         if "config.json" in names:
-            config = json.loads(z.read("config.json"))
-            _check_config(config, path)
-            state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
+            if "weights.pt" not in names: raise ValueError(f"{path} is damaged: it has config.json but no weights.pt")
+            try:
+                config = json.loads(z.read("config.json"))
+                _check_config(config, path)
+                state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
+            except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, EOFError) as e:   # a bit flipped, a part cut off
+                raise ValueError(f"{path} is damaged ({type(e).__name__}: {e}); copy it again from where it was saved") from None
             model = descriptor_model(config["arch"], config["preproc"], pretrained=False, **{k: v for k, v in config.get("head", {}).items()})
-            model.load_state_dict(state)
+            try: model.load_state_dict(state)
+            except RuntimeError as e:
+                raise ValueError(f"{path} is damaged: its weights do not fit the network its config.json describes (arch {config['arch']}, "
+                                 f"preprocessing {config['preproc']}): {str(e).splitlines()[0]} ...") from None
             return DescriptorModel(model.to(device or "cpu").eval(), config)
+        if not any(n.endswith("data.pkl") for n in names): raise ValueError(f"{path} is a zip archive without config.json: not a footdesc model file")
     if not allow_pickle:
         raise ValueError(f"{path} is a pickled fastai export, not footdesc's safe format; loading it runs code stored in the file. "
                          "Load it with allow_pickle=True (--allow-pickle) only if you trust where it came from")

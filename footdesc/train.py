@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import json, time, shutil, argparse, sys, warnings, tempfile
+import json, time, shutil, argparse, sys, warnings, tempfile, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ from fastai.optimizer import Adam
 from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
 from fastai.torch_core import set_seed
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record
+from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
@@ -232,6 +232,14 @@ class TrainResult:
 def _settings(**kw): return json.loads(json.dumps(kw))  # as it reads back from checkpoint.json (tuples become lists)
 
 # %% ../nbs/33_train.ipynb #3d4453d1
+def _model_output(out, inputs)->Path:
+    "`out` checked before training: a model file to write, not a folder, not one of the dataset's files, not an existing file other than a model."
+    def is_model(p):   # footdesc's zip (config.json) or a fastai export (torch.save's zip, data.pkl)
+        try:
+            with zipfile.ZipFile(p) as z: return any(n == "config.json" or n.endswith("data.pkl") for n in z.namelist())
+        except (OSError, zipfile.BadZipFile): return False
+    return output_path(out, "the model", inputs=inputs, replaceable=is_model, kind="a model file")
+
 def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       out=None, # model file to write (None: do not save)
                       dls=None, # ready DataLoaders instead of `data`
@@ -271,11 +279,13 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     "Train the paper's descriptor model with the two-phase schedule, evaluate it on the validation set and save it."
     t0 = time.perf_counter()
     set_seed(seed)
+    if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
                                      seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress)
+    if out is not None and getattr(dls, "df", None) is not None: _model_output(out, dls.df["path"])   # nor one of the prints
     if frozen_epochs is None: frozen_epochs = default_frozen_epochs(pretrained, weights, init)
     elif frozen_epochs > 0 and not default_frozen_epochs(pretrained, weights, init):
         warnings.warn(f"frozen_epochs={frozen_epochs} with a body of random weights (no ImageNet weights, no init model): the first "
