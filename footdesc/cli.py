@@ -9,7 +9,8 @@ from __future__ import annotations
 import os, sys, json, argparse, importlib
 
 # %% auto #0
-__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'add_arguments', 'run_bench_command', 'main']
+__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'add_arguments', 'run_bench_command',
+           'main']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -46,6 +47,31 @@ def _command_parser(name, help, module):
     parser = argparse.ArgumentParser(prog=f"footdesc {name}", description=help)
     module.add_arguments(parser)
     return parser
+
+# %% ../nbs/02_cli.ipynb #cli0num2
+def whole(minimum:int=0):
+    "An argparse type: a whole number, `minimum` or more."
+    def parse(text):
+        try: n = int(text)
+        except ValueError: n = None
+        if n is None or n < minimum: raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more, got {text!r}")
+        return n
+    parse.__name__ = f"whole number >= {minimum}"   # what argparse names in its own messages
+    return parse
+
+def positive(text)->float:
+    "An argparse type: a number above 0 (a learning rate, a time)."
+    try: x = float(text)
+    except ValueError: x = float("nan")
+    if not x > 0 or x == float("inf"): raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return x
+
+def not_negative(text)->float:
+    "An argparse type: a number, 0 or more (a weight decay)."
+    try: x = float(text)
+    except ValueError: x = float("nan")
+    if not x >= 0 or x == float("inf"): raise argparse.ArgumentTypeError(f"expected a number, 0 or more, got {text!r}")
+    return x
 
 # %% ../nbs/02_cli.ipynb #752dc0a7
 def add_arguments(parser:argparse.ArgumentParser):
@@ -111,3 +137,6 @@ def _main(argv:list[str])->int:
     module = _import(module_name, name, "command")
     args = _command_parser(name, help, module).parse_args(argv[1:])
     return module.run(args) or 0
+
+# %% ../nbs/02_cli.ipynb #cli0mod2
+if __name__ == "__main__": sys.exit(main())

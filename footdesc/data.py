@@ -361,13 +361,14 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     return dls
 
 # %% ../nbs/21_data.ipynb #7210afca
+from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc prepare`."
     parser.add_argument("data", help="dataset folder (with labels.csv) or CSV file")
     parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH of the network input (default %(default)s)")
     parser.add_argument("--channels", default=DEFAULT_CHANNELS, help=f"R-G-B interpolations, three of N/B/H (default %(default)s; Table 2: {', '.join(CHANNEL_CONFIGS)})")
     parser.add_argument("--fit", default=DEFAULT_FIT, choices=FITS, help="pad: keep the aspect ratio, pad with white; squish: stretch to the size (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all CPUs)")
+    parser.add_argument("--workers", type=whole(0), default=None, help="worker processes (default: all CPUs)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out unreadable prints and list them in a report, instead of stopping")
     parser.add_argument("--cache", default=None, help="cache root folder (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -83,16 +83,17 @@ def _show_prediction(model_path, dls):
     return dict(image=row.image, truth=format_codes(truth), predicted=format_codes(named), probabilities=dict(zip(CODES, probs[0].tolist())))
 
 # %% ../nbs/35_demo.ipynb #fd9b26a7
+from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc demo`."
     parser.add_argument("--out", default="footdesc-demo", help="folder for the prints and the model (default %(default)s)")
-    parser.add_argument("--prints", type=int, default=None, help=f"synthetic prints (default {DEMO['prints']})")
+    parser.add_argument("--prints", type=whole(1), default=None, help=f"synthetic prints (default {DEMO['prints']})")
     parser.add_argument("--size", default=None, help=f"network input HEIGHTxWIDTH (default {DEMO['size'][0]}x{DEMO['size'][1]})")
     parser.add_argument("--arch", default=None, help=f"torchvision architecture or small_cnn (default {DEMO['arch']})")
-    parser.add_argument("--epochs", type=int, default=None, help=f"training epochs (default {DEMO['epochs']})")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=None, help="processes drawing prints (default: the CPU count)")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: one per core; 1 is faster on a CPU busy with other work)")
+    parser.add_argument("--epochs", type=whole(1), default=None, help=f"training epochs (default {DEMO['epochs']})")
+    parser.add_argument("--seed", type=whole(0), default=0)
+    parser.add_argument("--workers", type=whole(0), default=None, help="processes drawing prints (default: the CPU count)")
+    parser.add_argument("--threads", type=whole(1), default=None, help="torch CPU threads (default: one per core; 1 is faster on a CPU busy with other work)")
     parser.add_argument("--quick", action="store_true", help="tiny settings: checks the steps in seconds, learns little")
 
 def run(args)->int:

@@ -338,6 +338,7 @@ def render_dom(page, # an HTML file
     return result.stdout
 
 # %% ../nbs/41_evaluate.ipynb #55316856
+from .cli import whole
 def _count(text:str)->int:
     n = int(text) if text.strip().isdigit() else -1
     if n < 0: raise argparse.ArgumentTypeError(f"expected a whole number of resamples, 0 or more, got {text!r}")
@@ -348,9 +349,9 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("model", help="the model file (from footdesc train)")
     parser.add_argument("data", help="a labelled dataset: a folder with labels.csv, or a CSV file")
     parser.add_argument("--report", metavar="DIR", help="write report.html (self-contained), metrics.json and CSV files into DIR")
-    parser.add_argument("--bs", type=int, default=None, help="batch size for prediction (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
-    parser.add_argument("--top", type=int, default=6, help="prints in the report's top-loss gallery (default 6)")
-    parser.add_argument("--examples", type=int, default=4, help="prints in the report's Grad-CAM examples (default 4)")
+    parser.add_argument("--bs", type=whole(1), default=None, help="batch size for prediction (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
+    parser.add_argument("--top", type=whole(0), default=6, help="prints in the report's top-loss gallery (default 6)")
+    parser.add_argument("--examples", type=whole(0), default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
     parser.add_argument("--bootstrap", type=_count, default=BOOTSTRAP, metavar="N",

@@ -473,6 +473,7 @@ def train_cell(cell:Cell, # the cell to train
                 model=str(out.relative_to(results)) if out is not None else None, device=str(result.learn.dls.device))
 
 # %% ../nbs/42_grid.ipynb #31d942c0
+from .cli import whole
 def _list(text): return [v.strip() for v in str(text).split(",") if v.strip()]
 
 def add_arguments(parser:argparse.ArgumentParser):
@@ -488,20 +489,20 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--losses", type=_list, help="losses: bce,softf1")
     parser.add_argument("--seeds", type=lambda t: [int(v) for v in _list(t)], help="seeds, e.g. 0,1")
     parser.add_argument("--arch", default="resnet50", help="torchvision architecture (default resnet50)")
-    parser.add_argument("--frozen-epochs", type=int, default=None, help="phase 1 epochs (default 10 from ImageNet weights, 0 with --no-pretrained)")
-    parser.add_argument("--epochs", type=int, default=40, help="phase 2 epochs (default 40)")
-    parser.add_argument("--bs", type=int, default=64, help="batch size (default 64)")
+    parser.add_argument("--frozen-epochs", type=whole(0), default=None, help="phase 1 epochs (default 10 from ImageNet weights, 0 with --no-pretrained)")
+    parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs (default 40)")
+    parser.add_argument("--bs", type=whole(1), default=64, help="batch size (default 64)")
     parser.add_argument("--valid-pct", type=float, default=0.2, help="validation share if the dataset has no split column (default 0.2)")
     weights = parser.add_mutually_exclusive_group()
     weights.add_argument("--no-pretrained", action="store_true", help="random initialisation instead of ImageNet weights")
     weights.add_argument("--weights", metavar="PATH", help="a local torchvision ImageNet checkpoint (offline machines)")
     parser.add_argument("--save-models", action="store_true", help="keep each cell's model in RESULTS/models/")
-    parser.add_argument("--limit", type=int, help="run at most N unfinished cells, then stop")
+    parser.add_argument("--limit", type=whole(1), help="run at most N unfinished cells, then stop")
     parser.add_argument("--cell", metavar="NAME", help="run only this cell (names from --print-commands)")
     parser.add_argument("--gpus", help="run cells in parallel, one per GPU: 'all' or a list such as 0,1,2,3")
     parser.add_argument("--print-commands", action="store_true", help="print one command per unfinished cell (for SLURM arrays, GNU parallel) and exit")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: the GPU if there is one)")
-    parser.add_argument("--num-workers", type=int, help="DataLoader workers")
+    parser.add_argument("--num-workers", type=whole(0), help="DataLoader workers")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 def cells_from_args(args)->list[Cell]:

@@ -226,17 +226,18 @@ def predictions_frame(paths, # the print files, in the order of `probs`
     return pd.DataFrame(rows, columns=["image", "descriptors", "error", *CODES])
 
 # %% ../nbs/34_inference.ipynb #456ae2da
+from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc predict`."
     parser.add_argument("model", help="model file written by footdesc train")
     parser.add_argument("images", nargs="+", help="print files and/or folders of prints")
     parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file")
-    parser.add_argument("--bs", type=int, default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
-    parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints")
+    parser.add_argument("--bs", type=whole(1), default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
+    parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
     parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
-    parser.add_argument("--batch-pixels", type=int, default=DEVICE_BATCH_PIXELS, metavar="N", help="on a GPU, decoded pixels a batch may carry there to be resized; "
+    parser.add_argument("--batch-pixels", type=whole(1), default=DEVICE_BATCH_PIXELS, metavar="N", help="on a GPU, decoded pixels a batch may carry there to be resized; "
                         "a print above its share (N / batch size) is resized by the worker that decoded it (default %(default)s: 1 GiB, 4.2 megapixels a print at 256 a batch)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
                         "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
@@ -312,20 +313,21 @@ def run(args)->int:
     return 1 if errors else 0
 
 # %% ../nbs/34_inference.ipynb #ed37c4bc
+from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench predict`."
     parser.add_argument("--print-size", default="4000x1600", help="HEIGHTxWIDTH of the PNG for latency (default %(default)s)")
     parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="network input HEIGHTxWIDTH (default %(default)s)")
     parser.add_argument("--arch", default=DEFAULT_ARCH)
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING))
-    parser.add_argument("--repeats", type=int, default=5, help="timed latency runs; the median counts (default %(default)s)")
+    parser.add_argument("--repeats", type=whole(1), default=5, help="timed latency runs; the median counts (default %(default)s)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
-    parser.add_argument("--bs", type=int, default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
-    parser.add_argument("--prints", type=int, default=None, help="files for throughput (default 64 batches on a GPU, 4 on a CPU)")
+    parser.add_argument("--bs", type=whole(1), default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
+    parser.add_argument("--prints", type=whole(1), default=None, help="files for throughput (default 64 batches on a GPU, 4 on a CPU)")
     parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
     parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, varied (such soles of heights from half to 1.5 times the given one), or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=None, help="threads or processes converting prints (default: predict_paths')")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's, one per core)")
+    parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints (default: predict_paths')")
+    parser.add_argument("--threads", type=whole(1), default=None, help="torch CPU threads (default: torch's, one per core)")
     parser.add_argument("--compare", action="store_true", help="also time the other place to resize, the other kind of worker, and answers sent through the pipe instead of shared memory")
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 400x160 print, 64x32 input, resnet18, 2 repeats")
 

@@ -16,6 +16,7 @@ from .real_folds import FID300_ENV, find_fid300
 __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'run']
 
 # %% ../nbs/54_real_command.ipynb #54rc0006
+from .cli import positive, whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc real`."
     parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
@@ -26,7 +27,7 @@ def add_arguments(parser:argparse.ArgumentParser):
                         "or its path relative to the marks CSV): with --references, no marks unless given; otherwise FID-300's marks.csv")
     parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
-    parser.add_argument("--workers", type=int, default=None, help="processes for synthesising prints (default: one per CPU)")
+    parser.add_argument("--workers", type=whole(1), default=None, help="processes for synthesising prints (default: one per CPU)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
     parser.add_argument("--pretrained-from", default=None, metavar="DIR",
@@ -41,7 +42,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     group.add_argument("--imagenet", action="store_true", help="as --weights, with torchvision's download of the ImageNet weights (needs network access once)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
-    parser.add_argument("--time-limit", type=float, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
+    parser.add_argument("--time-limit", type=positive, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
     parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
 
 

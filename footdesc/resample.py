@@ -341,13 +341,14 @@ def bench_print(path, # a print file
                 max_deviation={l: int(np.abs(fast[l].astype(int) - ref[l]).max()) for l in "NBH"})
 
 # %% ../nbs/20_resample.ipynb #11da57ba
+from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench resample`."
     parser.add_argument("--prints", default="4000x1600,12000x5000", help="comma-separated HEIGHTxWIDTH of the generated PNG prints (default %(default)s)")
     parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="target HEIGHTxWIDTH (default %(default)s)")
     parser.add_argument("--channels", default=DEFAULT_CHANNELS, help="channel configuration (default %(default)s)")
     parser.add_argument("--fit", default=DEFAULT_FIT, choices=FITS)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per print; the best time counts (default %(default)s)")
+    parser.add_argument("--repeat", type=whole(1), default=3, help="rounds per print; the best time counts (default %(default)s)")
 
 def run_bench(args)->dict:
     "Run the resampling benchmark; the result is printed as JSON by `footdesc bench resample`."

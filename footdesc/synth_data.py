@@ -107,13 +107,14 @@ def label_frequencies(n:int, # number of prints
 def _labels_only(job): s, h, f = job; return synth_print(s, h, f)[1]
 
 # %% ../nbs/13_synth_data.ipynb #eafb38b3
+from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc synth`."
     parser.add_argument("out", help="dataset folder to create (must be empty unless --force)")
-    parser.add_argument("--n", type=int, required=True, help="number of prints")
-    parser.add_argument("--seed", type=int, default=0, help="dataset seed (default 0)")
+    parser.add_argument("--n", type=whole(1), required=True, help="number of prints")
+    parser.add_argument("--seed", type=whole(0), default=0, help="dataset seed (default 0)")
     parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height in pixels, 32-{MAX_HEIGHT} (default {DEFAULT_HEIGHT})")
-    parser.add_argument("--workers", type=int, default=1, help="processes drawing in parallel; output does not depend on it (default 1)")
+    parser.add_argument("--workers", type=whole(1), default=1, help="processes drawing in parallel; output does not depend on it (default 1)")
     parser.add_argument("--force", action="store_true", help="replace the dataset in a non-empty OUT")
     parser.add_argument("--floor", type=float, default=0, help="share of the prints drawn as crime-scene marks on a textured floor, 0 to 1 (default 0)")
     parser.add_argument("--frequencies", default=None, help=f"descriptor frequencies: a preset ({', '.join(FREQUENCY_PRESETS)}; default {DEFAULT_PRESET}) or pairs such as D05=0.3,D14=0.2 (others keep the default preset's)")
@@ -128,11 +129,12 @@ def run(args:argparse.Namespace)->int:
     return 0
 
 # %% ../nbs/13_synth_data.ipynb #371b28ee
+from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench synth`."
-    parser.add_argument("--n", type=int, default=200, help="prints per measurement (default 200)")
+    parser.add_argument("--n", type=whole(1), default=200, help="prints per measurement (default 200)")
     parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height (default {DEFAULT_HEIGHT})")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for the headline figure (default: all cores)")
+    parser.add_argument("--workers", type=whole(1), default=os.cpu_count() or 1, help="processes for the headline figure (default: all cores)")
 
 def run_bench(args:argparse.Namespace)->dict:
     "Prints per second writing a dataset with `--workers` processes, against one process in the same run."

@@ -279,6 +279,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     "Train the paper's descriptor model with the two-phase schedule, evaluate it on the validation set and save it."
     t0 = time.perf_counter()
     set_seed(seed)
+    if frozen_epochs is not None and frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
+    if min(frozen_epochs or 0, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
@@ -343,9 +345,11 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     return result
 
 # %% ../nbs/33_train.ipynb #b3e7c0c9
+from .cli import not_negative, positive, whole
 def _rates(text):
-    parts = [float(p) for p in str(text).replace(":", ",").split(",")]
-    if len(parts) not in (1, 2): raise argparse.ArgumentTypeError(f"expected one rate or two (first,last), got {text!r}")
+    try: parts = [positive(p) for p in str(text).replace(":", ",").split(",")]
+    except argparse.ArgumentTypeError: parts = []
+    if len(parts) not in (1, 2): raise argparse.ArgumentTypeError(f"expected one rate or two (first,last), each above 0, got {text!r}")
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 def add_arguments(parser:argparse.ArgumentParser):
@@ -358,16 +362,16 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
     parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="bce: cost-sensitive BCE (the paper); softf1: Soft-F1; bce-plain: unweighted BCE (default %(default)s)")
     parser.add_argument("--arch", default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
-    parser.add_argument("--frozen-epochs", type=int, default=None,
+    parser.add_argument("--frozen-epochs", type=whole(0), default=None,
                         help=f"phase 1 epochs, body frozen (default {FROZEN_EPOCHS} when the body starts from weights: ImageNet, --weights or --init; 0 with --no-pretrained)")
-    parser.add_argument("--epochs", type=int, default=40, help="phase 2 epochs, all layers (default %(default)s)")
-    parser.add_argument("--lr", type=float, default=1e-3, help="phase 1 learning rate (default %(default)s)")
+    parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs, all layers (default %(default)s)")
+    parser.add_argument("--lr", type=positive, default=1e-3, help="phase 1 learning rate (default %(default)s)")
     parser.add_argument("--unfrozen-lr", type=_rates, default=(1e-6, 1e-4), help="phase 2 rates FIRST,LAST (default 1e-6,1e-4)")
-    parser.add_argument("--wd", type=float, default=0.1, help="weight decay (default %(default)s)")
+    parser.add_argument("--wd", type=not_negative, default=0.1, help="weight decay (default %(default)s)")
     parser.add_argument("--freeze-bn", action="store_true", help="phase 1 freezes the body's BatchNorm layers too (default: they train, as in fastai)")
-    parser.add_argument("--bs", type=int, default=64, help="batch size (default %(default)s)")
+    parser.add_argument("--bs", type=whole(1), default=64, help="batch size (default %(default)s)")
     parser.add_argument("--valid-pct", type=float, default=0.2, help="validation share without a split column (default %(default)s)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=whole(0), default=0)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--no-pretrained", action="store_true", help="train the body from random weights")
     group.add_argument("--weights", help="local torchvision checkpoint of the architecture (offline ImageNet weights)")
@@ -375,11 +379,11 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on a GPU too")
     parser.add_argument("--no-augment", action="store_true", help="no training augmentation")
-    parser.add_argument("--workers", type=int, default=None, help="DataLoader workers")
+    parser.add_argument("--workers", type=whole(0), default=None, help="DataLoader workers")
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
-    parser.add_argument("--checkpoint-every", type=float, default=CHECKPOINT_EVERY, metavar="SECONDS",
+    parser.add_argument("--checkpoint-every", type=not_negative, default=CHECKPOINT_EVERY, metavar="SECONDS",
                         help="save a checkpoint at the end of an epoch once this many seconds have passed since the last, and after the last epoch (0: every epoch; default %(default)s)")
     parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
     parser.add_argument("--format", default="footdesc", choices=["footdesc", "fastai"], help="model file format; fastai is a pickle (trusted use only)")
@@ -428,20 +432,21 @@ def run(args)->int:
     return 0
 
 # %% ../nbs/33_train.ipynb #ac7ac7e1
+from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench train`."
     parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH (default %(default)s)")
     parser.add_argument("--arch", default=DEFAULT_ARCH)
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING))
-    parser.add_argument("--bs", type=int, default=128)
-    parser.add_argument("--batches", type=int, default=30, help="timed batches per phase (default %(default)s)")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed batches first (default %(default)s)")
+    parser.add_argument("--bs", type=whole(1), default=128)
+    parser.add_argument("--batches", type=whole(1), default=30, help="timed batches per phase (default %(default)s)")
+    parser.add_argument("--warmup", type=whole(0), default=5, help="untimed batches first (default %(default)s)")
     parser.add_argument("--data", default=None, help="dataset to read (default: synthetic prints in a temporary folder)")
-    parser.add_argument("--images", type=int, default=None, help="synthetic prints to write (default: enough for the batches)")
+    parser.add_argument("--images", type=whole(1), default=None, help="synthetic prints to write (default: enough for the batches)")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--opt", default="torch", choices=["torch", "fastai"], help="optimiser of the end-to-end run: footdesc's TorchAdamW (default) or fastai's Adam")
-    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--workers", type=whole(0), default=None)
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 64x32, resnet18, bs 8, 3 batches, 1 warmup")
 
 # %% ../nbs/33_train.ipynb #d7192c20
