@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/data.html.md"""
 
 # %% ../nbs/21_data.ipynb #885ff615
 from __future__ import annotations
-import os, math, hashlib, warnings, argparse, sys
+import os, math, hashlib, warnings, argparse, sys, signal
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,6 +97,10 @@ def _convert(path, entry, size, channels, fit):
     except PrintError as e: return str(e)
     except Exception as e: return f"{path}: {type(e).__name__}: {e}"
 
+def _ignore_interrupts():
+    "A worker's initializer: Ctrl-C stops the main process, which stops the pool (see above)."
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
 # %% ../nbs/21_data.ipynb #15d545c6
 def prepare(source, # a dataset folder or CSV file
             size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT,
@@ -132,7 +136,8 @@ def prepare(source, # a dataset folder or CSV file
             if err and not skip_bad: break
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as ex:
+        ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_ignore_interrupts)
+        try:
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):
                 if fut.cancelled(): continue
@@ -141,6 +146,10 @@ def prepare(source, # a dataset folder or CSV file
                 if err and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
                     for later, j in futures.items():
                         if j > futures[fut]: later.cancel()
+        except BaseException:   # Ctrl-C (or an error): the queued prints are dropped, not converted first
+            ex.shutdown(wait=True, cancel_futures=True)   # (the workers ignore Ctrl-C, so those running finish, and nothing is left half-written)
+            raise
+        ex.shutdown(wait=True)
     if problems and not skip_bad:
         i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]} (--skip-bad, or skip_bad=True, leaves bad prints out and reports them)")
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
