@@ -323,6 +323,16 @@ def default_workers(n_prints:int, # prints in the dataset
     "DataLoader worker processes when none are asked for: all CPUs up to 8 for a GPU, none for the CPU or a small dataset."
     return min(8, os.cpu_count() or 1) if torch.device(device).type == "cuda" and n_prints >= SMALL_DATASET else 0
 
+def _check_coded(df:pd.DataFrame):
+    "Refuse a dataset in which no print has a descriptor, and warn about prints without one (an empty cell means none of the 17, not 'not coded yet')."
+    bare = (label_matrix(df).sum(1) == 0) if len(df) else np.zeros(0, bool)
+    where = df.attrs.get("csv", "the dataset")
+    if len(df) and bare.all(): raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
+    if bare.any():
+        lines = ", ".join(str(i + 2) for i in np.flatnonzero(bare)[:5]) + (" ..." if bare.sum() > 5 else "")
+        warnings.warn(f"{int(bare.sum())} of {len(df)} prints of {where} have no descriptor (lines {lines}): each teaches the model that all 17 are "
+                      "absent. If they are not coded yet, leave them out of the CSV")
+
 def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv format)
                            size=DEFAULT_SIZE, # target (height, width) or "HxW"
                            channels:str=DEFAULT_CHANNELS, # R-G-B interpolations, e.g. "H-B-N"
@@ -342,6 +352,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     size, channels = parse_size(size), parse_channels(channels); parse_fit(fit)
     if df is None: df = read_labels(source, check_files=not skip_bad)
     df = df.reset_index(drop=True)
+    _check_coded(df)
     folder, skipped = None, pd.DataFrame(columns=["line", "image", "problem"])
     if cache is not False and cache is not None:
         done = prepare(source, size, channels, fit, workers=num_workers, skip_bad=skip_bad, cache=None if cache is True else cache, df=df, progress=progress)
