@@ -126,6 +126,16 @@ def _ragged_row(csv:Path)->str|None:
     return None
 
 # %% ../nbs/01_dataset.ipynb #38b0ea4e
+def _not_utf8(csv)->str:
+    "Where a CSV stops being UTF-8, as a line and the bytes there, and what to do (pandas names a position in a buffer, not in the file)."
+    data = Path(csv).read_bytes()
+    try: data.decode("utf-8"); return f"{csv} is not a readable CSV file"
+    except UnicodeDecodeError as e: at = e.start
+    line, start = data.count(b"\n", 0, at) + 1, data.rfind(b"\n", 0, at) + 1
+    end = data.find(b"\n", at); end = len(data) if end < 0 else end
+    return (f"{csv}, line {line}: byte {data[at]:#04x} is not UTF-8 (in {data[start:min(end, start + 60)]!r}); "
+            "save the CSV as UTF-8 (a spreadsheet's 'CSV UTF-8' format)")
+
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
                 check_files:bool=True, # raise if an image file named in the CSV is missing, is a folder, or is another row's file under another name (hard link)
                )->pd.DataFrame:
@@ -136,7 +146,8 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
             warnings.simplefilter("ignore", pd.errors.ParserWarning)   # trailing empty fields, dropped (`_ragged_row` refuses any other mismatch)
             df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[], index_col=False)
     except pd.errors.EmptyDataError: raise DatasetError(f"{csv} is empty: expected a header line 'image,descriptors' and one row per print") from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
+    except UnicodeDecodeError: raise DatasetError(_not_utf8(csv)) from None
+    except pd.errors.ParserError as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
     if problem := _ragged_row(csv): raise DatasetError(f"in {csv}, {problem}")
     df.columns = [c.strip() for c in df.columns]
     if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}")
