@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/resample.html.md"""
 
 # %% ../nbs/20_resample.ipynb #913c9b64
 from __future__ import annotations
-import math, time, warnings, functools, argparse, threading, contextlib
+import os, math, time, warnings, functools, argparse, threading, contextlib
 from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -75,7 +75,7 @@ def fit_box(source_size, # (width, height) of the print, as Pillow reports it
     return (iw, ih), ((W-iw)//2, (H-ih)//2)
 
 # %% ../nbs/20_resample.ipynb #8147a10a
-MAX_PRINT_PIXELS = 200_000_000
+MAX_PRINT_PIXELS = int(os.environ.get("FOOTDESC_MAX_PIXELS") or 200_000_000)   # a trusted archive of bigger scans: raise it there
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PRINT_PIXELS: Image.MAX_IMAGE_PIXELS = MAX_PRINT_PIXELS
 
 class PrintError(ValueError):
@@ -175,7 +175,8 @@ def open_print(path, # an image file
             w, h = img.size
             if w*h > max_pixels:
                 raise PrintError(f"{path}: {w}x{h} = {w*h/1e6:.0f} megapixels is above footdesc's limit of {max_pixels/1e6:.0f} MP "
-                                 f"(MAX_PRINT_PIXELS); downscale the scan, or pass a larger max_pixels if you trust the file")
+                                 f"(MAX_PRINT_PIXELS); downscale the scan, or, if you trust the file, raise the limit with the environment variable "
+                                 f"FOOTDESC_MAX_PIXELS (e.g. FOOTDESC_MAX_PIXELS={2*w*h} footdesc ...)")
             try:
                 frames = _frames(img)
                 if frames <= 1:
