@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/cli.html.md"""
 
 # %% ../nbs/02_cli.ipynb #adbfcf88
 from __future__ import annotations
-import os, sys, json, argparse, importlib
+import os, sys, json, argparse, importlib, warnings
 
 # %% auto #0
 __all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'add_arguments', 'run_bench_command',
@@ -34,7 +34,7 @@ BENCHES = {  # name: (module, one-line help)
 
 # %% ../nbs/02_cli.ipynb #d31f1aae
 def _import(module, name, kind):
-    import warnings  # fastai 2.8 uses torch.jit.script, which torch 2.14 deprecates: noise for a user, not their problem
+    # fastai 2.8 uses torch.jit.script, which torch 2.14 deprecates: noise for a user, not their problem
     warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*", category=FutureWarning)
     try: return importlib.import_module(module)
     except ModuleNotFoundError as e:
@@ -121,6 +121,12 @@ def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys
         print(_interrupted(argv), file=sys.stderr)
         return 130   # 128 + SIGINT, as shells report it
 
+def _one_line_warning(name:str):
+    "`warnings.showwarning` for a command: `footdesc NAME: warning: MESSAGE`, without the file and line of the code that warned."
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"footdesc {name}: warning: {message}", file=file or sys.stderr)
+    return show
+
 def _main(argv:list[str])->int:
     usage = f"usage: footdesc COMMAND [options]\n\ncommands (`footdesc COMMAND --help` for each one's options):\n{_listing(COMMANDS)}"
     if not argv or argv[0] in ("-h", "--help"):
@@ -136,7 +142,9 @@ def _main(argv:list[str])->int:
     module_name, help = COMMANDS[name]
     module = _import(module_name, name, "command")
     args = _command_parser(name, help, module).parse_args(argv[1:])
-    return module.run(args) or 0
+    shown, warnings.showwarning = warnings.showwarning, _one_line_warning(name)   # a user's warning is a line, not Python's source line
+    try: return module.run(args) or 0
+    finally: warnings.showwarning = shown
 
 # %% ../nbs/02_cli.ipynb #cli0mod2
 if __name__ == "__main__": sys.exit(main())
