@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
-           'MAX_PRINT_PIXELS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
+           'MAX_PRINT_PIXELS', 'DEPTHS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
            'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
            'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
            'show_channels']
@@ -85,6 +85,8 @@ class PrintError(ValueError):
 _EXIF_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
                    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
+DEPTHS = (8, 10, 12, 14, 16, 24, 31, 32)   # bits per sample that scanners and cameras write; 24 and 32-bit integer TIFF (31: signed, Pillow's mode I)
+
 def _wide_to_grey(img):
     "16/32-bit integer or float greyscale to 8 bits: unsigned data scaled by its significant bits, other data stretched, a blank page white."
     a = np.asarray(img)
@@ -92,7 +94,7 @@ def _wide_to_grey(img):
     lo, hi = a.min(), a.max()
     if lo == hi: return Image.new("L", img.size, PAPER_WHITE)   # no ink: a blank page
     if a.dtype.kind in "ui" and lo >= 0:   # unsigned data: its top value 2^b - 1 is white
-        top = 2**max(8, int(hi).bit_length()) - 1
+        top = 2**next(d for d in DEPTHS if int(hi) < 2**d) - 1   # the smallest bit depth devices write that holds it
         out = a.astype(np.uint32 if top < 2**24 else np.uint64)   # room for value*255
         out *= 255; out += top//2; out //= top   # rounded, in place
     else:   # negative integers or floats: stretched from min (black) to max (white)
