@@ -309,6 +309,10 @@ def run(args)->int:
                    for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
                                                   mirror=args.mirror, name=names[row["image"]])]
         print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor")
+        kept = set(written)
+        stale = [f for row in done for c in CODES if (f := Path(args.gradcam)/f"{names[row['image']]}.{c}.png") not in kept and f.is_file()]
+        for f in stale: f.unlink()   # an earlier run's overlay of the same print, for an answer that is not yes now: it would be read as one
+        if stale: print(f"removed {len(stale)} overlays an earlier run left in {args.gradcam} for these prints, for descriptors not answered yes now")
     if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
     return 1 if errors else 0
 
