@@ -102,7 +102,8 @@ def _check_rows(df, csv, check_files):
         if missing:
             shown = "; ".join(f"{_line(i)}: {p}" for i, p in missing[:5])
             more = f" and {len(missing)-5} more" if len(missing) > 5 else ""
-            raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV do not exist: {shown}{more}")
+            hint = ("; paths are written with / (a path with \\ is one file name here)" if any("\\" in str(df["image"].iloc[i]) for i, _ in missing) and os.sep == "/" else "")
+            raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV do not exist: {shown}{more}{hint}")
         inode = [(s.st_dev, s.st_ino) for s in stats]   # hard links: two names, one file
         twice = pd.Series(inode).duplicated()
         if twice.any():
@@ -126,6 +127,13 @@ def _ragged_row(csv:Path)->str|None:
     return None
 
 # %% ../nbs/01_dataset.ipynb #38b0ea4e
+def _header_hint(columns)->str:
+    "What a header without an `image` column most likely means: another separator, or a capitalised name."
+    if len(columns) == 1 and (sep := next((s for s in (";", "\t", "|") if s in columns[0]), None)):
+        return f" (the header is one column holding {sep!r}: footdesc reads comma-separated CSV; save it with commas)"
+    if any(str(c).lower() == "image" for c in columns): return " (column names are lower case: 'image', 'descriptors')"
+    return ""
+
 def _not_utf8(csv)->str:
     "Where a CSV stops being UTF-8, as a line and the bytes there, and what to do (pandas names a position in a buffer, not in the file)."
     data = Path(csv).read_bytes()
@@ -150,7 +158,7 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     except pd.errors.ParserError as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
     if problem := _ragged_row(csv): raise DatasetError(f"in {csv}, {problem}")
     df.columns = [c.strip() for c in df.columns]
-    if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}")
+    if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
     if len(df) == 0: raise DatasetError(f"{csv} has a header but no rows: there are no prints to use")
     df["descriptors"] = _descriptor_strings(df, csv)
     df = df.drop(columns=[c for c in df.columns if c.strip().upper() in CODES])
