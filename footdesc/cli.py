@@ -9,8 +9,8 @@ from __future__ import annotations
 import os, sys, json, argparse, importlib, warnings
 
 # %% auto #0
-__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'add_arguments', 'run_bench_command',
-           'main']
+__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'seconds', 'add_arguments',
+           'run_bench_command', 'main']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -71,6 +71,13 @@ def not_negative(text)->float:
     try: x = float(text)
     except ValueError: x = float("nan")
     if not x >= 0 or x == float("inf"): raise argparse.ArgumentTypeError(f"expected a number, 0 or more, got {text!r}")
+    return x
+
+def seconds(text)->float:
+    "An argparse type: a time in seconds, 0 or more; `inf` for never."
+    try: x = float(text)
+    except ValueError: x = float("nan")
+    if not x >= 0: raise argparse.ArgumentTypeError(f"expected seconds, 0 or more (inf: never), got {text!r}")
     return x
 
 # %% ../nbs/02_cli.ipynb #752dc0a7

@@ -350,9 +350,10 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
                           ):
     "fastai DataLoaders of multi-interpolation prints and their 17 descriptor labels."
     size, channels = parse_size(size), parse_channels(channels); parse_fit(fit)
-    if df is None: df = read_labels(source, check_files=not skip_bad)
-    df = df.reset_index(drop=True)
-    _check_coded(df)
+    if df is None:
+        df = read_labels(source, check_files=not skip_bad)
+        _check_coded(df)   # by the CSV's lines (a frame the caller made, e.g. the protocol's repeated rows, has none)
+    df = read = df.reset_index(drop=True)
     folder, skipped = None, pd.DataFrame(columns=["line", "image", "problem"])
     if cache is not False and cache is not None:
         done = prepare(source, size, channels, fit, workers=num_workers, skip_bad=skip_bad, cache=None if cache is True else cache, df=df, progress=progress)
@@ -363,6 +364,9 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     else: entries = [None]*len(df)
     valid = stratified_split(df, valid_pct, seed)
     df = df.assign(split=np.where(valid, "valid", "train"))
+    split = np.full(len(read), "skipped", dtype=object)   # every row as read: a print left out (`skip_bad`) is on neither side
+    split[done["ok"] if len(df) < len(read) else slice(None)] = df["split"].to_numpy()
+    rows_read = read.assign(split=split)
     device = default_device() if device is None else torch.device(device)
     if num_workers is None: num_workers = default_workers(len(df), device)
     n_train = int((~valid).sum())
@@ -377,7 +381,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     dls.c = N_DESCRIPTORS
     dls.train_frequencies = label_matrix(df[~valid]).mean(0).astype(np.float32)
     dls.input_config = dict(size=size, channels=channels, fit=fit)
-    dls.df, dls.cache_folder, dls.skipped = df, folder, skipped
+    dls.df, dls.cache_folder, dls.skipped, dls.rows_read = df, folder, skipped, rows_read
     return dls
 
 # %% ../nbs/21_data.ipynb #7210afca

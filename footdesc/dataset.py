@@ -56,7 +56,7 @@ def _descriptor_strings(df, csv):
     onehot = [c for c in df.columns if c.strip().upper() in CODES]
     if "descriptors" not in df.columns:
         if not onehot:
-            raise DatasetError(f"{csv} has neither a 'descriptors' column nor one-hot columns named by the codes ({' '.join(CODES)}); its columns are: {', '.join(df.columns)}")
+            raise DatasetError(f"{csv} has neither a 'descriptors' column nor one-hot columns named by the codes ({' '.join(CODES)}); its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
         return _onehot_strings(df, onehot, csv)
     listed = [format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")) for i, v in enumerate(df["descriptors"])]
     if onehot:   # two sources of labels: a filled-in template with the `descriptors` cells left empty would otherwise lose every label
@@ -131,7 +131,8 @@ def _header_hint(columns)->str:
     "What a header without an `image` column most likely means: another separator, or a capitalised name."
     if len(columns) == 1 and (sep := next((s for s in (";", "\t", "|") if s in columns[0]), None)):
         return f" (the header is one column holding {sep!r}: footdesc reads comma-separated CSV; save it with commas)"
-    if any(str(c).lower() == "image" for c in columns): return " (column names are lower case: 'image', 'descriptors')"
+    if any(str(c).lower() in ("image", "descriptors") and str(c) not in ("image", "descriptors") for c in columns):
+        return " (column names are lower case: 'image', 'descriptors')"
     return ""
 
 def _not_utf8(csv)->str:

@@ -55,15 +55,18 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
         return everything, (None if held_out is None else f"all {len(df)} prints, of which {int((~held_out).sum())} trained this model: their figures flatter it")
     if split is None:
         if held_out is not None:
-            return held_out, (f"the {int(held_out.sum())} prints this model held out from training (it trained on the other {int((~held_out).sum())} "
-                              f"of this dataset; --split all scores every print)")
+            return held_out, (f"the {int(held_out.sum())} prints this model held out from training, of the {len(df)} of the dataset it trained on "
+                              "(--split all scores every print)")
         if column is not None and not column.all():
             return everything, (f"all {len(df)} prints, {int((~column).sum())} of them marked train in the split column: if this model trained on them, "
                                 f"their figures flatter it (--split valid scores the {int(column.sum())} others alone)")
         return everything, None
     mask = held_out if held_out is not None else column
-    if mask is None: raise ValueError(f"--split {split}: {data} has no split column and is not the dataset this model trained on "
-                                      f"(not the same prints and labels), so which of its prints are '{split}' is not known")
+    recorded = bool(((config or {}).get("training") or {}).get("dataset"))
+    if mask is None: raise ValueError(f"--split {split}: {data} has no split column, and " + (
+        "is not the dataset this model trained on (not the same prints and labels)" if recorded else
+        "this model keeps no record of the prints it held out (models saved before 2026-11-27 do not)")
+        + f", so which of its prints are '{split}' is not known")
     keep = mask if split == "valid" else ~mask
     if not keep.any(): raise ValueError(f"--split {split}: {data} has no {split} print")
     return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" if held_out is not None else " of the split column")

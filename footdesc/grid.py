@@ -497,7 +497,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     weights.add_argument("--no-pretrained", action="store_true", help="random initialisation instead of ImageNet weights")
     weights.add_argument("--weights", metavar="PATH", help="a local torchvision ImageNet checkpoint (offline machines)")
     parser.add_argument("--save-models", action="store_true", help="keep each cell's model in RESULTS/models/")
-    parser.add_argument("--limit", type=whole(1), help="run at most N unfinished cells, then stop")
+    parser.add_argument("--limit", type=whole(0), help="run at most N unfinished cells, then stop (0: none, only the status)")
     parser.add_argument("--cell", metavar="NAME", help="run only this cell (names from --print-commands)")
     parser.add_argument("--gpus", help="run cells in parallel, one per GPU: 'all' or a list such as 0,1,2,3")
     parser.add_argument("--print-commands", action="store_true", help="print one command per unfinished cell (for SLURM arrays, GNU parallel) and exit")
@@ -529,6 +529,8 @@ def run(args)->int:
     if not args.data or not args.results: raise SystemExit("footdesc grid: give the dataset and --results DIR (or --tables RESULTS to render tables)")
     from footdesc.train import default_frozen_epochs
     frozen_epochs = default_frozen_epochs(not args.no_pretrained, args.weights) if args.frozen_epochs is None else args.frozen_epochs
+    if frozen_epochs + args.epochs < 1:   # before the settings are pinned: each cell would train nothing
+        raise SystemExit(f"footdesc grid: --frozen-epochs {frozen_epochs} and --epochs {args.epochs}: nothing to train (at least one epoch in all)")
     settings = _canonical_data(dict(data=args.data, arch=args.arch, frozen_epochs=frozen_epochs, epochs=args.epochs, bs=args.bs,
                     valid_pct=args.valid_pct, pretrained=not args.no_pretrained, weights=args.weights, save_models=args.save_models,
                     device=args.device, num_workers=args.num_workers, progress=not args.quiet))

@@ -273,6 +273,15 @@ def _skipped_note(skipped:list, shown:int=5)->str:
     return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print (or that cannot be listed): {names} "
             f"(name a file to predict it anyway)")
 
+def _replaceable_csv(path:Path)->bool:
+    "Whether `--csv` may replace an existing file: a .csv, or a file an earlier `footdesc predict --csv` wrote (its header), whatever its name."
+    if path.suffix.lower() == ".csv": return True
+    try:
+        with open(path, "rb") as f: return f.read(len(_CSV_HEADER)) == _CSV_HEADER
+    except OSError: return False
+
+_CSV_HEADER = b"image,descriptors,error,"
+
 def run(args)->int:
     "Run `footdesc predict`."
     try: loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
@@ -285,7 +294,7 @@ def run(args)->int:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
         return 1
     try:   # before any work: the outputs must not replace a print or a file of another kind
-        if args.csv: output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=lambda p: p.suffix.lower() == ".csv", kind="a CSV file")
+        if args.csv: output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
         if args.gradcam and Path(args.gradcam).exists() and not Path(args.gradcam).is_dir(): raise ValueError(f"{args.gradcam} is a file: --gradcam needs a folder")
     except ValueError as e:
         print(f"footdesc predict: error: {e}", file=sys.stderr)
@@ -312,7 +321,7 @@ def run(args)->int:
         kept = set(written)
         stale = [f for row in done for c in CODES if (f := Path(args.gradcam)/f"{names[row['image']]}.{c}.png") not in kept and f.is_file()]
         for f in stale: f.unlink()   # an earlier run's overlay of the same print, for an answer that is not yes now: it would be read as one
-        if stale: print(f"removed {len(stale)} overlays an earlier run left in {args.gradcam} for these prints, for descriptors not answered yes now")
+        if stale: print(f"removed {len(stale)} overlay(s) an earlier run left in {args.gradcam} under these prints' names, for descriptors not answered yes now")
     if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
     return 1 if errors else 0
 

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, re, zipfile, datetime, warnings
+import io, json, re, zipfile, datetime, warnings, pickle
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +260,7 @@ class DescriptorModel:
     def device(self)->torch.device: return next(self.model.parameters()).device
 
 def _check_config(config, path):
+    if not isinstance(config, dict): raise ValueError(f"{path} has a damaged config.json: not a JSON object")
     if config.get("format") != MODEL_FORMAT: raise ValueError(f"{path} is not a footdesc model (config.json has format {config.get('format')!r})")
     if config.get("format_version", 0) > MODEL_FORMAT_VERSION:
         raise ValueError(f"{path} was written by a newer footdesc ({config.get('footdesc_version')}, format {config['format_version']}); upgrade footdesc to load it")
@@ -270,6 +271,9 @@ def _check_config(config, path):
     try:   # the input pipeline it needs, checked once here rather than failing on every print
         inp = config["input"]; parse_size(inp["size"]); parse_channels(inp["channels"]); parse_fit(inp.get("fit", "pad"))
     except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path} has a damaged config.json: its input settings are not valid ({e})") from None
+    thresholds = config.get("thresholds")
+    if not isinstance(thresholds, dict) or set(thresholds) != set(CODES) or not all(isinstance(t, (int, float)) for t in thresholds.values()):
+        raise ValueError(f"{path} has a damaged config.json: it needs a threshold for each of the {len(CODES)} descriptors")
 
 def load_model(path, # a model file written by `save_model`
                device=None, # where to put the network (default: CPU)
@@ -288,9 +292,11 @@ def load_model(path, # a model file written by `save_model`
                 config = json.loads(z.read("config.json"))
                 _check_config(config, path)
                 state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
-            except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, EOFError) as e:   # a bit flipped, a part cut off
+            except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, EOFError, pickle.UnpicklingError) as e:   # a bit flipped, a part cut off
                 raise ValueError(f"{path} is damaged ({type(e).__name__}: {e}); copy it again from where it was saved") from None
-            model = descriptor_model(config["arch"], config["preproc"], pretrained=False, **{k: v for k, v in config.get("head", {}).items()})
+            try: model = descriptor_model(config["arch"], config["preproc"], pretrained=False, **{k: v for k, v in config.get("head", {}).items()})
+            except (KeyError, TypeError, AttributeError, ValueError) as e:
+                raise ValueError(f"{path} has a damaged config.json: the network it describes cannot be built ({type(e).__name__}: {e})") from None
             try: model.load_state_dict(state)
             except RuntimeError as e:
                 raise ValueError(f"{path} is damaged: its weights do not fit the network its config.json describes (arch {config['arch']}, "

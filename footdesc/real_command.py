@@ -16,7 +16,7 @@ from .real_folds import FID300_ENV, find_fid300
 __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'run']
 
 # %% ../nbs/54_real_command.ipynb #54rc0006
-from .cli import positive, whole
+from .cli import seconds, whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc real`."
     parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
@@ -42,7 +42,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     group.add_argument("--imagenet", action="store_true", help="as --weights, with torchvision's download of the ImageNet weights (needs network access once)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
-    parser.add_argument("--time-limit", type=positive, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
+    parser.add_argument("--time-limit", type=seconds, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
     parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
 
 

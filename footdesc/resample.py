@@ -75,7 +75,17 @@ def fit_box(source_size, # (width, height) of the print, as Pillow reports it
     return (iw, ih), ((W-iw)//2, (H-ih)//2)
 
 # %% ../nbs/20_resample.ipynb #8147a10a
-MAX_PRINT_PIXELS = int(os.environ.get("FOOTDESC_MAX_PIXELS") or 200_000_000)   # a trusted archive of bigger scans: raise it there
+def _pixel_limit(default:int=200_000_000)->int:
+    "The limit on a print's pixels: `FOOTDESC_MAX_PIXELS` where it is set to a number above 0 (3e8 too), else `default`."
+    text = os.environ.get("FOOTDESC_MAX_PIXELS", "").strip()
+    if not text: return default
+    try: value = int(float(text))
+    except (ValueError, OverflowError): value = 0
+    if value > 0: return value
+    warnings.warn(f"FOOTDESC_MAX_PIXELS={text!r} is not a number of pixels above 0; the default limit of {default:,} applies")
+    return default
+
+MAX_PRINT_PIXELS = _pixel_limit()   # a trusted archive of bigger scans: raise it there
 if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PRINT_PIXELS: Image.MAX_IMAGE_PIXELS = MAX_PRINT_PIXELS
 
 class PrintError(ValueError):
@@ -171,7 +181,8 @@ def open_print(path, # an image file
                 img = Image.open(path)
         except UnidentifiedImageError: raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
         except Image.DecompressionBombError as e:
-            raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan") from None
+            raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan, or, if "
+                             "you trust the file, raise the limit with the environment variable FOOTDESC_MAX_PIXELS") from None
         except Exception as e: raise PrintError(f"{path}: cannot be opened as an image ({type(e).__name__}: {e})") from None
         with img:
             w, h = img.size

@@ -279,8 +279,12 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     "Train the paper's descriptor model with the two-phase schedule, evaluate it on the validation set and save it."
     t0 = time.perf_counter()
     set_seed(seed)
-    if frozen_epochs is not None and frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
-    if min(frozen_epochs or 0, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
+    if frozen_epochs is None: frozen_epochs = default_frozen_epochs(pretrained, weights, init)
+    elif frozen_epochs > 0 and not default_frozen_epochs(pretrained, weights, init):
+        warnings.warn(f"frozen_epochs={frozen_epochs} with a body of random weights (no ImageNet weights, no init model): the first "
+                      f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
+    if min(frozen_epochs, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
+    if frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
@@ -288,10 +292,6 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
                                      seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress)
     if out is not None and getattr(dls, "df", None) is not None: _model_output(out, dls.df["path"])   # nor one of the prints
-    if frozen_epochs is None: frozen_epochs = default_frozen_epochs(pretrained, weights, init)
-    elif frozen_epochs > 0 and not default_frozen_epochs(pretrained, weights, init):
-        warnings.warn(f"frozen_epochs={frozen_epochs} with a body of random weights (no ImageNet weights, no init model): the first "
-                      f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
     learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd, train_bn=train_bn)
     accelerate(learn, mixed_precision=mixed_precision, compile=compile)
@@ -338,14 +338,14 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
         training = dict(settings, prauc=value, prauc_interval=None if np.isnan(interval[0]) else list(result.prauc_interval), excluded=excluded, n_valid=int(len(targets)),
                         average_precision={c: (None if np.isnan(a) else float(a)) for c, a in table.ap.items()},
                         prevalence={c: float(p) for c, p in table.prevalence.items()}, history=history,
-                        dataset=split_record(rows) if rows is not None and {"image", "split"} <= set(rows.columns) else None)   # which prints it held out (footdesc evaluate)
+                        dataset=split_record(read) if (read := getattr(learn.dls, "rows_read", rows)) is not None and {"image", "split"} <= set(read.columns) else None)   # which prints of its dataset it held out (footdesc evaluate), as the CSV has them
         result.model_path = save_model(learn, out, thresholds, training=training, format=format)
         if checkpoint_dir is not None: shutil.rmtree(checkpoint_dir, ignore_errors=True)
     result.seconds = time.perf_counter() - t0
     return result
 
 # %% ../nbs/33_train.ipynb #b3e7c0c9
-from .cli import not_negative, positive, whole
+from .cli import not_negative, positive, seconds, whole
 def _rates(text):
     try: parts = [positive(p) for p in str(text).replace(":", ",").split(",")]
     except argparse.ArgumentTypeError: parts = []
@@ -383,7 +383,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
-    parser.add_argument("--checkpoint-every", type=not_negative, default=CHECKPOINT_EVERY, metavar="SECONDS",
+    parser.add_argument("--checkpoint-every", type=seconds, default=CHECKPOINT_EVERY, metavar="SECONDS",
                         help="save a checkpoint at the end of an epoch once this many seconds have passed since the last, and after the last epoch (0: every epoch; default %(default)s)")
     parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
     parser.add_argument("--format", default="footdesc", choices=["footdesc", "fastai"], help="model file format; fastai is a pickle (trusted use only)")
