@@ -15,11 +15,12 @@ import pandas as pd
 from .dataset import atomic_write, atomic_write_text
 
 # %% auto #0
-__all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'SQUISHED', 'PRESETS', 'RECORDS', 'GRID_SETTINGS', 'STUDY_KEYS', 'SPLIT_FILE', 'Cell',
-           'grid_cells', 'records_path', 'read_records', 'append_record', 'finished_cells', 'records_frame',
-           'seed_means', 'markdown_table', 'size_table', 'ranked_table', 'factor_table', 'seed_table', 'effects_table',
-           'plot_effects', 'render_tables', 'parse_cell', 'split_size', 'pin_settings', 'versions', 'run_grid',
-           'cell_command', 'run_parallel', 'fixed_split', 'train_cell', 'add_arguments', 'cells_from_args', 'run']
+__all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'SQUISHED', 'PRESETS', 'RECORDS', 'GRID_SETTINGS', 'STUDY_KEYS', 'ADOPTED_KEYS',
+           'SPLIT_FILE', 'Cell', 'grid_cells', 'records_path', 'read_records', 'append_record', 'finished_cells',
+           'records_frame', 'seed_means', 'markdown_table', 'size_table', 'ranked_table', 'factor_table', 'seed_table',
+           'effects_table', 'plot_effects', 'render_tables', 'parse_cell', 'split_size', 'pin_settings', 'versions',
+           'run_grid', 'cell_command', 'run_parallel', 'fixed_split', 'train_cell', 'add_arguments', 'cells_from_args',
+           'check_cell', 'run']
 
 # %% ../nbs/42_grid.ipynb #0307a585
 @dataclass(frozen=True)
@@ -336,6 +337,7 @@ def split_size(size:str # "HxW" or "HxW:FIT"
 
 GRID_SETTINGS = "grid.json"
 STUDY_KEYS = ("data", "arch", "frozen_epochs", "epochs", "bs", "valid_pct", "pretrained", "weights")  # pinned; the rest (device, workers) may differ between machines
+ADOPTED_KEYS = ("data_fingerprint",)  # pinned too, but a grid.json written before it existed takes the current value instead of refusing
 
 def pin_settings(results, # the results folder
                  settings:dict, # everything shared by the cells (dataset, arch, epochs, ...)
@@ -345,11 +347,17 @@ def pin_settings(results, # the results folder
     settings = json.loads(json.dumps(settings))
     if path.exists():
         pinned = json.loads(path.read_text(encoding="utf-8"))
-        diff = {k: (pinned.get(k), settings.get(k)) for k in set(pinned) | set(settings) if pinned.get(k) != settings.get(k)}
+        adopted = [k for k in ADOPTED_KEYS if k in settings and k not in pinned]   # a grid from before the key: it cannot be checked, so it is recorded now
+        if adopted:
+            pinned.update({k: settings[k] for k in adopted})
+            with atomic_write(path, "w") as f: json.dump(pinned, f, indent=1)
+        diff = {k: (pinned.get(k), settings.get(k)) for k in set(pinned) | set(settings) if pinned.get(k) != settings.get(k)
+                and (k in settings or k not in ADOPTED_KEYS)}   # (a caller that does not give the fingerprint is not checked against it)
         if diff:
             shown = "; ".join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in sorted(diff.items()))
             hint = (f"; footdesc used to freeze a random body for 10 epochs by default, and --frozen-epochs {pinned['frozen_epochs']} resumes this grid as it was"
                     if set(diff) == {"frozen_epochs"} and not settings.get("pretrained", True) and settings.get("weights") is None else "")
+            if "data_fingerprint" in diff: hint += "; the dataset's prints or labels have changed since this grid began"
             raise ValueError(f"{results} holds a grid run with other settings ({shown}); use another --results folder or the same settings{hint}")
         return pinned
     with atomic_write(path, "w") as f: json.dump(settings, f, indent=1)
@@ -377,7 +385,7 @@ def run_grid(cells:list[Cell], # the grid, from `grid_cells`
     "Train every unfinished cell, appending one record per finished cell; returns the names of the cells it ran."
     results = Path(results); results.mkdir(parents=True, exist_ok=True)
     settings = _canonical_data(settings)
-    pin_settings(results, {k: settings[k] for k in STUDY_KEYS if k in settings})
+    pin_settings(results, {k: settings[k] for k in STUDY_KEYS + ADOPTED_KEYS if k in settings})
     train = train or train_cell
     done = finished_cells(results)
     pending = [c for c in cells if c.name not in done]
@@ -506,11 +514,26 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 def cells_from_args(args)->list[Cell]:
-    "The grid the options describe."
+    "The grid the options describe, each cell's values checked (ValueError naming the first bad one)."
     axes = dict(PRESETS[args.preset]) if args.preset else {}
     for key, value in (("channels", args.channels), ("preproc", args.preproc), ("sizes", args.sizes), ("losses", args.losses), ("seeds", args.seeds)):
         if value: axes[key] = value
-    return grid_cells(**axes)
+    cells = grid_cells(**axes)
+    for cell in cells: check_cell(cell)
+    return cells
+
+def check_cell(cell:Cell)->Cell:
+    "`cell` if every value in it is one footdesc can train; else a ValueError naming the value (before anything is written)."
+    from footdesc.resample import parse_channels, parse_size, parse_fit
+    from footdesc.layers import PREPROCESSING
+    from footdesc.losses import LOSSES
+    parse_channels(cell.channels)
+    if cell.preproc not in PREPROCESSING: raise ValueError(f"preprocessing {cell.preproc!r} is not one of {', '.join(PREPROCESSING)}")
+    size, fit = split_size(cell.size)
+    parse_size(size); parse_fit(fit or "pad")
+    if cell.loss not in LOSSES: raise ValueError(f"loss {cell.loss!r} is not one of {', '.join(LOSSES)}")
+    if cell.seed < 0: raise ValueError(f"seed {cell.seed} is negative")
+    return cell
 
 def _gpu_slots(text):
     if text == "all":
@@ -535,10 +558,16 @@ def run(args)->int:
                     valid_pct=args.valid_pct, pretrained=not args.no_pretrained, weights=args.weights, save_models=args.save_models,
                     device=args.device, num_workers=args.num_workers, progress=not args.quiet))
     if not Path(settings["data"]).exists(): raise SystemExit(f"footdesc grid: dataset {args.data} does not exist")
-    cells = [parse_cell(args.cell)] if args.cell else cells_from_args(args)
+    try:   # every value checked before grid.json pins anything
+        cells = [check_cell(parse_cell(args.cell))] if args.cell else cells_from_args(args)
+        from footdesc.model import resolve_arch
+        resolve_arch(args.arch)
+        from footdesc.dataset import read_labels, dataset_fingerprint
+        settings["data_fingerprint"] = dataset_fingerprint(read_labels(settings["data"], check_files=False))   # its prints and labels, not only its path
+    except ValueError as e: raise SystemExit(f"footdesc grid: {e}") from None
     results = Path(args.results)
     pending = [c for c in cells if c.name not in finished_cells(results)]
-    try: pin_settings(results, {k: settings[k] for k in STUDY_KEYS})
+    try: pin_settings(results, {k: settings[k] for k in STUDY_KEYS + ADOPTED_KEYS})
     except ValueError as e: raise SystemExit(f"footdesc grid: {e}") from None
     if args.print_commands:
         for cell in pending: print(cell_command(cell, settings, results.resolve()))

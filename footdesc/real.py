@@ -20,8 +20,8 @@ from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_
 # %% auto #0
 __all__ = ['CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
            'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'score', 'Scale', 'variant_config', 'imagenet_source',
-           'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'ProtocolStopped', 'check_same_scale',
-           'check_same_pretraining', 'check_same_data', 'Protocol', 'cotrain_frame']
+           'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'check_scale', 'ProtocolStopped',
+           'check_same_scale', 'check_same_pretraining', 'check_same_data', 'Protocol', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #a583474b
 def score(probs:np.ndarray, # (n, 17) probabilities
@@ -247,6 +247,26 @@ def load_predictions(out, # the protocol's output folder
     with np.load(Path(out)/"predictions"/f"{name.replace('/', '_')}.npz", allow_pickle=False) as z: return dict(z)
 
 # %% ../nbs/50_real.ipynb #b4f27794
+def check_scale(scale:Scale)->Scale:
+    "`scale` if every setting is one the protocol can run (`footdesc real --set`), else a ValueError naming the first that is not: checked before any unit runs."
+    from footdesc.losses import LOSSES
+    from footdesc.resample import parse_size
+    from footdesc.model import resolve_arch
+    whole = lambda name, least: getattr(scale, name) is None or (isinstance(getattr(scale, name), int) and getattr(scale, name) >= least)
+    for name, least in (("synth_n", 1), ("synth_height", 32), ("synth_epochs", 0), ("synth_frozen_epochs", 0), ("synth_bs", 1), ("frozen_epochs", 0),
+                        ("epochs", 0), ("bs", 1), ("folds", 2), ("finding_folds", 2), ("finding_epochs", 0), ("finding_synth_epochs", 0),
+                        ("cotrain_n", 0), ("cotrain_repeat", 1), ("pseudo_n", 0)):
+        if not whole(name, least): raise ValueError(f"{name}={getattr(scale, name)!r}: a whole number, {least} or more")
+    rates = {"synth_lr": (scale.synth_lr,), "lr": (scale.lr,), "unfrozen_lr": tuple(np.atleast_1d(scale.unfrozen_lr))}
+    for name, values in rates.items():
+        if not all(isinstance(v, (int, float, np.floating)) and 0 < v < float("inf") for v in values): raise ValueError(f"{name}={_setting(getattr(scale, name))}: rates above 0")
+    if scale.synth_frozen_epochs + scale.synth_epochs < 1: raise ValueError(f"synth_frozen_epochs={scale.synth_frozen_epochs}, synth_epochs={scale.synth_epochs}: nothing to pre-train")
+    if scale.frozen_epochs + scale.epochs < 1: raise ValueError(f"frozen_epochs={scale.frozen_epochs}, epochs={scale.epochs}: nothing to fine-tune")
+    if scale.loss not in LOSSES: raise ValueError(f"loss={scale.loss!r}: choose one of {', '.join(LOSSES)}")
+    if not scale.checkpoint_every >= 0: raise ValueError(f"checkpoint_every={scale.checkpoint_every}: seconds, 0 or more")
+    parse_size(scale.size); parse_size(scale.squished); resolve_arch(scale.arch)
+    return scale
+
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
@@ -343,7 +363,7 @@ class Protocol:
                  unlabelled=None, # prints without labels for self-training (`pseudo_n`): a folder or a CSV with an `image` column; references and marks are left out of it
                  imagenet=None, # ImageNet weights for the IMAGENET_STARTS: a local torchvision checkpoint of the scale's arch, or IMAGENET_DOWNLOAD (None: none)
                 ):
-        self.out, self.scale = Path(out), (SCALES[scale] if isinstance(scale, str) else scale)
+        self.out, self.scale = Path(out), check_scale(SCALES[scale] if isinstance(scale, str) else scale)
         self.references = read_labels(references)
         self.marks = match_marks(read_labels(marks), self.references) if marks is not None else None   # checked now, not after hours of pre-training
         self.group = SHOE_COLUMN if SHOE_COLUMN in self.references.columns else None

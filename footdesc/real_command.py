@@ -99,9 +99,11 @@ def run(args)->int:
             return _error(f"{args.out} holds no protocol run (no protocol.json); run footdesc real --out {args.out} first")
         print(summary_markdown(write_summary(args.out)))
         return 0
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    if not steps: return _error(ValueError(f"--steps {args.steps!r} names no step; choose among {', '.join(STEPS)}"))   # before the folder is bound to anything
     try: protocol = protocol_from(args)
     except (FileNotFoundError, ValueError) as e: return _error(e)   # a missing or unusable dataset (DatasetError is a ValueError), weights or setting
-    try: summary = protocol.run(steps=[s.strip() for s in args.steps.split(",") if s.strip()])
+    try: summary = protocol.run(steps=steps)
     except ProtocolStopped as e:
         print(f"footdesc real: {e}; what finished is summarised below; run the same command again to resume", file=sys.stderr)
         summary = write_summary(args.out)
