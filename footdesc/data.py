@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/data.html.md"""
 
 # %% ../nbs/21_data.ipynb #885ff615
 from __future__ import annotations
-import os, math, hashlib, warnings, argparse, sys, signal
+import os, math, hashlib, warnings, argparse, sys
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +24,7 @@ from fastai.vision.core import TensorImage, imagenet_stats
 import fastai.vision.data  # registers the grid `show_batch` for images
 from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
-from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups
+from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, PrintError)
 
@@ -97,10 +97,6 @@ def _convert(path, entry, size, channels, fit):
     except PrintError as e: return str(e)
     except Exception as e: return f"{path}: {type(e).__name__}: {e}"
 
-def _ignore_interrupts():
-    "A worker's initializer: Ctrl-C stops the main process, which stops the pool (see above)."
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
 # %% ../nbs/21_data.ipynb #15d545c6
 def prepare(source, # a dataset folder or CSV file
             size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT,
@@ -136,7 +132,7 @@ def prepare(source, # a dataset folder or CSV file
             if err and not skip_bad: break
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_ignore_interrupts)
+        ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=ignore_interrupts)
         try:
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):

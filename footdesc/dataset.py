@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64
+import os, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
            'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'print_groups',
-           'atomic_write', 'atomic_write_text', 'output_path', 'with_progress', 'write_labels']
+           'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -260,6 +260,11 @@ def atomic_write_text(path, # the destination file
     "Replace the content of `path` with `text` (UTF-8), atomically; returns the path."
     with atomic_write(path, "w", durable=durable) as f: f.write(text)
     return Path(path)
+
+# %% ../nbs/01_dataset.ipynb #01dsig02
+def ignore_interrupts():
+    "A worker process's initializer: Ctrl-C is the main process's to handle (it stops the pool)."
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 # %% ../nbs/01_dataset.ipynb #01dsop02
 def output_path(path, # where a command will write

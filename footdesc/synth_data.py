@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 from .descriptors import CODES, close_hierarchy, format_codes
-from .dataset import atomic_write, write_labels, with_progress
+from .dataset import atomic_write, write_labels, with_progress, ignore_interrupts
 from .synth import (DEFAULT_HEIGHT, MAX_HEIGHT, FREQUENCY_PRESETS, DEFAULT_PRESET, check_frequencies, parse_frequencies,
                             synth_print, print_seed, _seed, _check_options)
 
@@ -64,7 +64,7 @@ def write_synth_dataset(out, # the dataset folder to create
     if workers == 1: rows = [_write_one(j) for j in with_progress(jobs, n, show)]
     else:
         import multiprocessing as mp
-        with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, n)) as pool:
+        with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(min(workers, n), initializer=ignore_interrupts) as pool:   # Ctrl-C: one line from the main process, no worker tracebacks
             rows = list(with_progress(pool.imap(_write_one, jobs, chunksize=max(1, min(16, n//(4*workers)))), n, show))
     write_labels(pd.DataFrame(rows, columns=["image", "descriptors", "seed"]), out)
     return out
@@ -99,7 +99,7 @@ def label_frequencies(n:int, # number of prints
     if workers == 1: labels = [_labels_only(j) for j in jobs]
     else:
         import multiprocessing as mp
-        with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(workers) as pool:
+        with mp.get_context("fork" if sys.platform.startswith("linux") else "spawn").Pool(workers, initializer=ignore_interrupts) as pool:
             labels = pool.map(_labels_only, jobs, chunksize=max(1, n//(8*workers)))
     realised = [np.mean([c in l for l in labels]) for c in CODES]
     return pd.DataFrame(dict(requested=[freqs[c] for c in CODES], realised=realised, prints=[int(r*n) for r in realised]), index=list(CODES))
