@@ -125,6 +125,7 @@ def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so Python's own flush at exit does not fail again
         return 1
     except KeyboardInterrupt:   # Ctrl-C: one line, not a traceback from wherever the command happened to be
+        if sys.stdout.isatty(): print(file=sys.stdout)   # end a progress bar's line first, so the message starts on its own
         print(_interrupted(argv), file=sys.stderr)
         return 130   # 128 + SIGINT, as shells report it
 

@@ -282,6 +282,7 @@ def render_tables(results, # results folder (or its records.jsonl)
                   sizes=None, # the two sizes Table 3 compares (default: the smallest recorded size against 224x224:squish)
                  )->str:
     "Render Tables 3–8, the seed variability and the effects from the records, as Markdown and CSV files; returns the Markdown."
+    if not Path(results).exists(): raise ValueError(f"{results} does not exist: give the --results folder of a grid")
     frame = records_frame(read_records(results))
     out = Path(out) if out is not None else records_path(results).parent/"tables"
     means = seed_means(frame)

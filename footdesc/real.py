@@ -439,7 +439,7 @@ class Protocol:
     def _check_time(self, name):
         "Stop before training unit `name` if the time limit has passed."
         if self.deadline is not None and time.monotonic() >= self.deadline:
-            raise ProtocolStopped(f"time limit reached before {name} ({self.trained} unit(s) trained in this run)")
+            raise ProtocolStopped(f"time limit reached before {name} ({self.trained} unit(s) finished in this run)")
 
     def _record(self, name, **record):
         from footdesc.grid import append_record
