@@ -10,7 +10,7 @@ import os, io, math, warnings, secrets
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError)
+                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
@@ -122,10 +122,12 @@ def _source_array(image, fit):
     "A decoded print as the (h, w) uint8 array its fit resizes: greyscale, and turned upright if the fit says so."
     if hasattr(image, "is_cuda"):   # a torch tensor, e.g. from `decode_on_device`: stays where it is
         if image.ndim != 2 or str(image.dtype) != "torch.uint8": raise ValueError(f"expected a greyscale (height, width) uint8 tensor, got {tuple(image.shape)} {image.dtype}")
+        tell_landscape(image.shape[1], image.shape[0], fit)
         return image.rot90(1, (0, 1)) if parse_fit(fit)[1] and image.shape[1] > image.shape[0] else image   # as np.rot90 below
     if isinstance(image, Image.Image): return np.asarray(_prepare_source(image, fit))
     a = np.asarray(image, np.uint8)
     if a.ndim != 2: raise ValueError(f"expected a greyscale (height, width) array, got shape {a.shape}; pass a PIL image to convert colour")
+    tell_landscape(a.shape[1], a.shape[0], fit)
     return np.ascontiguousarray(np.rot90(a)) if parse_fit(fit)[1] and a.shape[1] > a.shape[0] else a  # Pillow's ROTATE_90
 
 def padding_groups(shapes, # (height, width) of each print

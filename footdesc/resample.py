@@ -14,9 +14,9 @@ from PIL import Image, UnidentifiedImageError
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'DEPTHS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
-           'PrintError', 'to_greyscale', 'open_print', 'reference_channels', 'filter_matrix', 'resize_channels',
-           'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
-           'show_channels']
+           'PrintError', 'to_greyscale', 'open_print', 'tell_landscape', 'reference_channels', 'filter_matrix',
+           'resize_channels', 'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench',
+           'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -207,9 +207,20 @@ def open_print(path, # an image file
     return grey
 
 # %% ../nbs/20_resample.ipynb #0c40cf1f
+_LANDSCAPE_TOLD = threading.Event()   # once per process
+
+def tell_landscape(width:int, height:int, fit:str, name=None):
+    "Warn once per process that a print wider than tall is read as it is by a fit that keeps prints as they are: a strip across the network's upright frame."
+    if width > height and not parse_fit(fit)[1] and not _LANDSCAPE_TOLD.is_set():
+        _LANDSCAPE_TOLD.set()
+        warnings.warn(f"{name + ': ' if name else ''}a print wider than tall ({width}x{height}) is read as it is with fit {fit!r}: a strip across the network's "
+                      "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)")
+
 def _prepare_source(img, fit):
+    name = None if isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
+    tell_landscape(img.width, img.height, fit, name)
     if parse_fit(fit)[1] and img.width > img.height: img = img.transpose(Image.Transpose.ROTATE_90)
     return img
 
