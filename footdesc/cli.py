@@ -49,36 +49,36 @@ def _command_parser(name, help, module):
     return parser
 
 # %% ../nbs/02_cli.ipynb #cli0num2
-def whole(minimum:int=0):
+def whole(minimum:int=0, # the smallest number accepted
+          of:str|None=None, # what is counted, for the message (e.g. "resamples")
+         ):
     "An argparse type: a whole number, `minimum` or more."
     def parse(text):
         try: n = int(text)
         except ValueError: n = None
-        if n is None or n < minimum: raise argparse.ArgumentTypeError(f"expected a whole number, {minimum} or more, got {text!r}")
+        if n is None or n < minimum: raise argparse.ArgumentTypeError(f"expected a whole number{' of ' + of if of else ''}, {minimum} or more, got {text!r}")
         return n
     parse.__name__ = f"whole number >= {minimum}"   # what argparse names in its own messages
     return parse
 
-def positive(text)->float:
-    "An argparse type: a number above 0 (a learning rate, a time)."
+def _number(text, accepted, wanted:str)->float:
+    "`text` as a float where `accepted(float)` holds, else argparse's error saying what is `wanted`."
     try: x = float(text)
     except ValueError: x = float("nan")
-    if not x > 0 or x == float("inf"): raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    if not accepted(x): raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
     return x
+
+def positive(text)->float:
+    "An argparse type: a number above 0 (a learning rate, a time)."
+    return _number(text, lambda x: 0 < x < float("inf"), "a number above 0")
 
 def not_negative(text)->float:
     "An argparse type: a number, 0 or more (a weight decay)."
-    try: x = float(text)
-    except ValueError: x = float("nan")
-    if not x >= 0 or x == float("inf"): raise argparse.ArgumentTypeError(f"expected a number, 0 or more, got {text!r}")
-    return x
+    return _number(text, lambda x: 0 <= x < float("inf"), "a number, 0 or more")
 
 def seconds(text)->float:
     "An argparse type: a time in seconds, 0 or more; `inf` for never."
-    try: x = float(text)
-    except ValueError: x = float("nan")
-    if not x >= 0: raise argparse.ArgumentTypeError(f"expected seconds, 0 or more (inf: never), got {text!r}")
-    return x
+    return _number(text, lambda x: x >= 0, "seconds, 0 or more (inf: never)")
 
 # %% ../nbs/02_cli.ipynb #752dc0a7
 def add_arguments(parser:argparse.ArgumentParser):

@@ -27,6 +27,7 @@ from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, PrintError)
+from .cli import whole
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'SMALL_DATASET', 'config_name', 'default_cache_root',
@@ -133,7 +134,7 @@ def prepare(source, # a dataset folder or CSV file
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=ignore_interrupts)
-        try:
+        try:   # Ctrl-C (or an error) below: the queued prints are dropped, not converted first
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):
                 if fut.cancelled(): continue
@@ -142,10 +143,7 @@ def prepare(source, # a dataset folder or CSV file
                 if err and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
                     for later, j in futures.items():
                         if j > futures[fut]: later.cancel()
-        except BaseException:   # Ctrl-C (or an error): the queued prints are dropped, not converted first
-            ex.shutdown(wait=True, cancel_futures=True)   # (the workers ignore Ctrl-C, so those running finish, and nothing is left half-written)
-            raise
-        ex.shutdown(wait=True)
+        finally: ex.shutdown(wait=True, cancel_futures=True)   # (the workers ignore Ctrl-C, so those running finish, and nothing is left half-written)
     if problems and not skip_bad:
         i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]} (--skip-bad, or skip_bad=True, leaves bad prints out and reports them)")
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
@@ -321,9 +319,9 @@ def default_workers(n_prints:int, # prints in the dataset
 
 def _check_coded(df:pd.DataFrame):
     "Refuse a dataset in which no print has a descriptor, and warn about prints without one (an empty cell means none of the 17, not 'not coded yet')."
-    bare = (label_matrix(df).sum(1) == 0) if len(df) else np.zeros(0, bool)
+    bare = label_matrix(df).sum(1) == 0   # (`read_labels` refuses a dataset without rows)
     where = df.attrs.get("csv", "the dataset")
-    if len(df) and bare.all(): raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
+    if bare.all(): raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
     if bare.any():
         lines = ", ".join(str(i + 2) for i in np.flatnonzero(bare)[:5]) + (" ..." if bare.sum() > 5 else "")
         warnings.warn(f"{int(bare.sum())} of {len(df)} prints of {where} have no descriptor (lines {lines}): each teaches the model that all 17 are "
@@ -350,18 +348,20 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
         df = read_labels(source, check_files=not skip_bad)
         _check_coded(df)   # by the CSV's lines (a frame the caller made, e.g. the protocol's repeated rows, has none)
     df = read = df.reset_index(drop=True)
+    kept = np.ones(len(read), bool)   # the rows that reach the DataLoaders (`skip_bad` may leave some out)
     folder, skipped = None, pd.DataFrame(columns=["line", "image", "problem"])
     if cache is not False and cache is not None:
         done = prepare(source, size, channels, fit, workers=num_workers, skip_bad=skip_bad, cache=None if cache is True else cache, df=df, progress=progress)
         folder, skipped = done["folder"], done["skipped"]
         entries = [e for e, ok in zip(done["entries"], done["ok"]) if ok]
-        df = df[done["ok"]].reset_index(drop=True)
+        kept = done["ok"]
+        df = df[kept].reset_index(drop=True)
     elif skip_bad: raise ValueError("skip_bad=True needs the cache (cache=True or a folder): bad prints are found while filling it")
     else: entries = [None]*len(df)
     valid = stratified_split(df, valid_pct, seed)
     df = df.assign(split=np.where(valid, "valid", "train"))
     split = np.full(len(read), "skipped", dtype=object)   # every row as read: a print left out (`skip_bad`) is on neither side
-    split[done["ok"] if len(df) < len(read) else slice(None)] = df["split"].to_numpy()
+    split[kept] = df["split"].to_numpy()
     rows_read = read.assign(split=split)
     device = default_device() if device is None else torch.device(device)
     if num_workers is None: num_workers = default_workers(len(df), device)
@@ -381,7 +381,6 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     return dls
 
 # %% ../nbs/21_data.ipynb #7210afca
-from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc prepare`."
     parser.add_argument("data", help="dataset folder (with labels.csv) or CSV file")

@@ -16,7 +16,8 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
            'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'print_groups',
-           'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path', 'with_progress', 'write_labels']
+           'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path', 'output_folder', 'with_progress',
+           'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -281,6 +282,15 @@ def output_path(path, # where a command will write
         raise ValueError(f"{path} is one of the files this command reads: writing {what} there would destroy it; choose another name")
     if path.exists() and not replaceable(path):
         raise ValueError(f"{path} exists and is not {kind or 'a file this command writes'}: {what} would replace it; choose another name, or move it away first")
+    return path
+
+def output_folder(path, # the folder a command will write into (created if needed)
+                  option:str, # the option that named it, for the message, e.g. "--report"
+                  holds:str="", # what goes there, for the message
+                 )->Path:
+    "`path` checked before any work: a folder or nothing yet, not an existing file; raises ValueError naming the option."
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise ValueError(f"{path} is a file: {option} needs a folder" + (f" ({holds})" if holds else ""))
     return path
 
 # %% ../nbs/01_dataset.ipynb #71b9c486

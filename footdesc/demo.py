@@ -16,6 +16,7 @@ from .model import load_model
 from .train import train_descriptors, print_table
 from .losses import chance_prauc
 from .inference import predict_paths
+from .cli import whole
 
 # %% auto #0
 __all__ = ['DEMO', 'QUICK', 'run_demo', 'add_arguments', 'run']
@@ -83,7 +84,6 @@ def _show_prediction(model_path, dls):
     return dict(image=row.image, truth=format_codes(truth), predicted=format_codes(named), probabilities=dict(zip(CODES, probs[0].tolist())))
 
 # %% ../nbs/35_demo.ipynb #fd9b26a7
-from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc demo`."
     parser.add_argument("--out", default="footdesc-demo", help="folder for the prints and the model (default %(default)s)")

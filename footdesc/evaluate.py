@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from .descriptors import CODES
-from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, output_folder
 from .losses import chance_prauc
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
 from .inference import predict_paths, progress_on_stderr
+from .cli import whole
 
 # %% auto #0
 __all__ = ['SPLIT_CHOICES', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'thresholded_scores', 'scored_rows', 'Evaluation', 'evaluate',
@@ -48,7 +49,8 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
                )->tuple[np.ndarray, str|None]:
     "Which rows to score (a boolean mask), and a line that says so where it is not simply every print or where every print may flatter the model."
     if split is not None and split not in SPLIT_CHOICES: raise ValueError(f"split={split!r}: choose one of {', '.join(SPLIT_CHOICES)}")
-    held_out = recorded_split(df, ((config or {}).get("training") or {}).get("dataset"))   # None: not the dataset this model trained on
+    record = ((config or {}).get("training") or {}).get("dataset")   # None: a model saved before it was kept
+    held_out = recorded_split(df, record)   # None: not the dataset this model trained on
     column = df["split"].eq("valid").to_numpy() if "split" in df.columns else None
     everything = np.ones(len(df), bool)
     if split == "all":
@@ -62,9 +64,8 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
                                 f"their figures flatter it (--split valid scores the {int(column.sum())} others alone)")
         return everything, None
     mask = held_out if held_out is not None else column
-    recorded = bool(((config or {}).get("training") or {}).get("dataset"))
     if mask is None: raise ValueError(f"--split {split}: {data} has no split column, and " + (
-        "is not the dataset this model trained on (not the same prints and labels)" if recorded else
+        "is not the dataset this model trained on (not the same prints and labels)" if record else
         "this model keeps no record of the prints it held out (models saved before 2026-11-27 do not)")
         + f", so which of its prints are '{split}' is not known")
     keep = mask if split == "valid" else ~mask
@@ -341,12 +342,6 @@ def render_dom(page, # an HTML file
     return result.stdout
 
 # %% ../nbs/41_evaluate.ipynb #55316856
-from .cli import whole
-def _count(text:str)->int:
-    n = int(text) if text.strip().isdigit() else -1
-    if n < 0: raise argparse.ArgumentTypeError(f"expected a whole number of resamples, 0 or more, got {text!r}")
-    return n
-
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc evaluate`."
     parser.add_argument("model", help="the model file (from footdesc train)")
@@ -357,7 +352,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--examples", type=whole(0), default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
-    parser.add_argument("--bootstrap", type=_count, default=BOOTSTRAP, metavar="N",
+    parser.add_argument("--bootstrap", type=whole(0, of="resamples"), default=BOOTSTRAP, metavar="N",
                         help="resamples of the prints (of their shoes, where the CSV has a shoe column, else of a mark's reference) for 95%% intervals of the PRAUC "
                              "and each AP (default %(default)s; 0: none)")
     parser.add_argument("--split", choices=SPLIT_CHOICES, default=None, help="which prints to score: valid or train (the model's own split, on the dataset it trained "
@@ -367,10 +362,8 @@ def add_arguments(parser:argparse.ArgumentParser):
 
 def run(args:argparse.Namespace)->int:
     "Evaluate, print the summary, optionally write the report; status 1 if any print failed."
-    if args.report and Path(args.report).exists() and not Path(args.report).is_dir():   # before the evaluation, not after it
-        print(f"footdesc evaluate: error: {args.report} is a file: --report needs a folder (it writes report.html, metrics.json and CSV files there)", file=sys.stderr)
-        return 2
     try:
+        if args.report: output_folder(args.report, "--report", "it writes report.html, metrics.json and CSV files there")   # before the evaluation, not after it
         with progress_on_stderr() as bar:
             ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device,
                           mirror=args.mirror, progress=bar, bootstrap=args.bootstrap, split=args.split)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .dataset import atomic_write, atomic_write_text
+from .cli import whole
 
 # %% auto #0
 __all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'SQUISHED', 'PRESETS', 'RECORDS', 'GRID_SETTINGS', 'STUDY_KEYS', 'ADOPTED_KEYS',
@@ -482,7 +483,6 @@ def train_cell(cell:Cell, # the cell to train
                 model=str(out.relative_to(results)) if out is not None else None, device=str(result.learn.dls.device))
 
 # %% ../nbs/42_grid.ipynb #31d942c0
-from .cli import whole
 def _list(text): return [v.strip() for v in str(text).split(",") if v.strip()]
 
 def add_arguments(parser:argparse.ArgumentParser):

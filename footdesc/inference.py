@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 import torch
 from .descriptors import CODES, format_codes
-from .dataset import atomic_write, with_progress, output_path
+from .dataset import atomic_write, with_progress, output_path, output_folder
 from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
+from .cli import whole
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
@@ -211,6 +212,8 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     return probs, errors
 
 # %% ../nbs/34_inference.ipynb #9c2d0527
+_ANSWER_COLUMNS = ("image", "descriptors", "error")   # the CSV's first columns (`predict --csv` knows its own earlier output by them)
+
 def predictions_frame(paths, # the print files, in the order of `probs`
                       probs:np.ndarray, # (n, 17) probabilities (NaN rows for failures)
                       errors:dict, # {path: message} from `predict_paths`
@@ -223,10 +226,9 @@ def predictions_frame(paths, # the print files, in the order of `probs`
         err = errors.get(str(path), "")
         codes = "" if err else format_codes([c for c, pk, t in zip(CODES, p, thresholds) if pk >= t])
         rows.append(dict(image=str(path), descriptors=codes, error=err, **{c: (None if err else round(float(pk), 4)) for c, pk in zip(CODES, p)}))
-    return pd.DataFrame(rows, columns=["image", "descriptors", "error", *CODES])
+    return pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
 
 # %% ../nbs/34_inference.ipynb #456ae2da
-from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc predict`."
     parser.add_argument("model", help="model file written by footdesc train")
@@ -276,11 +278,10 @@ def _skipped_note(skipped:list, shown:int=5)->str:
 def _replaceable_csv(path:Path)->bool:
     "Whether `--csv` may replace an existing file: a .csv, or a file an earlier `footdesc predict --csv` wrote (its header), whatever its name."
     if path.suffix.lower() == ".csv": return True
+    header = (",".join(_ANSWER_COLUMNS) + ",").encode()
     try:
-        with open(path, "rb") as f: return f.read(len(_CSV_HEADER)) == _CSV_HEADER
+        with open(path, "rb") as f: return f.read(len(header)) == header
     except OSError: return False
-
-_CSV_HEADER = b"image,descriptors,error,"
 
 def run(args)->int:
     "Run `footdesc predict`."
@@ -295,7 +296,7 @@ def run(args)->int:
         return 1
     try:   # before any work: the outputs must not replace a print or a file of another kind
         if args.csv: output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
-        if args.gradcam and Path(args.gradcam).exists() and not Path(args.gradcam).is_dir(): raise ValueError(f"{args.gradcam} is a file: --gradcam needs a folder")
+        if args.gradcam: output_folder(args.gradcam, "--gradcam")
     except ValueError as e:
         print(f"footdesc predict: error: {e}", file=sys.stderr)
         return 2
@@ -326,7 +327,6 @@ def run(args)->int:
     return 1 if errors else 0
 
 # %% ../nbs/34_inference.ipynb #ed37c4bc
-from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench predict`."
     parser.add_argument("--print-size", default="4000x1600", help="HEIGHTxWIDTH of the PNG for latency (default %(default)s)")

@@ -11,12 +11,12 @@ from dataclasses import replace, fields
 from pathlib import Path
 from .real import SCALES, STEPS, IMAGENET_DOWNLOAD, Scale, Protocol, ProtocolStopped, _setting
 from .real_folds import FID300_ENV, find_fid300
+from .cli import seconds, whole
 
 # %% auto #0
 __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'run']
 
 # %% ../nbs/54_real_command.ipynb #54rc0006
-from .cli import seconds, whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc real`."
     parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")

@@ -10,6 +10,7 @@ import os, math, time, warnings, functools, argparse, threading, contextlib
 from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
+from .cli import whole
 
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
@@ -366,7 +367,6 @@ def bench_print(path, # a print file
                 max_deviation={l: int(np.abs(fast[l].astype(int) - ref[l]).max()) for l in "NBH"})
 
 # %% ../nbs/20_resample.ipynb #11da57ba
-from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench resample`."
     parser.add_argument("--prints", default="4000x1600,12000x5000", help="comma-separated HEIGHTxWIDTH of the generated PNG prints (default %(default)s)")

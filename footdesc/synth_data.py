@@ -15,6 +15,7 @@ from .descriptors import CODES, close_hierarchy, format_codes
 from .dataset import atomic_write, write_labels, with_progress, ignore_interrupts
 from .synth import (DEFAULT_HEIGHT, MAX_HEIGHT, FREQUENCY_PRESETS, DEFAULT_PRESET, check_frequencies, parse_frequencies,
                             synth_print, print_seed, _seed, _check_options)
+from .cli import whole
 
 # %% auto #0
 __all__ = ['write_synth_dataset', 'descriptor_masks', 'label_frequencies', 'add_arguments', 'run', 'add_bench_arguments',
@@ -107,7 +108,6 @@ def label_frequencies(n:int, # number of prints
 def _labels_only(job): s, h, f = job; return synth_print(s, h, f)[1]
 
 # %% ../nbs/13_synth_data.ipynb #eafb38b3
-from .cli import whole
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc synth`."
     parser.add_argument("out", help="dataset folder to create (must be empty unless --force)")
@@ -129,7 +129,6 @@ def run(args:argparse.Namespace)->int:
     return 0
 
 # %% ../nbs/13_synth_data.ipynb #371b28ee
-from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench synth`."
     parser.add_argument("--n", type=whole(1), default=200, help="prints per measurement (default 200)")

@@ -26,6 +26,7 @@ from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
 from .model import descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError
 from .learner import descriptor_learner
+from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint',
@@ -345,7 +346,6 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     return result
 
 # %% ../nbs/33_train.ipynb #b3e7c0c9
-from .cli import not_negative, positive, seconds, whole
 def _rates(text):
     try: parts = [positive(p) for p in str(text).replace(":", ",").split(",")]
     except argparse.ArgumentTypeError: parts = []
@@ -432,7 +432,6 @@ def run(args)->int:
     return 0
 
 # %% ../nbs/33_train.ipynb #ac7ac7e1
-from .cli import whole
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench train`."
     parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH (default %(default)s)")
