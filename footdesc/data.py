@@ -30,10 +30,11 @@ from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNE
 from .cli import whole
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'SMALL_DATASET', 'config_name', 'default_cache_root',
-           'cache_entry', 'cached_print', 'prepare', 'stratified_split', 'MultiInterpImage', 'PrintItem',
-           'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock', 'normalise', 'count_host_syncs', 'PrintAugment',
-           'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
+__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
+           'RESIDENT_CHOICES', 'config_name', 'default_cache_root', 'cache_entry', 'cached_print', 'prepare',
+           'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock',
+           'normalise', 'count_host_syncs', 'PrintAugment', 'fits_on_gpu', 'hold_in_memory', 'default_workers',
+           'descriptor_dataloaders', 'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -224,8 +225,10 @@ class MultiInterpLoad(Transform):
         return MultiInterpImage.create(item.path, self.size, self.channels, self.fit, self.folder)
 
 class PrintDL(TfmdDL):
-    "fastai's `TfmdDL`, except that a batch goes to the GPU without the CPU waiting for the copy (`non_blocking`)."
+    "fastai's `TfmdDL`, except that a batch goes to the GPU without the CPU waiting for the copy (`non_blocking`), and that prints held in memory (`hold_in_memory`) are batched from there."
+    resident = None  # (prints, labels) of every item in dataset order, once `hold_in_memory` has read them
     def __iter__(self):  # fastai's `DataLoader.__iter__` (2.8), with the one change marked
+        if self.resident is not None: yield from self._resident_batches(); return
         self.randomize(); self.before_iter()
         self._DataLoader__idxs = self.get_idxs()  # fastai's private index list, read by `sample`
         for b in _loaders[self.fake_l.num_workers == 0](self.fake_l):
@@ -234,6 +237,19 @@ class PrintDL(TfmdDL):
             yield self.after_batch(b)
         self.after_iter()
         if hasattr(self, "it"): del self.it
+
+    def _resident_batches(self):
+        "fastai's epoch (order, batches, batch transforms, random draws), each batch taken from `resident` by indexing."
+        self.randomize(); self.before_iter()
+        torch.empty((), dtype=torch.int64).random_(generator=self.fake_l.generator)   # PyTorch's loader draws its workers' seed here: the same draw keeps the random streams, so training, as without
+        x, y = self.resident
+        order = torch.as_tensor(list(self.get_idxs()), device=x.device)   # the epoch's shuffle, one copy
+        end = len(order) - len(order) % self.bs if self.drop_last else len(order)
+        for start in range(0, end, self.bs):
+            b = (x[order[start:start + self.bs]], y[order[start:start + self.bs]])
+            if self.device is not None: b = to_device(b, self.device, non_blocking=True)   # a no-op where they are held on the device
+            yield self.after_batch(b)
+        self.after_iter()
 
 def MultiInterpBlock(size=DEFAULT_SIZE, # target (height, width)
                      channels:str=DEFAULT_CHANNELS, # e.g. "H-B-N"
@@ -308,8 +324,43 @@ class PrintAugment(Transform):
         mean = x.mean((1, 2, 3), keepdim=True)
         return ((x - mean)*factor + mean).clamp(0, 1)
 
+# %% ../nbs/21_data.ipynb #1119af1d
+RESIDENT_SHARE = 0.25  # resident="auto": hold a dataset on a GPU when its prints take at most this share of the GPU's memory
+
+def fits_on_gpu(nbytes:int, # the dataset's uint8 prints
+                free:int, # the GPU's free memory (`torch.cuda.mem_get_info`)
+                total:int, # its total memory
+                share:float=RESIDENT_SHARE, # the most of the GPU's memory the prints may take
+               )->bool:
+    "Whether `resident='auto'` holds prints of `nbytes` on a GPU: at most `share` of its memory and at most half of what is free."
+    return nbytes <= share*total and nbytes <= free/2
+
+def hold_in_memory(dl:PrintDL, # a DataLoader of `descriptor_dataloaders`
+                   device=None, # where to hold the prints (None: where the DataLoader sends its batches)
+                   chunk:int=256, # prints read and collated at a time
+                  )->PrintDL:
+    "Read every print of `dl` once into one uint8 tensor on `device`: its epochs then index it, with no worker processes."
+    device = torch.device(device or dl.device or "cpu")
+    n, x, y = len(dl.dataset), None, None
+    for start in range(0, n, chunk):
+        xb, yb = dl.do_batch([dl.do_item(i) for i in range(start, min(n, start + chunk))])   # fastai's item transforms and collation
+        if x is None:
+            x = torch.empty((n, *xb.shape[1:]), dtype=xb.dtype, device=device).as_subclass(type(xb))
+            y = torch.empty((n, *yb.shape[1:]), dtype=yb.dtype, device=device).as_subclass(type(yb))
+        x[start:start + len(xb)], y[start:start + len(yb)] = xb.to(device), yb.to(device)
+    dl.resident = None if x is None else (x, y)
+    return dl
+
+def _wants_resident(resident, # True, False or "auto"
+                    nbytes:int, # the dataset's uint8 prints
+                    device)->bool:
+    if resident == "auto":
+        return torch.device(device).type == "cuda" and fits_on_gpu(nbytes, *torch.cuda.mem_get_info(torch.device(device)))
+    return bool(resident)
+
 # %% ../nbs/21_data.ipynb #029c75b9
 SMALL_DATASET = 1000  # fewer prints than this: no DataLoader worker processes by default
+RESIDENT, RESIDENT_CHOICES = "auto", ("auto", True, False)  # `descriptor_dataloaders`' default and choices for holding prints in memory
 
 def default_workers(n_prints:int, # prints in the dataset
                     device, # where batches go
@@ -341,9 +392,11 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
                            df:pd.DataFrame|None=None, # the dataset, if already read with `read_labels`
                            skip_bad:bool=False, # leave out (and report) prints that cannot be read, instead of stopping
                            progress:bool=True, # progress bar while filling the cache
+                           resident=RESIDENT, # hold the prints in memory on the device: "auto" (on a GPU where they fit), True or False (see `hold_in_memory`)
                           ):
     "fastai DataLoaders of multi-interpolation prints and their 17 descriptor labels."
     size, channels = parse_size(size), parse_channels(channels); parse_fit(fit)
+    if resident not in RESIDENT_CHOICES: raise ValueError(f"resident={resident!r}: choose one of {', '.join(map(repr, RESIDENT_CHOICES))}")
     if df is None:
         df = read_labels(source, check_files=not skip_bad)
         _check_coded(df)   # by the CSV's lines (a frame the caller made, e.g. the protocol's repeated rows, has none)
@@ -374,6 +427,9 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
                       get_y=_item_labels, splitter=IndexSplitter(np.flatnonzero(valid)),
                       batch_tfms=[PrintAugment()] if augment else None)
     dls = block.dataloaders(items, bs=bs, num_workers=num_workers, device=device, pin_memory=device.type == "cuda")
+    dls.resident = _wants_resident(resident, len(df)*3*size[0]*size[1], device)
+    if dls.resident:
+        for dl in dls.loaders: hold_in_memory(dl)
     dls.c = N_DESCRIPTORS
     dls.train_frequencies = label_matrix(df[~valid]).mean(0).astype(np.float32)
     dls.input_config = dict(size=size, channels=channels, fit=fit)

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import json, time, shutil, argparse, sys, warnings, tempfile, zipfile
+import json, time, shutil, argparse, sys, warnings, tempfile, zipfile, statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -29,10 +29,11 @@ from .learner import descriptor_learner
 from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
-__all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'start_epoch', 'TwoPhaseSchedule', 'EpochTimes', 'Checkpoint',
-           'resume_epoch', 'data_fingerprint', 'InitialWeights', 'accelerate', 'default_frozen_epochs', 'TrainResult',
-           'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput',
-           'loader_throughput', 'end_to_end_throughput', 'run_bench']
+__all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
+           'EpochTimes', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights', 'accelerate',
+           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
+           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
+           'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -270,6 +271,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       resume:bool=True, # resume from a checkpoint in `checkpoint_dir` if there is one
                       augment:bool=True, # training augmentation of footdesc.data
                       num_workers=None, # DataLoader workers (footdesc.data's default)
+                      resident="auto", # hold the prints in memory on the device: "auto" (on a GPU where they fit), True, False (footdesc.data.hold_in_memory)
                       skip_bad:bool=False, # leave out (and report, in `TrainResult.skipped`) prints that cannot be read, instead of stopping
                       device=None, # "cuda", "cpu" (default: the GPU if there is one)
                       cbs=None, # more fastai callbacks for `fit`
@@ -291,7 +293,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
-                                     seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress)
+                                     seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress,
+                                     resident=resident)
     if out is not None and getattr(dls, "df", None) is not None: _model_output(out, dls.df["path"])   # nor one of the prints
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
     learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd, train_bn=train_bn)
@@ -352,6 +355,8 @@ def _rates(text):
     if len(parts) not in (1, 2): raise argparse.ArgumentTypeError(f"expected one rate or two (first,last), each above 0, got {text!r}")
     return parts[0] if len(parts) == 1 else tuple(parts)
 
+RESIDENT_OPTIONS = {"auto": "auto", "yes": True, "no": False}  # --resident: footdesc.data.descriptor_dataloaders' `resident`
+
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc train`."
     parser.add_argument("data", help="dataset folder (with labels.csv) or CSV file")
@@ -380,6 +385,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on a GPU too")
     parser.add_argument("--no-augment", action="store_true", help="no training augmentation")
     parser.add_argument("--workers", type=whole(0), default=None, help="DataLoader workers")
+    parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS),
+                        help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory), yes, no (default %(default)s)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
@@ -417,7 +424,7 @@ def run(args)->int:
                                 weights=args.weights, init=args.init, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                 unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                 checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                num_workers=args.workers, skip_bad=args.skip_bad, device=args.device, format=args.format)
+                                num_workers=args.workers, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2
@@ -446,6 +453,7 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--opt", default="torch", choices=["torch", "fastai"], help="optimiser of the end-to-end run: footdesc's TorchAdamW (default) or fastai's Adam")
     parser.add_argument("--workers", type=whole(0), default=None)
+    parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS), help="prints held in the device's memory for the end-to-end run (as footdesc train --resident; the other way is timed too, loading only)")
     parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 64x32, resnet18, bs 8, 3 batches, 1 warmup")
 
 # %% ../nbs/33_train.ipynb #d7192c20
@@ -522,6 +530,26 @@ def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
     _sync(dl.device)
     return n / (time.perf_counter() - t)
 
+def epoch_start_seconds(dl, # a fastai DataLoader (e.g. `dls.train`)
+                        epochs:int=3, # epochs started; the median counts
+                       )->float:
+    "Median seconds from an epoch's start to its first batch on the device: worker processes starting (or none), and one batch made."
+    times = []
+    for _ in range(epochs):
+        _sync(dl.device); t = time.perf_counter()
+        batches = iter(dl); next(batches); _sync(dl.device)
+        times.append(time.perf_counter() - t)
+        batches.close()   # the epoch ends here; its workers stop
+    return statistics.median(times)
+
+def pass_seconds(dl, # a fastai DataLoader (e.g. `dls.valid`)
+                )->float:
+    "Seconds of one whole pass over a DataLoader alone, from the start of the epoch to the end of its last batch (workers started and stopped)."
+    _sync(dl.device); t = time.perf_counter()
+    for _ in dl: pass
+    _sync(dl.device)
+    return time.perf_counter() - t
+
 def end_to_end_throughput(dls, # DataLoaders of footdesc.data
                           arch=DEFAULT_ARCH, preproc:str=DEFAULT_PREPROCESSING, # the model
                           batches:int=30, warmup:int=5, # timed and untimed batches per phase
@@ -552,9 +580,17 @@ def run_bench(args)->dict:
             from footdesc.synth_data import write_synth_dataset
             n = args.images or int((args.warmup + args.batches) * args.bs / 0.8) + args.bs
             data = write_synth_dataset(Path(tmp)/"prints", n, seed=0, height=max(2 * size[0], 256), workers=args.workers or 1, progress=False)
-        dls = descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device, progress=False)
+        loaders = lambda resident: descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device,
+                                                          progress=False, resident=resident)
+        dls = loaders(RESIDENT_OPTIONS[args.resident])
         e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile, opt_func=Adam if args.opt == "fastai" else None)
         loader = loader_throughput(dls.train, args.batches, args.warmup)  # enough batches: end_to_end_throughput checked
+        other = loaders(not dls.resident)   # the other way to load, timed for comparison
+        loading = dict(resident=dls.resident, epoch_start_s=round(epoch_start_seconds(dls.train), 4), valid_pass_s=round(pass_seconds(dls.valid), 4),
+                       other_dataloader_img_s=round(loader_throughput(other.train, args.batches, args.warmup), 2),
+                       other_epoch_start_s=round(epoch_start_seconds(other.train), 4), other_valid_pass_s=round(pass_seconds(other.valid), 4),
+                       valid_prints=len(dls.valid_ds))
+        del other
     images = e2e["frozen_images"] + e2e["unfrozen_images"]
     seconds = e2e["frozen_seconds"] + e2e["unfrozen_seconds"]
     ceiling_seconds = e2e["frozen_images"] / ceiling_frozen + e2e["unfrozen_images"] / ceiling_unfrozen
@@ -565,5 +601,5 @@ def run_bench(args)->dict:
                 footdesc_frozen_img_s=round(e2e["frozen_images"] / e2e["frozen_seconds"], 2),
                 footdesc_unfrozen_img_s=round(e2e["unfrozen_images"] / e2e["unfrozen_seconds"], 2),
                 ceiling_img_s=round(images / ceiling_seconds, 2), footdesc_img_s=round(images / seconds, 2),
-                dataloader_img_s=round(loader, 2),
+                dataloader_img_s=round(loader, 2), **loading,
                 ratio=round(ceiling_seconds / seconds, 3))
