@@ -74,6 +74,8 @@ class Scale:
     cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (any of CV_STARTS; with ImageNet weights also IMAGENET_STARTS, which this default then gains)
     pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
+    synth_presize: float = 0.0  # progressive resizing of the pre-training: its first synth_presize_epochs epochs at this share of the height and width (0: off; footdesc.train.ProgressiveResize)
+    synth_presize_epochs: int = 0  # those epochs (a pre-training of no more epochs than this, such as a finding's own, runs at the full size throughout)
     synth_compile: bool = False  # torch.compile the pre-training's model (`footdesc.train`'s `compile`: faster steps on a GPU after a compile of about a minute; the model is the same)
     checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.train.CHECKPOINT_EVERY; 0: every epoch)
 
@@ -174,13 +176,16 @@ def train_unit(csv, # training CSV (with a split column)
     from footdesc.train import train_descriptors
     bs = (scale.synth_bs or scale.bs) if pretraining else scale.bs
     from_imagenet = imagenet is not None and init is None
+    schedule = _schedule(scale, init, pretraining, epochs, from_imagenet)
+    presize = pretraining and scale.synth_presize and scale.synth_presize_epochs < schedule["frozen_epochs"] + schedule["epochs"]   # not in a shorter pre-training
     return train_descriptors(csv, model_path, dls=_repeated_dataloaders(csv, config, bs, seed, device), size=config["size"],
                              channels=config["channels"], fit=config["fit"], preproc=config["preproc"], arch=scale.arch,
                              pretrained=from_imagenet and str(imagenet) == IMAGENET_DOWNLOAD,
                              weights=imagenet if from_imagenet and str(imagenet) != IMAGENET_DOWNLOAD else None,
                              init=init, bs=bs, seed=seed, loss=scale.loss, valid_pct=scale.synth_valid_pct if pretraining else .2,
                              device=device, show_progress=False, checkpoint_dir=checkpoint_dir, checkpoint_every=scale.checkpoint_every,
-                             bootstrap=0, compile=pretraining and scale.synth_compile, **_schedule(scale, init, pretraining, epochs, from_imagenet))   # (the protocol scores with its own intervals)
+                             bootstrap=0, compile=pretraining and scale.synth_compile, presize=scale.synth_presize if presize else None,
+                             presize_epochs=scale.synth_presize_epochs if presize else 0, **schedule)   # (the protocol scores with its own intervals)
 
 # %% ../nbs/50_real.ipynb #a1c0e002
 def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` and `repeats` columns
@@ -255,13 +260,18 @@ def check_scale(scale:Scale)->Scale:
     whole = lambda name, least: getattr(scale, name) is None or (isinstance(getattr(scale, name), int) and getattr(scale, name) >= least)
     for name, least in (("synth_n", 1), ("synth_height", 32), ("synth_epochs", 0), ("synth_frozen_epochs", 0), ("synth_bs", 1), ("frozen_epochs", 0),
                         ("epochs", 0), ("bs", 1), ("folds", 2), ("finding_folds", 2), ("finding_epochs", 0), ("finding_synth_epochs", 0),
-                        ("cotrain_n", 0), ("cotrain_repeat", 1), ("pseudo_n", 0)):
+                        ("cotrain_n", 0), ("cotrain_repeat", 1), ("pseudo_n", 0), ("synth_presize_epochs", 0)):
         if not whole(name, least): raise ValueError(f"{name}={getattr(scale, name)!r}: a whole number, {least} or more")
     rates = {"synth_lr": (scale.synth_lr,), "lr": (scale.lr,), "unfrozen_lr": tuple(np.atleast_1d(scale.unfrozen_lr))}
     for name, values in rates.items():
         if not all(isinstance(v, (int, float, np.floating)) and 0 < v < float("inf") for v in values): raise ValueError(f"{name}={_setting(getattr(scale, name))}: rates above 0")
     if scale.synth_frozen_epochs + scale.synth_epochs < 1: raise ValueError(f"synth_frozen_epochs={scale.synth_frozen_epochs}, synth_epochs={scale.synth_epochs}: nothing to pre-train")
     if scale.frozen_epochs + scale.epochs < 1: raise ValueError(f"frozen_epochs={scale.frozen_epochs}, epochs={scale.epochs}: nothing to fine-tune")
+    if not (scale.synth_presize == 0 or 0 < scale.synth_presize < 1): raise ValueError(f"synth_presize={scale.synth_presize}: 0 (off) or a share of the size between 0 and 1, e.g. 0.5")
+    if bool(scale.synth_presize) != bool(scale.synth_presize_epochs):
+        raise ValueError(f"synth_presize={scale.synth_presize}, synth_presize_epochs={scale.synth_presize_epochs}: set both (progressive resizing) or neither")
+    if scale.synth_presize_epochs and scale.synth_presize_epochs >= scale.synth_frozen_epochs + scale.synth_epochs:
+        raise ValueError(f"synth_presize_epochs={scale.synth_presize_epochs}: the pre-training has {scale.synth_frozen_epochs + scale.synth_epochs} epochs, and its last must be at the full size")
     if scale.loss not in LOSSES: raise ValueError(f"loss={scale.loss!r}: choose one of {', '.join(LOSSES)}")
     if not scale.checkpoint_every >= 0: raise ValueError(f"checkpoint_every={scale.checkpoint_every}: seconds, 0 or more")
     parse_size(scale.size); parse_size(scale.squished); resolve_arch(scale.arch)
@@ -271,7 +281,7 @@ class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
 PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_valid_pct", "synth_frozen_epochs", "synth_epochs",
-                        "synth_lr", "synth_bs", "loss")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
+                        "synth_lr", "synth_bs", "loss", "synth_presize", "synth_presize_epochs")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
 UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror")  # they change what a unit trains or scores, not its name
 
 def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)

@@ -30,10 +30,10 @@ from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights', 'accelerate',
-           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
-           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
-           'end_to_end_throughput', 'run_bench']
+           'EpochTimes', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights', 'ProgressiveResize',
+           'presize_of', 'presized_dataloaders', 'accelerate', 'default_frozen_epochs', 'TrainResult',
+           'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput',
+           'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -191,6 +191,38 @@ class InitialWeights(Callback):
                                  f"{mine.get('arch')}/{mine.get('preproc')}: choose the same --arch and --preproc to start from it")
         self.learn.model.load_state_dict(source.model.state_dict())
 
+# %% ../nbs/33_train.ipynb #1cd91395
+class ProgressiveResize(Callback):
+    "Train the first `epochs` epochs of `fit` on `small` DataLoaders (the same prints at a smaller size), the rest on the learner's own."
+    order = -5  # before the Recorder and the timing callbacks; each epoch reads `learn.dls` after `before_epoch`
+    def __init__(self, small, # DataLoaders of the same prints, split alike (`presized_dataloaders`)
+                 epochs:int, # epochs on them, from the first
+                ): self.small, self.epochs = small, epochs
+    def before_fit(self): self.full = self.learn.dls
+    def before_epoch(self): self.learn.dls = self.small if self.epoch < self.epochs else self.full
+    def after_fit(self): self.learn.dls = self.full
+    def after_cancel_fit(self): self.learn.dls = self.full
+
+def presize_of(size, # full (height, width)
+               factor:float, # share of the height and width, above 0 and below 1
+              )->tuple:
+    "The smaller (height, width) of progressive resizing: `size` times `factor`, rounded, at least 16 pixels each."
+    if not 0 < factor < 1: raise ValueError(f"presize={factor}: expected a share of the height and width between 0 and 1 (e.g. 0.5)")
+    return tuple(max(16, round(s * factor)) for s in size)
+
+def presized_dataloaders(dls, # DataLoaders of `footdesc.data.descriptor_dataloaders`
+                         size, # the smaller (height, width)
+                        ):
+    "The prints of `dls`, split alike, at another size: same batch size, augmentation, workers, device and cache root."
+    from footdesc.data import descriptor_dataloaders, PrintAugment
+    if getattr(dls, "df", None) is None or not hasattr(dls, "input_config"):
+        raise ValueError("progressive resizing needs DataLoaders made by footdesc.data.descriptor_dataloaders (they keep their prints in dls.df)")
+    config = dls.input_config
+    return descriptor_dataloaders(None, size=size, channels=config["channels"], fit=config["fit"], bs=dls.train.bs, df=dls.df,
+                                  cache=False if dls.cache_folder is None else dls.cache_folder.parent,
+                                  augment=any(isinstance(t, PrintAugment) for t in dls.train.after_batch.fs),
+                                  num_workers=dls.train.fake_l.num_workers, device=dls.device, progress=False, resident=bool(dls.resident))
+
 # %% ../nbs/33_train.ipynb #6f546f27
 def _on_cuda(learn): return torch.cuda.is_available() and str(getattr(learn.dls, "device", None) or "").startswith("cuda")
 
@@ -271,6 +303,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       resume:bool=True, # resume from a checkpoint in `checkpoint_dir` if there is one
                       augment:bool=True, # training augmentation of footdesc.data
                       num_workers=None, # DataLoader workers (footdesc.data's default)
+                      presize:float|None=None, # progressive resizing: the first `presize_epochs` epochs at this share of the height and width (`ProgressiveResize`)
+                      presize_epochs:int=0, # epochs at the smaller size, counted from the first
                       resident="auto", # hold the prints in memory on the device: "auto" (on a GPU where they fit), True, False (footdesc.data.hold_in_memory)
                       skip_bad:bool=False, # leave out (and report, in `TrainResult.skipped`) prints that cannot be read, instead of stopping
                       device=None, # "cuda", "cpu" (default: the GPU if there is one)
@@ -288,6 +322,11 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
     if min(frozen_epochs, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
     if frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
+    if (presize is None) != (not presize_epochs):
+        raise ValueError(f"presize={presize} and presize_epochs={presize_epochs}: give both (a share of the size such as 0.5, and a number of epochs) or neither")
+    if presize is not None:
+        presize_of((2, 2), presize)   # a share between 0 and 1, checked before any work
+        if presize_epochs >= frozen_epochs + epochs: raise ValueError(f"presize_epochs={presize_epochs} of {frozen_epochs + epochs} epochs in all: the last epoch at least must train at the full size")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
@@ -302,8 +341,10 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     settings = _settings(arch=learn.footdesc_config["arch"], preproc=preproc, loss=loss, input=learn.footdesc_config["input"],
                          frozen_epochs=frozen_epochs, epochs=epochs, lr=lr, unfrozen_lr=unfrozen_lr, wd=wd, bs=dls.train.bs, seed=seed,
                          **({} if train_bn else dict(train_bn=False)),   # absent when True: checkpoints made before the option still resume
+                         **({} if presize is None else dict(presize=presize, presize_epochs=presize_epochs)),   # likewise
                          pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls))
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
+    if presize is not None: callbacks.append(ProgressiveResize(presized_dataloaders(dls, presize_of(dls.input_config["size"], presize)), presize_epochs))
     start = 0
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
@@ -385,6 +426,9 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on a GPU too")
     parser.add_argument("--no-augment", action="store_true", help="no training augmentation")
     parser.add_argument("--workers", type=whole(0), default=None, help="DataLoader workers")
+    parser.add_argument("--presize", type=positive, default=None, metavar="SHARE",
+                        help="progressive resizing: the first --presize-epochs epochs at this share of the height and width (e.g. 0.5), the rest at --size")
+    parser.add_argument("--presize-epochs", type=whole(0), default=0, help="epochs at the --presize size, counted from the first (default %(default)s)")
     parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS),
                         help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory), yes, no (default %(default)s)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
@@ -424,7 +468,7 @@ def run(args)->int:
                                 weights=args.weights, init=args.init, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                 unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                 checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                num_workers=args.workers, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format)
+                                num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2

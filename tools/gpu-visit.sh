@@ -20,6 +20,9 @@
 # so it stays on the machine while it is warm) and FD_STEPS=real, and run the same command again at once; the protocol
 # resumes the pre-training from its last checkpoint ($FD_WORK/real/checkpoints/, saved once a minute), then goes on with zero-shot and cv.
 # torch.compile for the pre-training (footdesc.train's compile; not yet measured in the protocol on a GPU): FD_REAL_ARGS="... --set synth_compile=true".
+# Progressive resizing of the pre-training (footdesc.train.ProgressiveResize; not yet measured on a GPU): FD_REAL_ARGS="... --set synth_presize=0.5
+# --set synth_presize_epochs=20" trains its first 20 epochs at 176x72 (with synth_compile, the model compiles once per size).
+# The pre-training's prints are held on the GPU by default (footdesc.data.hold_in_memory); its history records train_s/valid_s per epoch.
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
