@@ -267,7 +267,7 @@ def check_scale(scale:Scale)->Scale:
         if not all(isinstance(v, (int, float, np.floating)) and 0 < v < float("inf") for v in values): raise ValueError(f"{name}={_setting(getattr(scale, name))}: rates above 0")
     if scale.synth_frozen_epochs + scale.synth_epochs < 1: raise ValueError(f"synth_frozen_epochs={scale.synth_frozen_epochs}, synth_epochs={scale.synth_epochs}: nothing to pre-train")
     if scale.frozen_epochs + scale.epochs < 1: raise ValueError(f"frozen_epochs={scale.frozen_epochs}, epochs={scale.epochs}: nothing to fine-tune")
-    if not (scale.synth_presize == 0 or 0 < scale.synth_presize < 1): raise ValueError(f"synth_presize={scale.synth_presize}: 0 (off) or a share of the size between 0 and 1, e.g. 0.5")
+    if not (isinstance(scale.synth_presize, (int, float)) and (scale.synth_presize == 0 or 0 < scale.synth_presize < 1)): raise ValueError(f"synth_presize={scale.synth_presize}: 0 (off) or a share of the size between 0 and 1, e.g. 0.5")
     if bool(scale.synth_presize) != bool(scale.synth_presize_epochs):
         raise ValueError(f"synth_presize={scale.synth_presize}, synth_presize_epochs={scale.synth_presize_epochs}: set both (progressive resizing) or neither")
     if scale.synth_presize_epochs and scale.synth_presize_epochs >= scale.synth_frozen_epochs + scale.synth_epochs:

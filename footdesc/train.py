@@ -193,7 +193,7 @@ class InitialWeights(Callback):
 
 # %% ../nbs/33_train.ipynb #1cd91395
 class ProgressiveResize(Callback):
-    "Train the first `epochs` epochs of `fit` on `small` DataLoaders (the same prints at a smaller size), the rest on the learner's own."
+    "Train the first `epochs` epochs of `fit` on `small` DataLoaders (the same prints at a smaller size), the rest on the learner's own (restore `learn.dls` yourself if `fit` raises)."
     order = -5  # before the Recorder and the timing callbacks; each epoch reads `learn.dls` after `before_epoch`
     def __init__(self, small, # DataLoaders of the same prints, split alike (`presized_dataloaders`)
                  epochs:int, # epochs on them, from the first
@@ -206,9 +206,11 @@ class ProgressiveResize(Callback):
 def presize_of(size, # full (height, width)
                factor:float, # share of the height and width, above 0 and below 1
               )->tuple:
-    "The smaller (height, width) of progressive resizing: `size` times `factor`, rounded, at least 16 pixels each."
-    if not 0 < factor < 1: raise ValueError(f"presize={factor}: expected a share of the height and width between 0 and 1 (e.g. 0.5)")
-    return tuple(max(16, round(s * factor)) for s in size)
+    "The smaller (height, width) of progressive resizing: `size` times `factor`, rounded; each side at least 16 pixels."
+    if not (isinstance(factor, (int, float)) and 0 < factor < 1): raise ValueError(f"presize={factor}: expected a share of the height and width between 0 and 1 (e.g. 0.5)")
+    small = tuple(round(s * factor) for s in size)
+    if min(small) < 16: raise ValueError(f"presize={factor} of {size[0]}x{size[1]} gives {small[0]}x{small[1]}: too small to train on (at least 16 pixels a side)")
+    return small
 
 def presized_dataloaders(dls, # DataLoaders of `footdesc.data.descriptor_dataloaders`
                          size, # the smaller (height, width)
@@ -221,7 +223,8 @@ def presized_dataloaders(dls, # DataLoaders of `footdesc.data.descriptor_dataloa
     return descriptor_dataloaders(None, size=size, channels=config["channels"], fit=config["fit"], bs=dls.train.bs, df=dls.df,
                                   cache=False if dls.cache_folder is None else dls.cache_folder.parent,
                                   augment=any(isinstance(t, PrintAugment) for t in dls.train.after_batch.fs),
-                                  num_workers=dls.train.fake_l.num_workers, device=dls.device, progress=False, resident=bool(dls.resident))
+                                  num_workers=dls.train.fake_l.num_workers, device=dls.device, progress=False,
+                                  resident="auto" if dls.resident and torch.device(dls.device).type == "cuda" else bool(dls.resident))   # on a GPU, checked against its memory again
 
 # %% ../nbs/33_train.ipynb #6f546f27
 def _on_cuda(learn): return torch.cuda.is_available() and str(getattr(learn.dls, "device", None) or "").startswith("cuda")
@@ -325,7 +328,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if (presize is None) != (not presize_epochs):
         raise ValueError(f"presize={presize} and presize_epochs={presize_epochs}: give both (a share of the size such as 0.5, and a number of epochs) or neither")
     if presize is not None:
-        presize_of((2, 2), presize)   # a share between 0 and 1, checked before any work
+        presize_of(dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size), presize)   # a share that leaves a size to train on, checked before any work
         if presize_epochs >= frozen_epochs + epochs: raise ValueError(f"presize_epochs={presize_epochs} of {frozen_epochs + epochs} epochs in all: the last epoch at least must train at the full size")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
     if dls is None:
@@ -344,16 +347,19 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                          **({} if presize is None else dict(presize=presize, presize_epochs=presize_epochs)),   # likewise
                          pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls))
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
-    if presize is not None: callbacks.append(ProgressiveResize(presized_dataloaders(dls, presize_of(dls.input_config["size"], presize)), presize_epochs))
     start = 0
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
         if start and show_progress: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")
         callbacks.append(Checkpoint(checkpoint_dir, settings, checkpoint_every))
+    if presize is not None and start < presize_epochs:   # (a run resumed past the small epochs needs no small prints)
+        callbacks.append(ProgressiveResize(presized_dataloaders(dls, presize_of(dls.input_config["size"], presize)), presize_epochs))
     n_epoch = frozen_epochs + epochs
-    if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
-    else:
-        with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
+    try:
+        if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
+        else:
+            with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
+    finally: learn.dls = dls   # fastai ends `fit` without `after_fit` on an error or Ctrl-C: the learner keeps its own DataLoaders
     result = _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch), t0, checkpoint_dir, bootstrap)
     result.skipped = getattr(dls, "skipped", None)
     return result
@@ -617,7 +623,7 @@ def run_bench(args)->dict:
     common = dict(arch=args.arch, preproc=args.preproc, size=size, bs=args.bs, batches=args.batches, warmup=args.warmup, device=device, compile=args.compile)
     ceiling_frozen = ceiling_throughput(frozen=True, **common)
     ceiling_unfrozen = ceiling_throughput(frozen=False, **common)
-    from footdesc.data import descriptor_dataloaders
+    from footdesc.data import descriptor_dataloaders, _wants_resident
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data
         if data is None:
@@ -629,12 +635,14 @@ def run_bench(args)->dict:
         dls = loaders(RESIDENT_OPTIONS[args.resident])
         e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile, opt_func=Adam if args.opt == "fastai" else None)
         loader = loader_throughput(dls.train, args.batches, args.warmup)  # enough batches: end_to_end_throughput checked
-        other = loaders(not dls.resident)   # the other way to load, timed for comparison
         loading = dict(resident=dls.resident, epoch_start_s=round(epoch_start_seconds(dls.train), 4), valid_pass_s=round(pass_seconds(dls.valid), 4),
-                       other_dataloader_img_s=round(loader_throughput(other.train, args.batches, args.warmup), 2),
-                       other_epoch_start_s=round(epoch_start_seconds(other.train), 4), other_valid_pass_s=round(pass_seconds(other.valid), 4),
-                       valid_prints=len(dls.valid_ds))
-        del other
+                       valid_prints=len(dls.valid_ds), other_dataloader_img_s=None, other_epoch_start_s=None, other_valid_pass_s=None)
+        held_would_fit = not str(device).startswith("cuda") or _wants_resident("auto", len(dls.df)*3*size[0]*size[1], device)
+        if dls.resident or held_would_fit:   # the other way to load, timed for comparison (not holding prints a GPU has no room for)
+            other = loaders(not dls.resident)
+            loading.update(other_dataloader_img_s=round(loader_throughput(other.train, args.batches, args.warmup), 2),
+                           other_epoch_start_s=round(epoch_start_seconds(other.train), 4), other_valid_pass_s=round(pass_seconds(other.valid), 4))
+            del other
     images = e2e["frozen_images"] + e2e["unfrozen_images"]
     seconds = e2e["frozen_seconds"] + e2e["unfrozen_seconds"]
     ceiling_seconds = e2e["frozen_images"] / ceiling_frozen + e2e["unfrozen_images"] / ceiling_unfrozen

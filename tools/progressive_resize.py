@@ -48,6 +48,8 @@ def main():
         def before_epoch(self): self.learn.dls = self.small if self.epoch < self.epochs else self.full
         def after_fit(self): self.learn.dls = self.full
 
+    from fastai.torch_core import set_seed
+    set_seed(args.seed)   # fastai draws each DataLoader's shuffling from the global random state
     loaders = lambda size: descriptor_dataloaders(args.data, size=parse_size(size), bs=args.bs, seed=args.seed, device="cpu", progress=False)
     full = loaders(args.size)
     cbs = []
