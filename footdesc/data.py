@@ -355,6 +355,7 @@ def _wants_resident(resident, # True, False or "auto"
                     nbytes:int, # the dataset's uint8 prints
                     device)->bool:
     if resident == "auto":
+        if os.environ.get("FOOTDESC_RESIDENT", "").strip().lower() in ("no", "0", "false"): return False   # "auto" off for every command
         return torch.device(device).type == "cuda" and fits_on_gpu(nbytes, *torch.cuda.mem_get_info(torch.device(device)))
     return bool(resident)
 
