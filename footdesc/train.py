@@ -236,6 +236,7 @@ def accelerate(learn:Learner, # a descriptor learner
               )->Learner:
     "Add the GPU speed-ups that apply to `learn`'s device; on a CPU only `compile` applies."
     if _on_cuda(learn):
+        torch.backends.cudnn.benchmark = True   # the inputs keep one size: cuDNN times its convolution algorithms once per shape and keeps the fastest (fastai's `setup_cuda` would, but nothing calls it)
         if mixed_precision: learn.add_cb(MixedPrecision(amp_mode="bf16" if torch.cuda.is_bf16_supported() else "fp16"))
         if channels_last: learn.add_cb(ChannelsLast())
     if compile: learn.model.compile()
@@ -523,6 +524,7 @@ def ceiling_throughput(arch=DEFAULT_ARCH, # torchvision architecture
     "Images per second of plain-PyTorch training steps of the descriptor model on synthetic tensors already on `device`."
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     cuda = device.type == "cuda"
+    if cuda: torch.backends.cudnn.benchmark = True   # as `accelerate` sets it for footdesc's training
     h, w = parse_size(size)
     model = descriptor_model(arch, preproc, pretrained=False).to(device).train()
     if cuda: model = model.to(memory_format=torch.channels_last)
