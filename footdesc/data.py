@@ -352,10 +352,12 @@ def hold_in_memory(dl:PrintDL, # a DataLoader of `descriptor_dataloaders`
     return dl
 
 def _wants_resident(resident, # True, False or "auto"
-                    nbytes:int, # the dataset's uint8 prints
+                    n_prints:int, # the dataset's prints
+                    size, # their (height, width)
                     device)->bool:
     if resident == "auto":
         if os.environ.get("FOOTDESC_RESIDENT", "").strip().lower() in ("no", "0", "false"): return False   # "auto" off for every command
+        nbytes = n_prints*3*size[0]*size[1]   # uint8, three channels
         return torch.device(device).type == "cuda" and fits_on_gpu(nbytes, *torch.cuda.mem_get_info(torch.device(device)))
     return bool(resident)
 
@@ -428,7 +430,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
                       get_y=_item_labels, splitter=IndexSplitter(np.flatnonzero(valid)),
                       batch_tfms=[PrintAugment()] if augment else None)
     dls = block.dataloaders(items, bs=bs, num_workers=num_workers, device=device, pin_memory=device.type == "cuda")
-    dls.resident = _wants_resident(resident, len(df)*3*size[0]*size[1], device)
+    dls.resident = _wants_resident(resident, len(df), size, device)
     if dls.resident:
         for dl in dls.loaders: hold_in_memory(dl)
     dls.c = N_DESCRIPTORS

@@ -329,7 +329,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if (presize is None) != (not presize_epochs):
         raise ValueError(f"presize={presize} and presize_epochs={presize_epochs}: give both (a share of the size such as 0.5, and a number of epochs) or neither")
     if presize is not None:
-        presize_of(dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size), presize)   # a share that leaves a size to train on, checked before any work
+        small_size = presize_of(dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size), presize)   # a share that leaves a size to train on, checked before any work
         if presize_epochs >= frozen_epochs + epochs: raise ValueError(f"presize_epochs={presize_epochs} of {frozen_epochs + epochs} epochs in all: the last epoch at least must train at the full size")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
     if dls is None:
@@ -354,7 +354,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         if start and show_progress: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")
         callbacks.append(Checkpoint(checkpoint_dir, settings, checkpoint_every))
     if presize is not None and start < presize_epochs:   # (a run resumed past the small epochs needs no small prints)
-        callbacks.append(ProgressiveResize(presized_dataloaders(dls, presize_of(dls.input_config["size"], presize)), presize_epochs))
+        callbacks.append(ProgressiveResize(presized_dataloaders(dls, small_size), presize_epochs))
     n_epoch = frozen_epochs + epochs
     try:
         if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
@@ -639,7 +639,7 @@ def run_bench(args)->dict:
         loader = loader_throughput(dls.train, args.batches, args.warmup)  # enough batches: end_to_end_throughput checked
         loading = dict(resident=dls.resident, epoch_start_s=round(epoch_start_seconds(dls.train), 4), valid_pass_s=round(pass_seconds(dls.valid), 4),
                        valid_prints=len(dls.valid_ds), other_dataloader_img_s=None, other_epoch_start_s=None, other_valid_pass_s=None)
-        held_would_fit = not str(device).startswith("cuda") or _wants_resident("auto", len(dls.df)*3*size[0]*size[1], device)
+        held_would_fit = not str(device).startswith("cuda") or _wants_resident("auto", len(dls.df), size, device)
         if dls.resident or held_would_fit:   # the other way to load, timed for comparison (not holding prints a GPU has no room for)
             other = loaders(not dls.resident)
             loading.update(other_dataloader_img_s=round(loader_throughput(other.train, args.batches, args.warmup), 2),

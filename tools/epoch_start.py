@@ -6,27 +6,19 @@ process holds CUDA, the model and its optimiser (several GB), so this script can
 pass and a whole validation pass, loading alone (nothing trained), over `--epochs` epochs. Prints JSON.
 Usage: python tools/epoch_start.py DATA [--size 352x144] [--bs 128] [--workers 8] [--parent-gb 3] [--epochs 3] [--device cpu]
 """
-import argparse, json, statistics, time, warnings
+import argparse, json, statistics, warnings
 import numpy as np
 from fastai.torch_core import set_seed
 from footdesc.data import descriptor_dataloaders
 from footdesc.resample import parse_size
-from footdesc.train import _sync
+from footdesc.train import epoch_start_seconds, pass_seconds
 
 
 def timings(dls, epochs):
-    "Median seconds over `epochs` epochs: first training batch, whole training pass, whole validation pass."
-    first, train, valid = [], [], []
-    for _ in range(epochs):
-        _sync(dls.train.device); t = time.perf_counter()
-        batches = iter(dls.train); next(batches); _sync(dls.train.device); first.append(time.perf_counter() - t)
-        for _ in batches: pass
-        _sync(dls.train.device); train.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        for _ in dls.valid: pass
-        _sync(dls.valid.device); valid.append(time.perf_counter() - t)
-    return dict(epoch_start_s=round(statistics.median(first), 4), train_pass_s=round(statistics.median(train), 4),
-                valid_pass_s=round(statistics.median(valid), 4))
+    "Median seconds over `epochs` epochs: first training batch, whole training pass, whole validation pass (footdesc.train's timers)."
+    median = lambda f, dl: round(statistics.median(f(dl) for _ in range(epochs)), 4)
+    return dict(epoch_start_s=round(epoch_start_seconds(dls.train, epochs), 4), train_pass_s=median(pass_seconds, dls.train),
+                valid_pass_s=median(pass_seconds, dls.valid))
 
 
 def main():
