@@ -33,8 +33,8 @@ from .cli import whole
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
            'RESIDENT_CHOICES', 'config_name', 'default_cache_root', 'cache_entry', 'cached_print', 'prepare',
            'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock',
-           'normalise', 'count_host_syncs', 'PrintAugment', 'fits_on_gpu', 'hold_in_memory', 'default_workers',
-           'descriptor_dataloaders', 'add_arguments', 'run']
+           'normalise', 'count_host_syncs', 'PrintAugment', 'nearest_channels', 'fits_on_gpu', 'hold_in_memory',
+           'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -300,6 +300,7 @@ class PrintAugment(Transform):
                  p_rotate:float=0.5, # probability of a rotation
                  max_contrast:float=0.2, # contrast factor up to 1+max_contrast (and down to its inverse)
                  p_contrast:float=0.5, # probability of a contrast change
+                 nearest:tuple=(), # channels rotated by nearest-neighbour sampling (the N channels: they keep the print's own grey levels)
                 ): store_attr()
     def encodes(self, x:TensorImage):
         chosen = lambda p: (torch.rand(x.shape[0], device=x.device) < p)[:, None, None, None]
@@ -309,13 +310,16 @@ class PrintAugment(Transform):
         return x
 
     def _rotate(self, x):
-        "Every print turned by its own random angle, the uncovered corners white."
+        "Every print turned by its own random angle, the uncovered corners white; the `nearest` channels sampled without blending."
         n, (h, w) = x.shape[0], x.shape[-2:]
         angle = (torch.rand(n, device=x.device)*2 - 1)*math.radians(self.max_rotate)
         c, s, zero = angle.cos(), angle.sin(), torch.zeros_like(angle)
         theta = torch.stack([torch.stack([c, -s*h/w, zero], 1), torch.stack([s*w/h, c, zero], 1)], 1)
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-        return 1 - F.grid_sample(1 - x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+        turned = {mode: 1 - F.grid_sample(1 - x, grid, mode=mode, padding_mode="zeros", align_corners=False)
+                  for mode in {"nearest" if i in self.nearest else "bilinear" for i in range(x.shape[1])}}
+        if len(turned) == 1: return next(iter(turned.values()))
+        return torch.stack([turned["nearest" if i in self.nearest else "bilinear"][:, i] for i in range(x.shape[1])], 1)
 
     def _contrast(self, x):
         "Every print's contrast scaled around its mean by its own log-uniform factor."
@@ -323,6 +327,12 @@ class PrintAugment(Transform):
         factor = torch.empty(x.shape[0], 1, 1, 1, device=x.device).uniform_(-lim, lim).exp()
         mean = x.mean((1, 2, 3), keepdim=True)
         return ((x - mean)*factor + mean).clamp(0, 1)
+
+# %% ../nbs/21_data.ipynb #nearchx
+def nearest_channels(channels:str # R-G-B interpolations, e.g. "H-B-N"
+                    )->tuple:
+    "The positions of the Nearest (N) channels in `channels`: the ones `PrintAugment` turns without blending."
+    return tuple(i for i, letter in enumerate(parse_channels(channels).split("-")) if letter == "N")
 
 # %% ../nbs/21_data.ipynb #1119af1d
 RESIDENT_SHARE = 0.25  # resident="auto": hold a dataset on a GPU when its prints take at most this share of the GPU's memory
@@ -428,7 +438,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     items = [PrintItem(p, e, y) for p, e, y in zip(df["path"], entries, label_matrix(df))]
     block = DataBlock(blocks=(MultiInterpBlock(size, channels, fit, folder), MultiCategoryBlock(encoded=True, vocab=list(CODES))),
                       get_y=_item_labels, splitter=IndexSplitter(np.flatnonzero(valid)),
-                      batch_tfms=[PrintAugment()] if augment else None)
+                      batch_tfms=[PrintAugment(nearest=nearest_channels(channels))] if augment else None)
     dls = block.dataloaders(items, bs=bs, num_workers=num_workers, device=device, pin_memory=device.type == "cuda")
     dls.resident = _wants_resident(resident, len(df), size, device)
     if dls.resident:

@@ -86,7 +86,11 @@ def descriptor_loss(name:str="bce", # "bce" (cost-sensitive BCE), "softf1", or "
     raise ValueError(f"unknown loss {name!r}; choose one of: {', '.join(LOSSES)}")
 
 # %% ../nbs/31_losses.ipynb #5957b085
-def _as_numpy(x): return x.detach().float().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x, dtype=np.float32)
+def _as_numpy(x):
+    "A tensor or array as a NumPy float array: a tensor as float32 (as a model gives it), a float64 array kept as it is (a cut chosen among its values must compare with them exactly)."
+    if isinstance(x, torch.Tensor): return x.detach().float().cpu().numpy()
+    a = np.asarray(x)
+    return a.astype(np.float64 if a.dtype == np.float64 else np.float32, copy=False)
 
 def average_precisions(probs, # predicted probabilities, shape (n, k)
                        targets, # 0/1 labels, shape (n, k)

@@ -68,7 +68,7 @@ FREQUENCY_PRESETS = {
     "fid300": {"D01": .825, "D01-01": .142, "D01-02": .412, "D02": .592, "D02-01": .246, "D03": .233, "D04": .575,
                "D05": .025, "D06": .071, "D07": .162, "D08": .179, "D09": .488, "D10": .258, "D11": .296, "D12": .142,
                "D13": .583, "D14": .279},
-    # the paper's NFRC training imbalance (Figure 7a)
+    # footdesc's estimate of the paper's NFRC training imbalance: its Figure 7a's ordering (Section 5), not its values
     "nfrc": {"D01": .62, "D01-01": .06, "D01-02": .16, "D02": .5, "D02-01": .07, "D03": .2, "D04": .55, "D05": .04,
              "D06": .1, "D07": .42, "D08": .12, "D09": .3, "D10": .22, "D11": .2, "D12": .16, "D13": .25, "D14": .07},
 }
