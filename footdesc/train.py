@@ -30,10 +30,11 @@ from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights', 'ProgressiveResize',
-           'presize_of', 'presized_dataloaders', 'accelerate', 'default_frozen_epochs', 'TrainResult',
-           'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments', 'ceiling_throughput',
-           'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput', 'run_bench']
+           'EpochTimes', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights', 'blend_weights',
+           'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'accelerate', 'default_frozen_epochs',
+           'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments',
+           'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput',
+           'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -191,6 +192,23 @@ class InitialWeights(Callback):
                                  f"{mine.get('arch')}/{mine.get('preproc')}: choose the same --arch and --preproc to start from it")
         self.learn.model.load_state_dict(source.model.state_dict())
 
+# %% ../nbs/33_train.ipynb #wise0002
+def blend_weights(model:torch.nn.Module, # the fine-tuned network, changed in place
+                  start:torch.nn.Module, # the network it was fine-tuned from (same architecture)
+                  alpha:float, # the fine-tuned weights' share: 1 keeps them, 0 gives the start's
+                 )->torch.nn.Module:
+    "WiSE-FT: every floating-point weight and buffer of `model` becomes `alpha` × its own + (1 − `alpha`) × `start`'s; integer buffers are kept."
+    if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha}: expected the fine-tuned weights' share, between 0 and 1")
+    model = getattr(model, "_orig_mod", model)   # a compiled model's weights are its original's
+    theirs = getattr(start, "_orig_mod", start).state_dict()
+    mine = model.state_dict()
+    if set(mine) != set(theirs) or any(v.shape != theirs[k].shape for k, v in mine.items()):
+        raise ValueError("the start's network differs from this one (other architecture or preprocessing layer): its weights cannot be averaged with these")
+    with torch.no_grad():
+        for k, v in mine.items():
+            if v.is_floating_point(): v.copy_(torch.lerp(theirs[k].to(v.device, v.dtype), v, alpha))
+    return model
+
 # %% ../nbs/33_train.ipynb #1cd91395
 class ProgressiveResize(Callback):
     "Train the first `epochs` epochs of `fit` on `small` DataLoaders (the same prints at a smaller size), the rest on the learner's own (restore `learn.dls` yourself if `fit` raises)."
@@ -293,6 +311,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       pretrained:bool=True, # ImageNet weights for the body
                       weights=None, # local torchvision checkpoint instead of downloading
                       init=None, # a footdesc model file to start from (fine-tuning; see `InitialWeights`)
+                      wise:float=1., # with `init`: the fine-tuned weights' share in the saved model, the rest the start's (WiSE-FT, `blend_weights`; 1: the fine-tuned weights)
                       frozen_epochs:int|None=None, # phase 1 epochs, body frozen (None: `FROZEN_EPOCHS` when the body starts from weights, else 0)
                       epochs:int=40, # phase 2 epochs (all layers)
                       lr:float=1e-3, # phase 1 learning rate
@@ -326,6 +345,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
     if min(frozen_epochs, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
     if frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
+    if not 0 < wise <= 1: raise ValueError(f"wise={wise}: expected the fine-tuned weights' share, above 0 and at most 1 (1: the fine-tuned weights as they are)")
+    if wise < 1 and init is None: raise ValueError(f"wise={wise} averages the fine-tuned weights with those of the model they started from: give that model (init=, --init)")
     if (presize is None) != (not presize_epochs):
         raise ValueError(f"presize={presize} and presize_epochs={presize_epochs}: give both (a share of the size such as 0.5, and a number of epochs) or neither")
     if presize is not None:
@@ -361,7 +382,10 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         else:
             with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
     finally: learn.dls = dls   # fastai ends `fit` without `after_fit` on an error or Ctrl-C: the learner keeps its own DataLoaders
-    result = _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch), t0, checkpoint_dir, bootstrap)
+    if wise < 1:   # after the last checkpoint, which keeps the fine-tuned weights: a resumed run blends once
+        from footdesc.model import load_model
+        blend_weights(learn.model, load_model(init, device=next(learn.model.parameters()).device).model, wise)
+    result = _evaluate_and_save(learn, out, format, dict(settings, epochs_done=n_epoch, **({} if wise == 1 else dict(wise=wise))), t0, checkpoint_dir, bootstrap)
     result.skipped = getattr(dls, "skipped", None)
     return result
 
@@ -429,6 +453,8 @@ def add_arguments(parser:argparse.ArgumentParser):
     group.add_argument("--no-pretrained", action="store_true", help="train the body from random weights")
     group.add_argument("--weights", help="local torchvision checkpoint of the architecture (offline ImageNet weights)")
     parser.add_argument("--init", default=None, help="start from this footdesc model (e.g. pre-trained on synthetic prints) and fine-tune it")
+    parser.add_argument("--wise", type=positive, default=1., metavar="ALPHA",
+                        help="with --init: save ALPHA x the fine-tuned weights + (1 - ALPHA) x the --init model's (WiSE-FT; e.g. 0.5; default 1: the fine-tuned weights)")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on a GPU too")
     parser.add_argument("--no-augment", action="store_true", help="no training augmentation")
@@ -472,7 +498,7 @@ def run(args)->int:
     try:
         res = train_descriptors(args.data, out, size=args.size, channels=args.channels, fit=args.fit, bs=args.bs, valid_pct=args.valid_pct,
                                 seed=args.seed, arch=args.arch, preproc=args.preproc, loss=args.loss, pretrained=not args.no_pretrained,
-                                weights=args.weights, init=args.init, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
+                                weights=args.weights, init=args.init, wise=args.wise, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                 unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                 checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
                                 num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format)
