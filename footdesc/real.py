@@ -20,8 +20,9 @@ from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_
 # %% auto #0
 __all__ = ['CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
            'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'score', 'Scale', 'variant_config', 'imagenet_source',
-           'train_unit', 'repeated_rows', 'predict_scores', 'load_predictions', 'check_scale', 'ProtocolStopped',
-           'check_same_scale', 'check_same_pretraining', 'check_same_data', 'Protocol', 'cotrain_frame']
+           'train_unit', 'repeated_rows', 'predict_scores', 'wise_model', 'load_predictions', 'check_scale',
+           'ProtocolStopped', 'check_same_scale', 'check_same_pretraining', 'check_same_data', 'Protocol',
+           'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #a583474b
 def score(probs:np.ndarray, # (n, 17) probabilities
@@ -74,6 +75,7 @@ class Scale:
     cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (any of CV_STARTS; with ImageNet weights also IMAGENET_STARTS, which this default then gains)
     pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
+    wise: float = 0.5  # scoring: each model fine-tuned from a pre-trained start is also scored with this share of its weights, the rest its start's (WiSE-FT, `footdesc.train.blend_weights`; 1: not)
     synth_presize: float = 0.0  # progressive resizing of the pre-training: its first synth_presize_epochs epochs at this share of the height and width (0: off; footdesc.train.ProgressiveResize)
     synth_presize_epochs: int = 0  # those epochs (a pre-training of no more epochs than this, such as a finding's own, runs at the full size throughout)
     synth_compile: bool = False  # torch.compile the pre-training's model (`footdesc.train`'s `compile`: faster steps on a GPU after a compile of about a minute; the model is the same)
@@ -217,13 +219,24 @@ def _repeated_dataloaders(csv, config:dict, bs:int, seed:int, device):
 
 
 # %% ../nbs/50_real.ipynb #b56d4a11
-def predict_scores(model_path, # a saved model
+def predict_scores(model_path, # a saved model (or one loaded, `footdesc.model.DescriptorModel`)
                    frame:pd.DataFrame, # prints to score (from `read_labels`)
                    mirror:bool=False, # average each print's probabilities with its mirror image's (`predict_paths`)
                   )->tuple[np.ndarray, dict]:
     "Probabilities of the model for `frame`'s prints, and `score` of them against its labels."
     probs = print_probs(model_path, frame["path"], mirror)   # footdesc.real_pseudo
     return probs, score(probs, label_matrix(frame))
+
+def wise_model(model_path, # a model fine-tuned from `start_path`
+               start_path, # the model it started from
+               alpha:float, # the fine-tuned weights' share (`Scale.wise`)
+              ):
+    "The fine-tuned model, loaded, with its weights averaged with its start's (WiSE-FT, `footdesc.train.blend_weights`); its thresholds stay the fine-tuned model's."
+    from footdesc.model import load_model
+    from footdesc.train import blend_weights
+    tuned = load_model(model_path)
+    blend_weights(tuned.model, load_model(start_path).model, alpha)
+    return tuned
 
 # %% ../nbs/50_real.ipynb #b372f7b2
 def _names(frame): return np.asarray(frame["image"].astype(str).tolist(), dtype=str)
@@ -272,6 +285,7 @@ def check_scale(scale:Scale)->Scale:
         raise ValueError(f"synth_presize={scale.synth_presize}, synth_presize_epochs={scale.synth_presize_epochs}: set both (progressive resizing) or neither")
     if scale.synth_presize_epochs and scale.synth_presize_epochs >= scale.synth_frozen_epochs + scale.synth_epochs:
         raise ValueError(f"synth_presize_epochs={scale.synth_presize_epochs}: the pre-training has {scale.synth_frozen_epochs + scale.synth_epochs} epochs, and its last must be at the full size")
+    if not (isinstance(scale.wise, (int, float)) and 0 < scale.wise <= 1): raise ValueError(f"wise={scale.wise}: the fine-tuned weights' share, above 0 and at most 1 (1: no averaged model scored)")
     if scale.loss not in LOSSES: raise ValueError(f"loss={scale.loss!r}: choose one of {', '.join(LOSSES)}")
     if not scale.checkpoint_every >= 0: raise ValueError(f"checkpoint_every={scale.checkpoint_every}: seconds, 0 or more")
     parse_size(scale.size); parse_size(scale.squished); resolve_arch(scale.arch)
@@ -282,7 +296,7 @@ class ProtocolStopped(RuntimeError):
 
 PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_valid_pct", "synth_frozen_epochs", "synth_epochs",
                         "synth_lr", "synth_bs", "loss", "synth_presize", "synth_presize_epochs")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
-UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror")  # they change what a unit trains or scores, not its name
+UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror", "wise")  # they change what a unit trains or scores, not its name
 
 def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
 
@@ -610,6 +624,11 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
             marks = self.marks[mfolds == fold]
             mprobs, record["marks"] = predict_scores(model, marks, self.scale.mirror)
             arrays.update(mark_probs=mprobs, mark_targets=label_matrix(marks), mark_images=_names(marks))
+        if pretrains and self.scale.wise < 1:   # the same model, its weights averaged with its start's (WiSE-FT), scored beside it on the same prints
+            blended = wise_model(model, start, self.scale.wise)
+            arrays["wise_ref_probs"], wise_refs = predict_scores(blended, test, self.scale.mirror)
+            record["wise"] = dict(alpha=self.scale.wise, prauc=wise_refs["prauc"], references=wise_refs)
+            if "mark_probs" in arrays: arrays["wise_mark_probs"], record["wise"]["marks"] = predict_scores(blended, marks, self.scale.mirror)
         if score_pool: arrays.update(pool_probs=print_probs(model, self.unlabelled, self.scale.mirror), pool_images=np.asarray(list(map(str, self.unlabelled)), dtype=str))
         _save_predictions(self.out, name, **arrays)
         if not self.keep_models: model.unlink(missing_ok=True)

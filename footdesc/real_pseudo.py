@@ -63,14 +63,15 @@ def check_readable(paths, # print files
     if bad: raise DatasetError(f"{len(bad)} of {len(paths)} unlabelled print(s) do not open as images, e.g. {bad[0]}; mend or remove them")
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0010
-def print_probs(model_path, # a saved footdesc model
+def print_probs(model_path, # a saved footdesc model (or one loaded, `footdesc.model.DescriptorModel`)
                 paths, # print files
                 mirror:bool=False, # average each print's probabilities with its mirror image's (`predict_paths`)
                )->np.ndarray:
     "The model's probabilities (n, 17) for the prints at `paths`; raises, naming one, if any cannot be scored."
-    from footdesc.model import load_model
+    from footdesc.model import load_model, DescriptorModel
     from footdesc.inference import predict_paths
-    probs, errors = predict_paths(load_model(model_path), list(paths), bs=32, decode_in="threads", mirror=mirror)  # a few hundred small prints: no pool of processes per call
+    loaded = model_path if isinstance(model_path, DescriptorModel) else load_model(model_path)
+    probs, errors = predict_paths(loaded, list(paths), bs=32, decode_in="threads", mirror=mirror)  # a few hundred small prints: no pool of processes per call
     if errors:
         raise DatasetError(f"{len(errors)} of {len(probs)} print(s) could not be scored, e.g. {next(iter(errors.values()))}")
     return probs

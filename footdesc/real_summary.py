@@ -54,12 +54,12 @@ def _shoes(out)->dict:
     mark = {i: mark_group(i, r) for i, r in zip(marks["image"], marks["reference"])} if marks is not None and "reference" in marks else {}
     return dict(ref=ref, mark=mark)
 
-def _pooled_arrays(out, records)->dict:
-    "{part: (probs, targets, images or None)} of the pooled predictions of `records`, part 'ref' and 'mark'."
-    arrays, pooled = [load_predictions(out, r["cell"]) for r in records], {}
+def _pooled_arrays(out, records, prefix:str="", loaded:list|None=None)->dict:
+    "{part: (probs, targets, images or None)} of the pooled predictions of `records`, part 'ref' and 'mark' (`prefix` 'wise_': their WiSE-FT models' probabilities; `loaded`: their saved arrays, already read)."
+    arrays, pooled = loaded if loaded is not None else [load_predictions(out, r["cell"]) for r in records], {}
     for part in ("ref", "mark"):
-        have = [a for a in arrays if f"{part}_probs" in a]
-        if have: pooled[part] = tuple(np.concatenate([a[f"{part}_{k}"] for a in have]) for k in ("probs", "targets")) + (
+        have = [a for a in arrays if f"{prefix}{part}_probs" in a]
+        if have: pooled[part] = tuple(np.concatenate([a[f"{prefix}{part}_probs" if k == "probs" else f"{part}_{k}"] for a in have]) for k in ("probs", "targets")) + (
             np.concatenate([a[f"{part}_images"] for a in have]).astype(str) if all(f"{part}_images" in a for a in have) else None,)
     return pooled
 
@@ -91,6 +91,18 @@ def _paired(mine:dict, theirs:dict, shoes:dict|None=None)->dict:
         except TooFewPositives: continue
         result[part] = dict(delta=delta, interval=list(interval))
     return result
+
+def _wise_ft(rows:list, loaded:list, arrays:dict, shoes:dict|None)->dict|None:
+    "The same cross-validation scored with each fold's WiSE-FT model (its weights averaged with its start's), and that minus the fine-tuned weights, paired; None unless every fold has one."
+    wise = [r.get("wise") for r in rows]
+    if not all(isinstance(w, dict) for w in wise): return None   # (a record without one reads NaN from the records' frame)
+    blended = _pooled_arrays(None, rows, "wise_", loaded)
+    pooled = _pooled(blended, shoes)
+    prauc = np.array([np.nan if w.get("prauc") is None else w["prauc"] for w in wise], float)
+    scored = np.isfinite(prauc).all()
+    return dict(alpha=wise[0]["alpha"], folds_done=len(rows), prauc_mean=float(prauc.mean()) if scored else None,
+                prauc_std=float(prauc.std(ddof=1)) if scored and len(rows) > 1 else None,
+                references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(blended, arrays, shoes))
 
 def _cotrained(c:dict)->bool:
     "Whether a cross-validation trained on more than its real references: co-training (synthetic prints, repeats) or self-training (pseudo-labelled prints)."
@@ -135,7 +147,8 @@ def summarise(out # the protocol's output folder
         keys = ["init", "variant", "seed", "k", "epochs", "synth_epochs", "cotrain_n", "cotrain_repeat", "pseudo_n"]
         for (init, variant, seed, k, epochs, synth_epochs, cotrain_n, cotrain_repeat, pseudo_n), group in cv.groupby(keys, sort=False):
             rows = group.to_dict("records")
-            arrays = _pooled_arrays(out, rows)   # read once, for its scores and its comparison with scratch
+            loaded = [load_predictions(out, r["cell"]) for r in rows]   # read once, for its scores, its WiSE-FT models' and the comparisons
+            arrays = _pooled_arrays(out, rows, loaded=loaded)
             pooled = _pooled(arrays, shoes)
             same = (cv.init == "scratch") & (cv.variant == variant) & (cv.seed == seed) & (cv.k == k) & (cv.epochs == epochs)
             alike = same & (cv.cotrain_n == cotrain_n) & (cv.cotrain_repeat == cotrain_repeat) & (cv.pseudo_n == pseudo_n)   # scratch trained on the same prints
@@ -150,7 +163,8 @@ def summarise(out # the protocol's output folder
                 cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
                 prauc_mean=None if unscored else float(prauc.mean()), prauc_std=float(prauc.std(ddof=1)) if len(rows) > 1 and not unscored else None,   # one fold: no spread
                 chance_mean=None if unscored else float(group.chance.mean()), unscored_folds=unscored,
-                failed_references=sum(int((r.get("references") or {}).get("failed") or 0) for r in rows), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired))
+                failed_references=sum(int((r.get("references") or {}).get("failed") or 0) for r in rows), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired,
+                wise_ft=_wise_ft(rows, loaded, arrays, shoes)))
         scratch = scale.get("finding_init") == "scratch"
         finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
         finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
@@ -177,6 +191,10 @@ def summarise(out # the protocol's output folder
     return summary
 
 # %% ../nbs/52_real_summary.ipynb #d78a211c
+def _wise_text(c:dict)->str:
+    "The row name of a cross-validation's WiSE-FT models, e.g. `synthetic, WiSE-FT α=0.5` (α: the fine-tuned weights' share)."
+    return f"{c['init']}, WiSE-FT α={c['wise_ft']['alpha']:g}"
+
 def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
 
 def _with_interval(value, interval)->str:
@@ -269,11 +287,13 @@ def summary_markdown(summary:dict # from `summarise`
                 "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance (fold mean) | pooled out-of-fold PRAUC (95% interval) | chance (pooled) | marks (pooled) | marks chance |",
                 "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|---|"]
         for c in main:
-            m = c.get("marks") or {}
-            out.append(f"| {c['init']} | " + (f"{_cotrain_text(c)} | " if co else "") + f"{c['folds_done']}/{c['k']} | {_f(c['prauc_mean'])} ± {_f(c['prauc_std'])} | {_f(c['chance_mean'])} | "
-                       f"{_with_interval((c['references'] or {}).get('prauc'), (c['references'] or {}).get('prauc_interval'))} | {_f((c['references'] or {}).get('chance'))} | "
-                       f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
-        scores = {(f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]): c["references"] for c in main if c["references"]}
+            for r, label in [(c, c["init"])] + ([(dict(c, **c["wise_ft"]), _wise_text(c))] if c.get("wise_ft") else []):
+                m = r.get("marks") or {}
+                out.append(f"| {label} | " + (f"{_cotrain_text(r)} | " if co else "") + f"{r['folds_done']}/{r['k']} | {_f(r['prauc_mean'])} ± {_f(r['prauc_std'])} | {_f(r['chance_mean'])} | "
+                           f"{_with_interval((r['references'] or {}).get('prauc'), (r['references'] or {}).get('prauc_interval'))} | {_f((r['references'] or {}).get('chance'))} | "
+                           f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
+        named = lambda c: f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]
+        scores = {k: v for c in main for k, v in [(named(c), c["references"])] + ([(f"{named(c)}, WiSE-FT", c["wise_ft"]["references"])] if c.get("wise_ft") else []) if v}
         base = next(iter(VARIANTS))
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
@@ -282,6 +302,9 @@ def summary_markdown(summary:dict # from `summarise`
                   + (f" ({c['vs_scratch']['baseline']})" if c["vs_scratch"].get("baseline", "–") != "–" else "") + f", pooled {label}, paired on the same prints: "
                   f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"
                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
+        paired += [f"- {_wise_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus its fine-tuned weights, pooled {label}, paired on the same prints: "
+                   f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"
+                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := ((c.get("wise_ft") or {}).get("vs_fine_tuned") or {}).get(part))]
         if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
         shod = ((summary.get("data") or {}).get("references") or {}).get("shoes")
@@ -294,7 +317,8 @@ def summary_markdown(summary:dict # from `summarise`
         out += ["", f"Intervals are 95%, by bootstrap over {refs}" + (f", and {how}" if marks else "") + ".", "",
                 "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
-                       **{f"{c['init']}" + (f" start, {_cotrain_text(c)}" if _cotrained(c) else "") + ", marks": c["marks"] for c in main if c.get("marks")}}
+                       **{f"{c['init']}" + (f" start, {_cotrain_text(c)}" if _cotrained(c) else "") + ", marks": c["marks"] for c in main if c.get("marks")},
+                       **{f"{named(c)}, WiSE-FT, marks": c["wise_ft"]["marks"] for c in main if (c.get("wise_ft") or {}).get("marks")}}
         notes = _score_notes({**scores, **mark_scores}) + _fold_notes(main)
         if notes: out += notes + [""]
     if summary["findings"]:
