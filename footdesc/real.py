@@ -75,7 +75,7 @@ class Scale:
     cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (any of CV_STARTS; with ImageNet weights also IMAGENET_STARTS, which this default then gains)
     pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
     mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
-    wise: float = 0.5  # scoring: each model fine-tuned from a pre-trained start is also scored with this share of its weights, the rest its start's (WiSE-FT, `footdesc.train.blend_weights`; 1: not)
+    wise: float = 0.75  # scoring: each model fine-tuned from a pre-trained start is also scored with this share of its weights, the rest its start's (WiSE-FT, `footdesc.train.blend_weights`; 1: not)
     synth_presize: float = 0.0  # progressive resizing of the pre-training: its first synth_presize_epochs epochs at this share of the height and width (0: off; footdesc.train.ProgressiveResize)
     synth_presize_epochs: int = 0  # those epochs (a pre-training of no more epochs than this, such as a finding's own, runs at the full size throughout)
     synth_compile: bool = False  # torch.compile the pre-training's model (`footdesc.train`'s `compile`: faster steps on a GPU after a compile of about a minute; the model is the same)
