@@ -102,7 +102,7 @@ def run_bench_command(argv:list[str])->int:
 
 # %% ../nbs/02_cli.ipynb #622419bc
 ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it again does (default: `_START_OVER`)
-    "train": "finished work is kept: run the same command again to resume from its last checkpoint",
+    "train": "the epochs up to its last checkpoint are kept (one is saved at the end of an epoch once --checkpoint-every seconds, 60 by default, have passed): run the same command again to resume from it; a run stopped before its first checkpoint starts over",
     "prepare": "finished work is kept: run the same command again to convert only the prints not yet converted",
     "real": "finished work is kept: run the same command again to resume",
     "grid": "finished work is kept: run the same command again to run only the unfinished cells",

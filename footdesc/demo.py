@@ -10,7 +10,7 @@ import time, argparse, warnings
 from pathlib import Path
 import numpy as np
 import torch
-from .descriptors import CODES, format_codes, parse_codes
+from .descriptors import CODES, format_codes, parse_codes, answer_codes
 from .dataset import read_labels
 from .model import load_model
 from .train import train_descriptors, print_table
@@ -74,7 +74,7 @@ def _show_prediction(model_path, dls):
     row = dls.df[dls.df.split == "valid"].iloc[0]
     probs, errors = predict_paths(loaded, [row.path], bs=1)
     if errors: raise RuntimeError(f"the demo could not read its own print: {errors}")
-    named = [c for c, p, t in zip(CODES, probs[0], loaded.thresholds) if p >= t]
+    named = answer_codes(probs[0], loaded.thresholds)
     truth = parse_codes(row.descriptors)
     _say(f"\n4/4 a validation print the model has not trained on: {row.image}")
     _say(f"  true descriptors:   {format_codes(truth) or '(none)'}")

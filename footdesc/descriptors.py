@@ -13,8 +13,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['DESCRIPTORS', 'CODES', 'N_DESCRIPTORS', 'DESCRIPTOR_TABLE_VERSION', 'BY_CODE', 'Descriptor', 'parent_of',
            'children_of', 'normalise_code', 'descriptor', 'sort_codes', 'parse_codes', 'format_codes',
-           'close_hierarchy', 'hierarchy_problems', 'check_hierarchy', 'encode', 'decode', 'descriptor_table',
-           'add_arguments', 'run']
+           'close_hierarchy', 'hierarchy_problems', 'check_hierarchy', 'encode', 'decode', 'answer_matrix',
+           'answer_codes', 'descriptor_table', 'add_arguments', 'run']
 
 # %% ../nbs/00_descriptors.ipynb #9f8caad1
 @dataclass(frozen=True)
@@ -68,11 +68,13 @@ def children_of(code:str # a valid NFRC code
     return tuple(d.code for d in DESCRIPTORS if d.parent == code)
 
 # %% ../nbs/00_descriptors.ipynb #a6e3945a
-_SEPARATORS = re.compile(r"[\s,;]+")
+_SEPARATORS = re.compile(r"[\s,;|/]+")
 
 def _unknown_code_error(value, context=""):
     where = f" {context}" if context else ""
-    return ValueError(f"unknown descriptor code {value!r}{where}; valid codes are: {' '.join(CODES)}")
+    named = [d for d in DESCRIPTORS if d.name.lower() == str(value).strip().lower()]
+    hint = f" ({value!r} is the name of {named[0].code}: write its code)" if named else ""
+    return ValueError(f"unknown descriptor code {value!r}{where}{hint}; valid codes are: {' '.join(CODES)}")
 
 def normalise_code(value:str, # a code as typed, e.g. "d01-01"
                    context:str="", # where the value came from, for the error message (e.g. "in row 3 of labels.csv")
@@ -151,6 +153,24 @@ def decode(vector, # 17 labels or probabilities, in canonical order
         raise ValueError(f"expected {N_DESCRIPTORS} values (one per descriptor), got {vector.shape[0]}")
     threshold = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (N_DESCRIPTORS,))
     return [c for c, v, t in zip(CODES, vector, threshold) if v >= t]
+
+# %% ../nbs/00_descriptors.ipynb #answ0002
+def answer_matrix(probs, # (n, 17) or (17,) probabilities, in canonical order
+                  thresholds=0.5, # one threshold, or 17
+                 )->np.ndarray:
+    "Booleans of `probs`' shape: the descriptors answered yes, probability >= threshold, with the parent of every sub-descriptor answered yes."
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.shape[-1] != N_DESCRIPTORS: raise ValueError(f"expected {N_DESCRIPTORS} probabilities per print (one per descriptor), got {probs.shape[-1]}")
+    yes = probs >= np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (N_DESCRIPTORS,))
+    for d in DESCRIPTORS:
+        if d.parent: yes[..., CODES.index(d.parent)] |= yes[..., CODES.index(d.code)]
+    return yes
+
+def answer_codes(probs, # (17,) probabilities of one print
+                 thresholds=0.5, # one threshold, or 17
+                )->list[str]:
+    "The codes answered yes for one print (`answer_matrix`), in canonical order."
+    return [c for c, yes in zip(CODES, answer_matrix(probs, thresholds)) if yes]
 
 # %% ../nbs/00_descriptors.ipynb #d615a3f4
 def descriptor_table()->list[dict]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
-from .descriptors import CODES
+from .descriptors import CODES, answer_matrix
 from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, output_folder
 from .losses import chance_prauc
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
@@ -181,7 +181,7 @@ def _table_html(df, float_format="{:.4f}".format):
     return df.to_html(index=False, float_format=float_format, na_rep="–", border=0, classes="numbers", escape=True)
 
 def _predictions_frame(ev):
-    predicted = ev.probs >= ev.thresholds[None]
+    predicted = answer_matrix(ev.probs, ev.thresholds)   # the answers `footdesc predict` gives
     from footdesc.interpret import print_losses
     out = pd.DataFrame(dict(image=ev.df["image"], descriptors=ev.df["descriptors"],
                             predicted=[" ".join(np.asarray(CODES)[row]) for row in predicted], loss=print_losses(ev.y, ev.probs)))

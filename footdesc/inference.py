@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .descriptors import CODES, format_codes
+from .descriptors import CODES, format_codes, answer_codes
 from .dataset import atomic_write, with_progress, output_path, output_folder
 from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
@@ -224,7 +224,7 @@ def predictions_frame(paths, # the print files, in the order of `probs`
     rows = []
     for path, p in zip(paths, probs):
         err = errors.get(str(path), "")
-        codes = "" if err else format_codes([c for c, pk, t in zip(CODES, p, thresholds) if pk >= t])
+        codes = "" if err else format_codes(answer_codes(p, thresholds))   # a sub-descriptor's yes brings its parent
         rows.append(dict(image=str(path), descriptors=codes, error=err, **{c: (None if err else round(float(pk), 4)) for c, pk in zip(CODES, p)}))
     return pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
 

@@ -15,7 +15,7 @@ from torch import nn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from sklearn.metrics import average_precision_score, precision_recall_curve
-from .descriptors import CODES, descriptor
+from .descriptors import CODES, descriptor, answer_codes, answer_matrix
 from .losses import average_precisions
 
 # %% auto #0
@@ -389,7 +389,7 @@ def explain_print(loaded, # a `DescriptorModel`
     model = loaded.model.eval()
     from footdesc.inference import descriptor_probabilities
     with torch.no_grad(): probs = descriptor_probabilities(model, x, mirror)[0].cpu().numpy()   # as `predict_paths` scores the print
-    if codes is None: codes = [c for c, p, t in zip(CODES, probs, loaded.thresholds) if p >= t]
+    if codes is None: codes = answer_codes(probs, loaded.thresholds)
     codes = [descriptor(c).code for c in codes]
     if not codes: return {}, probs, picture[cut]
     maps = gradcam(model, x, codes)[0]
@@ -433,7 +433,7 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
     out_dir, written = Path(out_dir), []
     for code, heatmap in maps.items():
         j = CODES.index(code)
-        answer = "yes" if probs[j] >= loaded.thresholds[j] else "no"
+        answer = "yes" if probs[j] >= loaded.thresholds[j] else "yes, implied by its sub-descriptor" if answer_matrix(probs, loaded.thresholds)[j] else "no"
         blank = "" if np.any(heatmap > 0) else "\nno positive evidence"
         shown = Path(path).name if (name or Path(path).stem) == Path(path).stem else f"{name}{Path(path).suffix}"   # which print, where stems are shared
         title = f"{shown}\n{code} {descriptor(code).name}\np {probs[j]:.3f}, threshold {loaded.thresholds[j]:.3f}: {answer}{blank}"
@@ -496,7 +496,7 @@ def top_losses(y, # (n, m) multi-hot labels
     "The `k` prints with the highest loss: row, item, loss, true codes, predicted codes, missed and false alarms."
     losses = print_losses(y, probs)
     y, probs = _check_scores(y, probs)
-    predicted = probs >= np.broadcast_to(np.asarray(thresholds, dtype=float), probs.shape)
+    predicted = answer_matrix(probs, thresholds) if tuple(codes) == CODES else probs >= np.broadcast_to(np.asarray(thresholds, dtype=float), probs.shape)   # the 17 descriptors: the answers `predict` gives
     codes = np.asarray(codes)
     rows = []
     for i in np.argsort(-losses, kind="stable")[:k]:

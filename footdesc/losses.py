@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from fastai.metrics import AccumMetric, ActivationType
 from sklearn.metrics import average_precision_score, precision_recall_curve
-from .descriptors import CODES, BY_CODE
+from .descriptors import CODES, BY_CODE, answer_matrix
 
 # %% auto #0
 __all__ = ['LOSSES', 'class_weights', 'WeightedBCELoss', 'SoftF1Loss', 'descriptor_loss', 'average_precisions',
@@ -155,7 +155,7 @@ def descriptor_table(probs, # predicted probabilities, shape (n, 17)
     "Per descriptor: name, positives, prevalence (chance-level AP), AP, threshold and F1 at it."
     probs, targets = _as_numpy(probs), _as_numpy(targets)
     thresholds = best_thresholds(probs, targets) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
-    predicted = probs >= thresholds
+    predicted = answer_matrix(probs, thresholds) if probs.shape[1] == len(CODES) else probs >= thresholds   # the answers `predict` gives (a sub-descriptor's yes brings its parent)
     tp = (predicted * targets).sum(0); fp = (predicted * (1 - targets)).sum(0); fn = ((1 - predicted) * targets).sum(0)
     f1 = np.where(targets.sum(0) > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), np.nan)
     return pd.DataFrame(dict(name=[BY_CODE[c].name for c in CODES], positives=targets.sum(0).astype(int),

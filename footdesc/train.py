@@ -122,7 +122,7 @@ CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
 class Checkpoint(Callback):
     "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save (and after the last epoch), atomically, to resume an interrupted run."
     order = 65
-    def __init__(self, folder, # where checkpoint.pth and checkpoint.json go
+    def __init__(self, folder, # where checkpoint.json and the weights it names (checkpoint-e{epochs}.pth) go
                  settings:dict|None=None, # the run's settings, stored to refuse resuming a different run
                  every:float=CHECKPOINT_EVERY, # seconds between saves (0: after every epoch)
                 ):
@@ -135,10 +135,13 @@ class Checkpoint(Callback):
         start = time.perf_counter()
         if start - self._saved < self.every and self.epoch < self.n_epoch - 1:
             self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = 0.0; return
-        with atomic_write(self.folder/"checkpoint.pth") as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
+        weights = f"checkpoint-e{self.epoch + 1}.pth"   # a new file: the one checkpoint.json names stays whole until the json names this one
+        with atomic_write(self.folder/weights) as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
-        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, settings=self.settings, history=_history_rows(self.learn))
+        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
+        for old in self.folder.glob("checkpoint*.pth"):   # older weights, and any an interrupted save left unnamed
+            if old.name != weights: old.unlink(missing_ok=True)
         self._saved = time.perf_counter()
 
 def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted run
@@ -147,8 +150,10 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
                 )->int:
     "Load the checkpoint in `folder` (if any) into `learn`; returns the number of epochs already done (0 without one)."
     folder = Path(folder)
-    if not (folder/"checkpoint.json").exists() or not (folder/"checkpoint.pth").exists(): return 0
+    if not (folder/"checkpoint.json").exists(): return 0
     state = json.loads((folder/"checkpoint.json").read_text())
+    weights = folder/state.get("weights", "checkpoint.pth")   # (checkpoint.pth: a checkpoint from before the weights were named)
+    if not weights.exists(): return 0
     if settings is not None and state.get("settings") != dict(settings):
         old = state.get("settings") or {}
         if old.get("data_fingerprint") != settings.get("data_fingerprint"):
@@ -162,7 +167,7 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
                 and not settings.get("pretrained") and settings.get("init") is None and settings.get("frozen_epochs") == 0 else "")
         raise ValueError(f"the checkpoint in {folder} is from a run with other settings ({diff}); delete that folder or turn resuming off to start afresh{hint}")
     if learn.opt is None: learn.create_opt()
-    _load_state(folder/"checkpoint.pth", learn.model, learn.opt, with_opt=True, device=next(learn.model.parameters()).device)
+    _load_state(weights, learn.model, learn.opt, with_opt=True, device=next(learn.model.parameters()).device)
     done = int(state["epochs_done"])
     learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
     return done
