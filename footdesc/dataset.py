@@ -15,9 +15,9 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
-           'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'print_groups',
-           'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path', 'output_folder', 'with_progress',
-           'write_labels']
+           'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'trained_names',
+           'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path', 'output_folder',
+           'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -199,11 +199,17 @@ def dataset_fingerprint(df:pd.DataFrame, # a dataset from `read_labels`
 # %% ../nbs/01_dataset.ipynb #01dssp02
 def _name_order(df:pd.DataFrame)->np.ndarray: return np.argsort(df["image"].astype(str).to_numpy(), kind="stable")
 
-def split_record(df:pd.DataFrame # the rows a model trained and validated on, with their `split` (train/valid)
+def _name_digests(names)->np.ndarray:
+    "An 8-byte BLAKE2b digest of each image name, as the CSV writes it (uint64)."
+    return np.array([int.from_bytes(hashlib.blake2b(str(n).encode(), digest_size=8).digest(), "big") for n in names], dtype=np.uint64)
+
+def split_record(df:pd.DataFrame # the rows a model trained and validated on, with their `split` (train/valid, or skipped)
                 )->dict:
-    "What a model file keeps of its training prints: the dataset's fingerprint, its size, and which prints were held out (a bit each, in image-name order, base64)."
+    "What a model file keeps of its training prints: the dataset's fingerprint, its size, which prints were held out (a bit each, in image-name order), and the digests of the names of those it trained on (base64)."
     valid = df["split"].to_numpy()[_name_order(df)] == "valid"
-    return dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"))
+    trained = np.unique(_name_digests(df["image"][df["split"].to_numpy() == "train"]))
+    return dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"),
+                trained=base64.b64encode(trained.astype(">u8").tobytes()).decode("ascii"))
 
 def recorded_split(df:pd.DataFrame, # a dataset from `read_labels`
                    record:dict|None, # a model's `split_record` (None: the model predates it)
@@ -213,6 +219,14 @@ def recorded_split(df:pd.DataFrame, # a dataset from `read_labels`
     valid = np.empty(len(df), bool)
     valid[_name_order(df)] = np.unpackbits(np.frombuffer(base64.b64decode(record["valid"]), np.uint8))[:len(df)].astype(bool)
     return valid
+
+def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
+                  record:dict|None, # a model's `split_record`
+                 )->np.ndarray|None:
+    "True for the rows of `df` whose image name, as its CSV writes it, is that of a print the model trained on; None where the model keeps no such record."
+    if not record or "trained" not in record: return None
+    known = np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64)
+    return np.isin(_name_digests(df["image"]), known)
 
 # %% ../nbs/01_dataset.ipynb #01dssh02
 def print_groups(df:pd.DataFrame, # a dataset from `read_labels`

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from .descriptors import CODES, answer_matrix
-from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, output_folder
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, trained_names, output_folder
 from .losses import chance_prauc
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
@@ -51,26 +51,35 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
     if split is not None and split not in SPLIT_CHOICES: raise ValueError(f"split={split!r}: choose one of {', '.join(SPLIT_CHOICES)}")
     record = ((config or {}).get("training") or {}).get("dataset")   # None: a model saved before it was kept
     held_out = recorded_split(df, record)   # None: not the dataset this model trained on
+    trained = trained_names(df, record) if held_out is None else None   # on other data: the prints named as those it trained on (None: no record)
+    named = trained is not None and trained.any()
     column = df["split"].eq("valid").to_numpy() if "split" in df.columns else None
     everything = np.ones(len(df), bool)
     if split == "all":
+        if named: return everything, f"all {len(df)} prints, of which {int(trained.sum())} have the names of prints this model trained on: their figures flatter it"
         return everything, (None if held_out is None else f"all {len(df)} prints, of which {int((~held_out).sum())} trained this model: their figures flatter it")
     if split is None:
         if held_out is not None:
             return held_out, (f"the {int(held_out.sum())} prints this model held out from training, of the {len(df)} of the dataset it trained on "
                               "(--split all scores every print)")
+        if named:
+            if trained.all(): raise ValueError(f"every one of the {len(df)} prints of {data} has the name of a print this model trained on: none is held out "
+                                               "to score it on (--split all scores them anyway, and flatters it)")
+            return ~trained, (f"the {int((~trained).sum())} prints whose names are not those of prints this model trained on; the other {int(trained.sum())} "
+                              f"are (this dataset is not the one it trained on, but shares them; --split all scores every print)")
         if column is not None and not column.all():
             return everything, (f"all {len(df)} prints, {int((~column).sum())} of them marked train in the split column: if this model trained on them, "
                                 f"their figures flatter it (--split valid scores the {int(column.sum())} others alone)")
         return everything, None
-    mask = held_out if held_out is not None else column
+    mask = held_out if held_out is not None else column if column is not None else None if trained is None else ~trained
     if mask is None: raise ValueError(f"--split {split}: {data} has no split column, and " + (
         "is not the dataset this model trained on (not the same prints and labels)" if record else
         "this model keeps no record of the prints it held out (models saved before 2026-11-27 do not)")
         + f", so which of its prints are '{split}' is not known")
     keep = mask if split == "valid" else ~mask
     if not keep.any(): raise ValueError(f"--split {split}: {data} has no {split} print")
-    return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" if held_out is not None else " of the split column")
+    return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" if held_out is not None else " of the split column" if column is not None else
+                                                             ", by whether their names are those of prints this model trained on")
 
 # %% ../nbs/41_evaluate.ipynb #6d5d3386
 BOOTSTRAP = 1000  # resamples for the intervals: 0.4 s on 240 prints, 2.3 s on 1,175, about 65 s on 34,000 (2 busy cores; `--bootstrap 200` there: 13 s)
