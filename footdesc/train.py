@@ -301,6 +301,22 @@ def _model_output(out, inputs)->Path:
         except (OSError, zipfile.BadZipFile): return False
     return output_path(out, "the model", inputs=inputs, replaceable=is_model, kind="a model file")
 
+def _check_init(init, arch, preproc, size):
+    "The start model of a fine-tuning, checked before any work: the same architecture and preprocessing layer (a plain error), the same input size (else a warning)."
+    from footdesc.model import load_model
+    path = Path(init)
+    try:
+        with zipfile.ZipFile(path) as z: config = json.loads(z.read("config.json"))
+    except Exception: config = load_model(path).config   # a missing, damaged or foreign file: the model loader's own message
+    name = arch if isinstance(arch, str) else getattr(arch, "__name__", str(arch))
+    if (config.get("arch"), config.get("preproc")) != (name, preproc):
+        raise ValueError(f"{path} is a {config.get('arch')}/{config.get('preproc')} model and this run asks for {name}/{preproc}: "
+                         f"fine-tuning starts from the same network (--arch {config.get('arch')} --preproc {config.get('preproc')})")
+    trained = tuple((config.get("input") or {}).get("size") or ())
+    if trained and trained != tuple(size):
+        warnings.warn(f"{path} was trained at {trained[0]}x{trained[1]} and this run fine-tunes it at {size[0]}x{size[1]}: the network takes any size, "
+                      f"but its filters learnt prints at the other scale (--size {trained[0]}x{trained[1]} keeps it)")
+
 def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       out=None, # model file to write (None: do not save)
                       dls=None, # ready DataLoaders instead of `data`
@@ -358,6 +374,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         small_size = presize_of(dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size), presize)   # a share that leaves a size to train on, checked before any work
         if presize_epochs >= frozen_epochs + epochs: raise ValueError(f"presize_epochs={presize_epochs} of {frozen_epochs + epochs} epochs in all: the last epoch at least must train at the full size")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
+    if init is not None: _check_init(init, arch, preproc, dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size))
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
