@@ -14,10 +14,10 @@ import pandas as pd
 from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode
 
 # %% auto #0
-__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'DatasetError', 'dataset_csv', 'read_labels', 'label_matrix',
-           'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'trained_names',
-           'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path', 'output_folder',
-           'with_progress', 'write_labels']
+__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv', 'read_labels',
+           'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split',
+           'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path',
+           'output_folder', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -122,7 +122,9 @@ def _ragged_row(csv:Path)->str|None:
             if not row: continue   # a blank line, skipped as pandas does
             extra = row[len(header):]
             if len(row) < len(header) or any(x.strip() for x in extra):
-                hint = ("quote a cell that holds commas (\"D01,D04\") or separate codes with spaces" if len(row) > len(header)
+                sep = next((s for s in (";", "\t", "|") if len(header) == 1 and s in header[0]), None)   # a spreadsheet's other separator
+                hint = (f"the header is one column holding {sep!r}: footdesc reads comma-separated CSV; save it with commas" if sep else
+                        "quote a cell that holds commas (\"D01,D04\") or separate codes with spaces" if len(row) > len(header)
                         else "write an empty cell for each missing field (\"a.png,\" for a print with no descriptor)")
                 return f"line {rows.line_num} has {len(row)} field(s) but the header has {len(header)} ({', '.join(header)}): {hint}"
     return None
@@ -146,6 +148,8 @@ def _not_utf8(csv)->str:
     return (f"{csv}, line {line}: byte {data[at]:#04x} is not UTF-8 (in {data[start:min(end, start + 60)]!r}); "
             "save the CSV as UTF-8 (a spreadsheet's 'CSV UTF-8' format)")
 
+KNOWN_COLUMNS = ("image", "descriptors", "split", SHOE_COLUMN, "reference", "repeats")   # read in any case ("Image"); other columns are kept as they are
+
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
                 check_files:bool=True, # raise if an image file named in the CSV is missing, is a folder, or is another row's file under another name (hard link)
                )->pd.DataFrame:
@@ -160,6 +164,7 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     except pd.errors.ParserError as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
     if problem := _ragged_row(csv): raise DatasetError(f"in {csv}, {problem}")
     df.columns = [c.strip() for c in df.columns]
+    df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in KNOWN_COLUMNS and c != c.lower() and c.lower() not in df.columns})   # "Image", "Descriptors"
     if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
     if len(df) == 0: raise DatasetError(f"{csv} has a header but no rows: there are no prints to use")
     df["descriptors"] = _descriptor_strings(df, csv)

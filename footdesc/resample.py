@@ -205,6 +205,9 @@ def open_print(path, # an image file
         raise PrintError(f"{path}: the {img.format} file holds {frames} {unit}, and footdesc reads one print per file: "
                          f"save each {unit[:-1]} as its own image file and use the one with the print")
     if orientation in _EXIF_TRANSPOSE: grey = grey.transpose(_EXIF_TRANSPOSE[orientation])
+    lo, hi = grey.getextrema()
+    if lo == hi: raise PrintError(f"{path}: the image is blank (every pixel is grey level {lo}, after any transparency is laid on white paper): there is no print "
+                                  "in it to describe; check the scan or the export")
     return grey
 
 # %% ../nbs/20_resample.ipynb #0c40cf1f
