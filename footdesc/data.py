@@ -26,7 +26,7 @@ from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
-                               parse_fit, print_to_array, PrintError)
+                               parse_fit, print_to_array, open_print, PrintError)
 from .cli import whole
 
 # %% auto #0
@@ -90,14 +90,18 @@ def cached_print(path, # the print's file
 
 # %% ../nbs/21_data.ipynb #5f7d860c
 def _convert(path, entry, size, channels, fit):
-    "Worker: convert one print into its cache entry; the problem as a string if it cannot."
+    "Worker: convert one print into its cache entry; returns the problem as a string (None if none) and whether the print is wider than tall and read as it is."
     try:
-        if not Path(entry).exists():
-            x = print_to_array(path, size, channels, fit)
-            with atomic_write(entry, durable=False) as f: np.save(f, x)
-        return None
-    except PrintError as e: return str(e)
-    except Exception as e: return f"{path}: {type(e).__name__}: {e}"
+        if Path(entry).exists(): return None, False
+        img = open_print(path)
+        sideways = img.width > img.height and not parse_fit(fit)[1]   # `prepare` says how many, once: a worker's own warning would not reach the user
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*wider than tall")
+            x = print_to_array(img, size, channels, fit)
+        with atomic_write(entry, durable=False) as f: np.save(f, x)
+        return None, sideways
+    except PrintError as e: return str(e), False
+    except Exception as e: return f"{path}: {type(e).__name__}: {e}", False
 
 # %% ../nbs/21_data.ipynb #15d545c6
 def prepare(source, # a dataset folder or CSV file
@@ -118,7 +122,7 @@ def prepare(source, # a dataset folder or CSV file
         cache = default_cache_root(csv)
     folder = Path(cache)/config_name(size, channels, fit)
     folder.mkdir(parents=True, exist_ok=True)
-    entries, problems, todo = [None]*len(df), {}, []
+    entries, problems, todo, sideways = [None]*len(df), {}, [], []
     for i, p in enumerate(df["path"]):
         if not Path(p).is_file(): problems[i] = f"{p}: no such file"; continue
         entries[i] = cache_entry(p, folder)
@@ -129,8 +133,9 @@ def prepare(source, # a dataset folder or CSV file
     args = lambda i: (df["path"].iloc[i], entries[i], size, channels, fit)
     if workers <= 1 or len(todo) < 4:  # a process pool is not worth starting for a handful of prints
         for i in with_progress(todo, len(todo), progress):
-            err = _convert(*args(i))
+            err, turned = _convert(*args(i))
             if err: problems[i] = err
+            if turned: sideways.append(i)
             if err and not skip_bad: break
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -139,14 +144,19 @@ def prepare(source, # a dataset folder or CSV file
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):
                 if fut.cancelled(): continue
-                err = fut.result()
+                err, turned = fut.result()
                 if err: problems[futures[fut]] = err
+                if turned: sideways.append(futures[fut])
                 if err and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
                     for later, j in futures.items():
                         if j > futures[fut]: later.cancel()
         finally: ex.shutdown(wait=True, cancel_futures=True)   # (the workers ignore Ctrl-C, so those running finish, and nothing is left half-written)
     if problems and not skip_bad:
         i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]} (--skip-bad, or skip_bad=True, leaves bad prints out and reports them)")
+    if sideways:
+        first = min(sideways)
+        warnings.warn(f"{len(sideways)} of the {len(todo)} prints of {csv} converted now are wider than tall (e.g. line {first+2}: {df['image'].iloc[first]}) and were "
+                      f"read as they are with fit {fit!r}: strips across the network's upright frame. Turn such scans upright, or use --fit pad-upright")
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
                             "problem": [problems[i] for i in sorted(problems)]})
     report = None
