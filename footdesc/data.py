@@ -114,7 +114,9 @@ def prepare(source, # a dataset folder or CSV file
            )->dict:
     "Convert every print of a dataset into the cache; returns the cache folder, counts and the skipped prints."
     size, channels = parse_size(size), parse_channels(channels); parse_fit(fit)
-    if df is None: df = read_labels(source, check_files=not skip_bad)
+    if df is None:
+        df = read_labels(source, check_files=not skip_bad)
+        _check_coded(df, refuse=False)   # prints without a descriptor, said before the work (`descriptor_dataloaders` says it for a frame it is given)
     csv = df.attrs.get("csv") or (dataset_csv(source) if source is not None else None)
     csv = Path(csv) if csv else Path("dataset.csv")
     if cache in (None, True):
@@ -391,11 +393,11 @@ def default_workers(n_prints:int, # prints in the dataset
     "DataLoader worker processes when none are asked for: all CPUs up to 8 for a GPU, none for the CPU or a small dataset."
     return min(8, os.cpu_count() or 1) if torch.device(device).type == "cuda" and n_prints >= SMALL_DATASET else 0
 
-def _check_coded(df:pd.DataFrame):
-    "Refuse a dataset in which no print has a descriptor, and warn about prints without one (an empty cell means none of the 17, not 'not coded yet')."
+def _check_coded(df:pd.DataFrame, refuse:bool=True):
+    "Refuse a dataset in which no print has a descriptor (unless not `refuse`), and warn about prints without one (an empty cell means none of the 17, not 'not coded yet')."
     bare = label_matrix(df).sum(1) == 0   # (`read_labels` refuses a dataset without rows)
     where = df.attrs.get("csv", "the dataset")
-    if bare.all(): raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
+    if bare.all() and refuse: raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
     if bare.any():
         lines = ", ".join(str(i + 2) for i in np.flatnonzero(bare)[:5]) + (" ..." if bare.sum() > 5 else "")
         warnings.warn(f"{int(bare.sum())} of {len(df)} prints of {where} have no descriptor (lines {lines}): each teaches the model that all 17 are "

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal
+import os, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -148,6 +148,14 @@ def _not_utf8(csv)->str:
     return (f"{csv}, line {line}: byte {data[at]:#04x} is not UTF-8 (in {data[start:min(end, start + 60)]!r}); "
             "save the CSV as UTF-8 (a spreadsheet's 'CSV UTF-8' format)")
 
+def _as_on_disk(path:str)->str:
+    "`path`, or the same name in the other Unicode normal form where only that one exists (a CSV typed on one system, files copied from a Mac)."
+    if path.isascii() or os.path.lexists(path): return path
+    for form in ("NFC", "NFD"):
+        other = unicodedata.normalize(form, path)
+        if other != path and os.path.lexists(other): return other
+    return path
+
 KNOWN_COLUMNS = ("image", "descriptors", "split", SHOE_COLUMN, "reference", "repeats")   # read in any case ("Image"); other columns are kept as they are
 
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
@@ -170,7 +178,7 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     df["descriptors"] = _descriptor_strings(df, csv)
     df = df.drop(columns=[c for c in df.columns if c.strip().upper() in CODES])
     df["image"] = df["image"].astype(str).str.strip()
-    df.insert(1, "path", [str((csv.parent/p).resolve()) if p else "" for p in df["image"]])
+    df.insert(1, "path", [_as_on_disk(str((csv.parent/p).resolve())) if p else "" for p in df["image"]])
     _check_rows(df, csv, check_files)
     closed = [format_codes(close_hierarchy(parse_codes(d))) for d in df["descriptors"]]
     changed = [i for i, (a, b) in enumerate(zip(df["descriptors"], closed)) if a != b]
