@@ -481,7 +481,7 @@ def run(args)->int:
             done = prepare(args.data, args.size, args.channels, args.fit, workers=args.workers, skip_bad=args.skip_bad,
                            cache=args.cache, progress=not args.quiet)
     except (DatasetError, PrintError, ValueError, FileNotFoundError) as e:
-        print(f"footdesc prepare: error: {e}", file=sys.stderr); return 1
+        print(f"footdesc prepare: error: {e}", file=sys.stderr); return 2   # stopped: as every command that could not do its job
     for w in caught: print(f"footdesc prepare: warning: {w.message}", file=sys.stderr)
     print(f"{done['folder']}: {done['total']} prints, {done['converted']} converted, {done['reused']} already there, {len(done['skipped'])} skipped"
           + (f" (listed in {done['report']})" if done["report"] else ""))

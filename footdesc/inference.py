@@ -293,7 +293,7 @@ def run(args)->int:
     if skipped: print(_skipped_note(skipped), file=sys.stderr)
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
-        return 1
+        return 2
     try:   # before any work: the outputs must not replace a print or a file of another kind
         if args.csv: output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
         if args.gradcam: output_folder(args.gradcam, "--gradcam")
@@ -306,7 +306,7 @@ def run(args)->int:
     frame = predictions_frame(paths, probs, errors, loaded.thresholds)
     if len(errors) < len(paths): print(_thresholds_line(loaded))
     for row in frame.to_dict("records"):
-        if row["error"]: print(f"error: {row['error']}", file=sys.stderr)
+        if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr)
         else: print(_format_row(row))
     if args.csv:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
