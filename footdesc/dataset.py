@@ -212,15 +212,20 @@ def dataset_fingerprint(df:pd.DataFrame, # a dataset from `read_labels`
 # %% ../nbs/01_dataset.ipynb #01dssp02
 def _name_order(df:pd.DataFrame)->np.ndarray: return np.argsort(df["image"].astype(str).to_numpy(), kind="stable")
 
-def _name_digests(names)->np.ndarray:
-    "An 8-byte BLAKE2b digest of each image name, as the CSV writes it (uint64)."
-    return np.array([int.from_bytes(hashlib.blake2b(str(n).encode(), digest_size=8).digest(), "big") for n in names], dtype=np.uint64)
+def _file_size(path)->int:
+    try: return os.stat(path).st_size
+    except (OSError, ValueError, TypeError): return -1
+
+def _print_digests(df:pd.DataFrame)->np.ndarray:
+    "An 8-byte BLAKE2b digest of each print's image name, as the CSV writes it, and its file's size in bytes (-1 where unknown), as uint64."
+    sizes = [_file_size(p) for p in df["path"]] if "path" in df.columns else [-1]*len(df)
+    return np.array([int.from_bytes(hashlib.blake2b(f"{n}\x1f{s}".encode(), digest_size=8).digest(), "big") for n, s in zip(df["image"], sizes)], dtype=np.uint64)
 
 def split_record(df:pd.DataFrame # the rows a model trained and validated on, with their `split` (train/valid, or skipped)
                 )->dict:
-    "What a model file keeps of its training prints: the dataset's fingerprint, its size, which prints were held out (a bit each, in image-name order), and the digests of the names of those it trained on (base64)."
+    "What a model file keeps of its training prints: the dataset's fingerprint, its size, which prints were held out (a bit each, in image-name order), and digests of the names and file sizes of those it trained on (base64)."
     valid = df["split"].to_numpy()[_name_order(df)] == "valid"
-    trained = np.unique(_name_digests(df["image"][df["split"].to_numpy() == "train"]))
+    trained = np.unique(_print_digests(df[df["split"].to_numpy() == "train"]))
     return dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"),
                 trained=base64.b64encode(trained.astype(">u8").tobytes()).decode("ascii"))
 
@@ -236,10 +241,10 @@ def recorded_split(df:pd.DataFrame, # a dataset from `read_labels`
 def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
                   record:dict|None, # a model's `split_record`
                  )->np.ndarray|None:
-    "True for the rows of `df` whose image name, as its CSV writes it, is that of a print the model trained on; None where the model keeps no such record."
+    "True for the rows of `df` with the image name (as its CSV writes it) and file size of a print the model trained on; None where the model keeps no such record."
     if not record or "trained" not in record: return None
     known = np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64)
-    return np.isin(_name_digests(df["image"]), known)
+    return np.isin(_print_digests(df), known)
 
 # %% ../nbs/01_dataset.ipynb #01dssh02
 def print_groups(df:pd.DataFrame, # a dataset from `read_labels`

@@ -31,7 +31,7 @@ def thresholded_scores(y, # (n, 17) labels
                        thresholds, # (17,) decision thresholds
                       )->pd.DataFrame:
     "Per descriptor: threshold, precision, recall and F1 of the yes/no answers (NaN where undefined)."
-    y, predicted = np.asarray(y, bool), np.asarray(probs) >= np.asarray(thresholds)[None]
+    y, predicted = np.asarray(y, bool), answer_matrix(probs, thresholds)   # the answers `predict` gives
     tp, fp, fn = (y & predicted).sum(0), (~y & predicted).sum(0), (y & ~predicted).sum(0)
     with np.errstate(invalid="ignore", divide="ignore"):
         precision, recall = tp/(tp + fp), tp/(tp + fn)

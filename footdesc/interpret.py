@@ -514,7 +514,7 @@ def mistakes(y_row, # (m,) labels of one print
             )->list[str]:
     "The codes of one print's worst mistakes (missed descriptors and false alarms, largest error first)."
     y_row, p_row = np.asarray(y_row, bool), np.asarray(p_row, float)
-    predicted = p_row >= np.broadcast_to(np.asarray(thresholds, dtype=float), p_row.shape)
+    predicted = answer_matrix(p_row, thresholds) if tuple(codes) == CODES else p_row >= np.broadcast_to(np.asarray(thresholds, dtype=float), p_row.shape)
     error = np.where(y_row != predicted, np.abs(y_row - p_row), -1)
     return [codes[j] for j in np.argsort(-error, kind="stable")[:n] if error[j] >= 0]
 

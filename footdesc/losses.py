@@ -137,7 +137,7 @@ def best_thresholds(probs, # validation probabilities, shape (n, k)
                     targets, # validation 0/1 labels, shape (n, k)
                     default:float=0.5, # the cut for a descriptor without positives
                    )->np.ndarray:
-    "Per descriptor, the probability cut (predict present when p ≥ cut) with the best F1 on the validation set."
+    "Per descriptor, the probability cut (predict present when p ≥ cut) with the best F1 on the validation set; for the 17 descriptors, a parent's F1 is that of its answers closed under the hierarchy (`answer_matrix`)."
     probs, targets = _as_numpy(probs), _as_numpy(targets)
     cuts = np.full(targets.shape[1], default, dtype=np.float64)
     for k in range(targets.shape[1]):
@@ -145,7 +145,24 @@ def best_thresholds(probs, # validation probabilities, shape (n, k)
         precision, recall, thresholds = precision_recall_curve(targets[:, k], probs[:, k])
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
         cuts[k] = float(thresholds[np.argmax(f1[:-1])])
+    if targets.shape[1] == len(CODES):   # a parent is also answered yes wherever a sub-descriptor is: its cut is chosen for those answers
+        for k, code in enumerate(CODES):
+            children = [CODES.index(c) for c in CODES if BY_CODE[c].parent == code]
+            if children and targets[:, k].any():
+                forced = (probs[:, children] >= cuts[children]).any(1)
+                cuts[k] = _closed_cut(probs[:, k], targets[:, k].astype(bool), forced, cuts[k])
     return cuts
+
+def _closed_cut(p, y, forced, cut):
+    "The cut of a parent whose answers are (p >= cut) or `forced` (a sub-descriptor answered yes) with the best F1 of those answers; `cut` where no print is free of `forced`."
+    free = np.sort(p[~forced]); positives = np.sort(p[~forced & y])
+    if len(free) == 0: return cut
+    values = np.unique(free)   # the candidate cuts: a cut between two of them answers as the higher one does
+    above = len(free) - np.searchsorted(free, values, "left")
+    tp = (y & forced).sum() + len(positives) - np.searchsorted(positives, values, "left")
+    fp = (~y & forced).sum() + above - (tp - (y & forced).sum())
+    f1 = 2*tp / np.maximum(2*tp + fp + (y.sum() - tp), 1)
+    return float(values[np.argmax(f1)])
 
 # %% ../nbs/31_losses.ipynb #a52d5c2f
 def descriptor_table(probs, # predicted probabilities, shape (n, 17)

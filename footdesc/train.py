@@ -308,7 +308,7 @@ def _check_init(init, arch, preproc, size):
     try:
         with zipfile.ZipFile(path) as z: config = json.loads(z.read("config.json"))
     except Exception: config = load_model(path).config   # a missing, damaged or foreign file: the model loader's own message
-    name = arch if isinstance(arch, str) else getattr(arch, "__name__", str(arch))
+    name = str(arch).strip().lower() if isinstance(arch, str) else getattr(arch, "__name__", str(arch))   # as `resolve_arch` reads it
     if (config.get("arch"), config.get("preproc")) != (name, preproc):
         raise ValueError(f"{path} is a {config.get('arch')}/{config.get('preproc')} model and this run asks for {name}/{preproc}: "
                          f"fine-tuning starts from the same network (--arch {config.get('arch')} --preproc {config.get('preproc')})")
