@@ -156,7 +156,7 @@ def _as_on_disk(path:str)->str:
         if other != path and os.path.lexists(other): return other
     return path
 
-KNOWN_COLUMNS = ("image", "descriptors", "split", SHOE_COLUMN, "reference", "repeats")   # read in any case ("Image"); other columns are kept as they are
+KNOWN_COLUMNS = ("image", "descriptors")   # read in any case ("Image"); other columns are kept as they are (a spreadsheet's own "Split" is not footdesc's)
 
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
                 check_files:bool=True, # raise if an image file named in the CSV is missing, is a folder, or is another row's file under another name (hard link)
@@ -172,7 +172,8 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     except pd.errors.ParserError as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
     if problem := _ragged_row(csv): raise DatasetError(f"in {csv}, {problem}")
     df.columns = [c.strip() for c in df.columns]
-    df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in KNOWN_COLUMNS and c != c.lower() and c.lower() not in df.columns})   # "Image", "Descriptors"
+    df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in KNOWN_COLUMNS and c != c.lower()
+                            and [d.lower() for d in df.columns].count(c.lower()) == 1})   # "Image", "Descriptors" (not where two columns differ only in case)
     if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
     if len(df) == 0: raise DatasetError(f"{csv} has a header but no rows: there are no prints to use")
     df["descriptors"] = _descriptor_strings(df, csv)

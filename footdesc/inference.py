@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from .descriptors import CODES, format_codes, answer_codes
 from .dataset import atomic_write, with_progress, output_path, output_folder
-from .resample import print_to_array, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
+from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
@@ -131,8 +131,13 @@ def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
     if len(encoded) > 1 and all(image is None for image in images):
         warnings.warn(f"no JPEG of this batch could be decoded on {device} (no nvJPEG here?): Pillow decodes them one by one in the main "
                       "process, which is slow; decode_on='cpu' (footdesc predict --decode-on cpu) decodes them in the workers")
+    decoded = [image for image in images if image is not None]
+    ranges = torch.stack([torch.stack([image.amin(), image.amax()]) for image in decoded]).cpu().tolist() if decoded else []   # one wait per batch
+    ranges = iter(ranges)
     for i, image in zip(encoded, images):
-        out[i] = (image, None) if image is not None else decode_prints([paths[i]], fit)[0]
+        if image is None: out[i] = decode_prints([paths[i]], fit)[0]; continue
+        lo, hi = next(ranges)
+        out[i] = (image, None) if lo != hi else (None, blank_print(paths[i], int(lo)))   # refused as Pillow's path refuses it
     return out
 
 def default_bs(device, # where the network runs

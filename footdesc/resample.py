@@ -15,9 +15,9 @@ from .cli import whole
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'DEPTHS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
-           'PrintError', 'to_greyscale', 'open_print', 'tell_landscape', 'reference_channels', 'filter_matrix',
-           'resize_channels', 'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench',
-           'shared_data_dir', 'show_channels']
+           'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'tell_landscape', 'reference_channels',
+           'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print', 'bench_print',
+           'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -206,9 +206,13 @@ def open_print(path, # an image file
                          f"save each {unit[:-1]} as its own image file and use the one with the print")
     if orientation in _EXIF_TRANSPOSE: grey = grey.transpose(_EXIF_TRANSPOSE[orientation])
     lo, hi = grey.getextrema()
-    if lo == hi: raise PrintError(f"{path}: the image is blank (every pixel is grey level {lo}, after any transparency is laid on white paper): there is no print "
-                                  "in it to describe; check the scan or the export")
+    if lo == hi: raise PrintError(blank_print(path, lo))
     return grey
+
+def blank_print(path, level:int)->str:
+    "The problem with an image of one grey level: no print in it (the same words wherever the print was decoded)."
+    return (f"{path}: the image is blank (every pixel is grey level {level}, after any transparency is laid on white paper): there is no print "
+            "in it to describe; check the scan or the export")
 
 # %% ../nbs/20_resample.ipynb #0c40cf1f
 _LANDSCAPE_TOLD = threading.Event()   # once per process
