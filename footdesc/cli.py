@@ -10,7 +10,7 @@ import os, sys, json, argparse, importlib, warnings
 
 # %% auto #0
 __all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'seconds', 'add_arguments',
-           'run_bench_command', 'main']
+           'run_bench_command', 'main', 'console']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -128,6 +128,14 @@ def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys
         if sys.stdout.isatty(): print(file=sys.stdout)   # end a progress bar's line first, so the message starts on its own
         print(_interrupted(argv), file=sys.stderr)
         return 130   # 128 + SIGINT, as shells report it
+
+def console():
+    "The `footdesc` executable: `main`, with its exit status; a command that stops with a message (a fixable error) exits 2, as argparse's errors do."
+    try: status = main()
+    except SystemExit as e:
+        if not isinstance(e.code, str): raise
+        print(e.code, file=sys.stderr); status = 2
+    sys.exit(status)
 
 def _one_line_warning(name:str):
     "`warnings.showwarning` for a command: `footdesc NAME: warning: MESSAGE`, without the file and line of the code that warned."

@@ -26,7 +26,7 @@ from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
-                               parse_fit, print_to_array, open_print, PrintError)
+                               parse_fit, print_to_array, open_print, PrintError, _LANDSCAPE_TOLD)
 from .cli import whole
 
 # %% auto #0
@@ -95,9 +95,11 @@ def _convert(path, entry, size, channels, fit):
         if Path(entry).exists(): return None, False
         img = open_print(path)
         sideways = img.width > img.height and not parse_fit(fit)[1]   # `prepare` says how many, once: a worker's own warning would not reach the user
+        told = _LANDSCAPE_TOLD.is_set()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*wider than tall")
             x = print_to_array(img, size, channels, fit)
+        if not told: _LANDSCAPE_TOLD.clear()   # silenced here, so still to be said by a later command in this process (predict, scoring)
         with atomic_write(entry, durable=False) as f: np.save(f, x)
         return None, sideways
     except PrintError as e: return str(e), False
@@ -328,10 +330,10 @@ class PrintAugment(Transform):
         c, s, zero = angle.cos(), angle.sin(), torch.zeros_like(angle)
         theta = torch.stack([torch.stack([c, -s*h/w, zero], 1), torch.stack([s*w/h, c, zero], 1)], 1)
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-        turned = {mode: 1 - F.grid_sample(1 - x, grid, mode=mode, padding_mode="zeros", align_corners=False)
-                  for mode in {"nearest" if i in self.nearest else "bilinear" for i in range(x.shape[1])}}
-        if len(turned) == 1: return next(iter(turned.values()))
-        return torch.stack([turned["nearest" if i in self.nearest else "bilinear"][:, i] for i in range(x.shape[1])], 1)
+        turn = lambda t, mode: 1 - F.grid_sample(1 - t, grid, mode=mode, padding_mode="zeros", align_corners=False)
+        modes = ["nearest" if i in self.nearest else "bilinear" for i in range(x.shape[1])]
+        if len(set(modes)) == 1: return turn(x, modes[0])
+        return torch.cat([turn(x[:, i:i + 1], mode) for i, mode in enumerate(modes)], 1)   # each channel sampled once, by its own mode
 
     def _contrast(self, x):
         "Every print's contrast scaled around its mean by its own log-uniform factor."

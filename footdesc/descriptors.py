@@ -103,7 +103,11 @@ def parse_codes(text, # a label string such as "D01 D04", "d01,d04" or "D01; D04
     if text is None or (isinstance(text, float) and np.isnan(text)): return []
     if isinstance(text, str): parts = [p for p in _SEPARATORS.split(text.strip()) if p]
     else: parts = list(text)
-    return sort_codes(normalise_code(p, context) for p in parts)
+    try: return sort_codes(normalise_code(p, context) for p in parts)
+    except ValueError as e:
+        named = [d for d in DESCRIPTORS if isinstance(text, str) and re.search(rf"(?<![\w-]){re.escape(d.name)}(?![\w-])", text, re.IGNORECASE)]
+        if not named or "is the name of" in str(e): raise
+        raise ValueError(f"{e} ({', '.join(repr(d.name) + ' is ' + d.code for d in named)}: write codes, not names)") from None
 
 def format_codes(codes # iterable of codes
                 )->str:

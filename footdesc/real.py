@@ -19,10 +19,10 @@ from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_
 
 # %% auto #0
 __all__ = ['CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
-           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'STEPS', 'score', 'Scale', 'variant_config', 'imagenet_source',
-           'train_unit', 'repeated_rows', 'predict_scores', 'wise_model', 'load_predictions', 'check_scale',
-           'ProtocolStopped', 'check_same_scale', 'check_same_pretraining', 'check_same_data', 'Protocol',
-           'cotrain_frame']
+           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'PREDATED', 'STEPS', 'score', 'Scale', 'variant_config',
+           'imagenet_source', 'train_unit', 'repeated_rows', 'predict_scores', 'wise_model', 'load_predictions',
+           'check_scale', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining', 'check_same_data',
+           'Protocol', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #a583474b
 def score(probs:np.ndarray, # (n, 17) probabilities
@@ -302,9 +302,11 @@ UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unf
 
 def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
 
+PREDATED = {"wise": 1.0}   # settings added since with a default that is not how an older folder ran: the value it ran with (no WiSE-FT model scored)
+
 def _saved_scale(folder)->dict:
-    "The scale a results folder was run with; settings it predates read as their defaults (which is how it ran)."
-    return {**{f.name: f.default for f in fields(Scale)}, **json.loads((Path(folder)/"protocol.json").read_text())["scale"]}
+    "The scale a results folder was run with; settings it predates read as their defaults (which is how it ran), or as `PREDATED` says."
+    return {**{f.name: f.default for f in fields(Scale)}, **PREDATED, **json.loads((Path(folder)/"protocol.json").read_text())["scale"]}
 
 def _differing(old:dict, new:dict, keys)->list: return [k for k in keys if _setting(old[k]) != _setting(new[k])]
 

@@ -22,8 +22,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path, help="a protocol results folder made with --keep-models")
     parser.add_argument("--mirror", action="store_true", help="score each print mirrored too, as the gpu scale does")
+    parser.add_argument("--start", type=Path, default=None, help="the pre-trained model the folds started from (default: the run's one synthetic_*.zip)")
     args = parser.parse_args()
-    start = next((args.run/"models").glob("synthetic_*.zip"))
+    starts = sorted((args.run/"models").glob("synthetic_*.zip"))
+    if args.start is None and len(starts) != 1:
+        parser.error(f"{args.run}/models holds {len(starts)} pre-trained models ({', '.join(p.name for p in starts) or 'none'}): name the folds' start with --start")
+    start = args.start or starts[0]
     folds, pooled = [], {}
     for model in sorted((args.run/"models").glob("cv_synthetic_*fold*.zip")):
         split = read_labels(args.run/"splits"/f"{model.stem}.csv")
