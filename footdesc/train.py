@@ -202,7 +202,7 @@ def blend_weights(model:torch.nn.Module, # the fine-tuned network, changed in pl
                   start:torch.nn.Module, # the network it was fine-tuned from (same architecture)
                   alpha:float, # the fine-tuned weights' share: 1 keeps them, 0 gives the start's
                  )->torch.nn.Module:
-    "WiSE-FT: every floating-point weight and buffer of `model` becomes `alpha` × its own + (1 − `alpha`) × `start`'s; integer buffers are kept."
+    "WiSE-FT: every floating-point weight and buffer of `model` becomes `alpha` × its own + (1 − `alpha`) × `start`'s; integer buffers are kept. Returns the module changed (a compiled model's original)."
     if not 0 <= alpha <= 1: raise ValueError(f"alpha={alpha}: expected the fine-tuned weights' share, between 0 and 1")
     model = getattr(model, "_orig_mod", model)   # a compiled model's weights are its original's
     theirs = getattr(start, "_orig_mod", start).state_dict()
