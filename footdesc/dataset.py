@@ -14,10 +14,10 @@ import pandas as pd
 from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode
 
 # %% auto #0
-__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv', 'read_labels',
-           'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split',
-           'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts', 'output_path',
-           'output_folder', 'with_progress', 'write_labels']
+__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv',
+           'read_labels', 'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint', 'split_record',
+           'recorded_split', 'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts',
+           'output_path', 'output_folder', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -52,6 +52,8 @@ def _onehot_strings(df, onehot, csv)->list:
     codes = [c.strip().upper() for c in onehot]
     return [format_codes(c for c, v in zip(codes, row) if int(v) == 1) for row in values.itertuples(index=False)]
 
+MAX_LISTED = 20   # problems listed in one error message
+
 def _descriptor_strings(df, csv):
     "One canonical label string per row, from `descriptors` or from one-hot code columns; where a CSV has both, they must agree."
     onehot = [c for c in df.columns if c.strip().upper() in CODES]
@@ -59,7 +61,14 @@ def _descriptor_strings(df, csv):
         if not onehot:
             raise DatasetError(f"{csv} has neither a 'descriptors' column nor one-hot columns named by the codes ({' '.join(CODES)}); its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
         return _onehot_strings(df, onehot, csv)
-    listed = [format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")) for i, v in enumerate(df["descriptors"])]
+    listed, bad = [], []
+    for i, v in enumerate(df["descriptors"]):   # every row read, so one edit of the spreadsheet fixes all of them
+        try: listed.append(format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")))
+        except ValueError as e: bad.append(str(e).replace(f"; valid codes are: {' '.join(CODES)}", "")); listed.append("")
+    if bad:
+        shown = bad[:MAX_LISTED] + ([f"... and {len(bad) - MAX_LISTED} more"] if len(bad) > MAX_LISTED else [])
+        raise DatasetError((bad[0] if len(bad) == 1 else f"{len(bad)} rows name codes that are not NFRC descriptor codes:\n  " + "\n  ".join(shown))
+                           + f"\nvalid codes are: {' '.join(CODES)}")
     if onehot:   # two sources of labels: a filled-in template with the `descriptors` cells left empty would otherwise lose every label
         ticked, names = _onehot_strings(df, onehot, csv), [c.strip().upper() for c in onehot]
         for i, (a, b) in enumerate(zip(listed, ticked)):
