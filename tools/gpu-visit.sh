@@ -23,6 +23,8 @@
 # Progressive resizing of the pre-training (footdesc.train.ProgressiveResize; not yet measured on a GPU): FD_REAL_ARGS="... --set synth_presize=0.5
 # --set synth_presize_epochs=20" trains its first 20 epochs at 176x72 (with synth_compile, the model compiles once per size).
 # The pre-training's prints are held on the GPU by default (footdesc.data.hold_in_memory); its history records train_s/valid_s per epoch.
+# The cv step also scores each fold's model with its weights averaged with the pre-trained start's (WiSE-FT, Scale.wise 0.75: a row and a
+# paired difference in real.md); the protocol scores on the GPU since stop 19 (it scored on the host's CPU before).
 # A dry run on a CPU: FD_DEVICE=cpu FD_SCALE=tiny FD_BENCH="--tiny" FD_WHEELS=none bash tools/gpu-visit.sh 300
 # (there `bench train` stops with "the training set has 2 batches": the tiny scale draws only 24 prints)
 set -u
