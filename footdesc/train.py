@@ -19,6 +19,7 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.optimizer import Adam
 from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
 from fastai.torch_core import set_seed
+from fastcore.foundation import L
 from .descriptors import CODES
 from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
@@ -30,11 +31,11 @@ from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights', 'blend_weights',
-           'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'accelerate', 'default_frozen_epochs',
-           'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run', 'add_bench_arguments',
-           'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput',
-           'run_bench']
+           'EpochTimes', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights',
+           'blend_weights', 'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'accelerate',
+           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
+           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
+           'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -116,6 +117,16 @@ def _history_rows(learn)->list:
     before = getattr(learn, "resumed_history", [])
     return before + [[None if v is None else float(v) for v in row] + _times(learn, len(before) + i)
                      for i, row in enumerate(learn.recorder.values[len(before):])]  # skipped epochs leave empty rows
+
+class ResumedRows(Callback):
+    "On a resumed `fit`, the per-epoch table shows each skipped epoch's row as its checkpoint recorded it (losses, metrics, time), not an empty one."
+    order = 40   # before the Recorder logs the epoch (50)
+    def after_epoch(self):
+        rows = getattr(self.learn, "resumed_history", [])
+        if self.epoch >= start_epoch(self.learn) or self.epoch >= len(rows) or not rows[self.epoch]: return
+        n = len(self.learn.recorder.metric_names) - 2   # the columns between epoch and time
+        self.learn.recorder.log = L([self.epoch] + list(rows[self.epoch][:n]))
+        self.learn.recorder.start_epoch = time.time() - sum(v or 0 for v in rows[self.epoch][n:n + 2])   # its time: the recorded training and validation seconds
 
 CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
 
@@ -395,7 +406,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
         if start and show_progress: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")
-        callbacks.append(Checkpoint(checkpoint_dir, settings, checkpoint_every))
+        callbacks += [Checkpoint(checkpoint_dir, settings, checkpoint_every)] + ([ResumedRows()] if start else [])
     if presize is not None and start < presize_epochs:   # (a run resumed past the small epochs needs no small prints)
         callbacks.append(ProgressiveResize(presized_dataloaders(dls, small_size), presize_epochs))
     n_epoch = frozen_epochs + epochs
