@@ -504,6 +504,7 @@ def add_arguments(parser:argparse.ArgumentParser):
                         help="save a checkpoint at the end of an epoch once this many seconds have passed since the last, and after the last epoch (0: every epoch; default %(default)s)")
     parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
     parser.add_argument("--format", default="footdesc", choices=["footdesc", "fastai"], help="model file format; fastai is a pickle (trusted use only)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars and no per-epoch table, for logs (the result, the per-descriptor table and warnings are still printed)")
 
 # %% ../nbs/33_train.ipynb #ebef798b
 def print_table(table:pd.DataFrame, # from `descriptor_table`
@@ -534,7 +535,8 @@ def run(args)->int:
                                 weights=args.weights, init=args.init, wise=args.wise, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                 unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                 checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format)
+                                num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format,
+                                show_progress=not args.quiet)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2
