@@ -26,7 +26,7 @@ from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
-                               parse_fit, print_to_array, open_print, PrintError, _LANDSCAPE_TOLD)
+                               parse_fit, print_to_array, open_print, read_sideways, PrintError)
 from .cli import whole
 
 # %% auto #0
@@ -94,14 +94,9 @@ def _convert(path, entry, size, channels, fit):
     try:
         if Path(entry).exists(): return None, False
         img = open_print(path)
-        sideways = img.width > img.height and not parse_fit(fit)[1]   # `prepare` says how many, once: a worker's own warning would not reach the user
-        told = _LANDSCAPE_TOLD.is_set()
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*wider than tall")
-            x = print_to_array(img, size, channels, fit)
-        if not told: _LANDSCAPE_TOLD.clear()   # silenced here, so still to be said by a later command in this process (predict, scoring)
+        x = print_to_array(img, size, channels, fit, tell=False)   # `prepare` says how many were read sideways, once: a worker's own warning would not reach the user
         with atomic_write(entry, durable=False) as f: np.save(f, x)
-        return None, sideways
+        return None, read_sideways(img.width, img.height, fit)
     except PrintError as e: return str(e), False
     except Exception as e: return f"{path}: {type(e).__name__}: {e}", False
 

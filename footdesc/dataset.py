@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode
+from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode, _VALID_CODES
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv',
@@ -64,11 +64,11 @@ def _descriptor_strings(df, csv):
     listed, bad = [], []
     for i, v in enumerate(df["descriptors"]):   # every row read, so one edit of the spreadsheet fixes all of them
         try: listed.append(format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")))
-        except ValueError as e: bad.append(str(e).replace(f"; valid codes are: {' '.join(CODES)}", "")); listed.append("")
+        except ValueError as e: bad.append(str(e).replace(f"; {_VALID_CODES}", "")); listed.append("")   # said once, at the end
     if bad:
         shown = bad[:MAX_LISTED] + ([f"... and {len(bad) - MAX_LISTED} more"] if len(bad) > MAX_LISTED else [])
         raise DatasetError((bad[0] if len(bad) == 1 else f"{len(bad)} rows name codes that are not NFRC descriptor codes:\n  " + "\n  ".join(shown))
-                           + f"\nvalid codes are: {' '.join(CODES)}")
+                           + f"\n{_VALID_CODES}")
     if onehot:   # two sources of labels: a filled-in template with the `descriptors` cells left empty would otherwise lose every label
         ticked, names = _onehot_strings(df, onehot, csv), [c.strip().upper() for c in onehot]
         for i, (a, b) in enumerate(zip(listed, ticked)):

@@ -70,11 +70,13 @@ def children_of(code:str # a valid NFRC code
 # %% ../nbs/00_descriptors.ipynb #a6e3945a
 _SEPARATORS = re.compile(r"[\s,;|/]+")
 
+_VALID_CODES = f"valid codes are: {' '.join(CODES)}"   # the end of every unknown-code message
+
 def _unknown_code_error(value, context=""):
     where = f" {context}" if context else ""
     named = [d for d in DESCRIPTORS if d.name.lower() == str(value).strip().lower()]
     hint = f" ({value!r} is the name of {named[0].code}: write its code)" if named else ""
-    return ValueError(f"unknown descriptor code {value!r}{where}{hint}; valid codes are: {' '.join(CODES)}")
+    return ValueError(f"unknown descriptor code {value!r}{where}{hint}; {_VALID_CODES}")
 
 def normalise_code(value:str, # a code as typed, e.g. "d01-01"
                    context:str="", # where the value came from, for the error message (e.g. "in row 3 of labels.csv")
@@ -159,15 +161,17 @@ def decode(vector, # 17 labels or probabilities, in canonical order
     return [c for c, v, t in zip(CODES, vector, threshold) if v >= t]
 
 # %% ../nbs/00_descriptors.ipynb #answ0002
-def answer_matrix(probs, # (n, 17) or (17,) probabilities, in canonical order
-                  thresholds=0.5, # one threshold, or 17
+def answer_matrix(probs, # (n, k) or (k,) probabilities, one per code of `codes`
+                  thresholds=0.5, # one threshold, or k
+                  codes=CODES, # the k outputs' codes; the 17 in canonical order (the default) are closed under the hierarchy
                  )->np.ndarray:
-    "Booleans of `probs`' shape: the descriptors answered yes, probability >= threshold, with the parent of every sub-descriptor answered yes."
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.shape[-1] != N_DESCRIPTORS: raise ValueError(f"expected {N_DESCRIPTORS} probabilities per print (one per descriptor), got {probs.shape[-1]}")
-    yes = probs >= np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (N_DESCRIPTORS,))
-    for d in DESCRIPTORS:
-        if d.parent: yes[..., CODES.index(d.parent)] |= yes[..., CODES.index(d.code)]
+    "Booleans of `probs`' shape: the descriptors answered yes, probability >= threshold, and for the 17 descriptors the parent of every sub-descriptor answered yes."
+    codes, probs = tuple(codes), np.asarray(probs, dtype=np.float64)
+    if probs.shape[-1] != len(codes): raise ValueError(f"expected {len(codes)} probabilities per print (one per descriptor), got {probs.shape[-1]}")
+    yes = probs >= np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(codes),))
+    if codes == CODES:
+        for d in DESCRIPTORS:
+            if d.parent: yes[..., CODES.index(d.parent)] |= yes[..., CODES.index(d.code)]
     return yes
 
 def answer_codes(probs, # (17,) probabilities of one print

@@ -430,10 +430,10 @@ def save_gradcam_overlays(loaded, # a `DescriptorModel`
     "Write one Grad-CAM overlay PNG per descriptor of the print at `path` into `out_dir`; returns the files written."
     from footdesc.dataset import atomic_write
     maps, probs, picture = explain_print(loaded, path, codes, mirror=mirror, crop=True)   # the print, not the fit's margins
-    out_dir, written = Path(out_dir), []
+    out_dir, written, answered = Path(out_dir), [], answer_matrix(probs, loaded.thresholds)
     for code, heatmap in maps.items():
         j = CODES.index(code)
-        answer = "yes" if probs[j] >= loaded.thresholds[j] else "yes, implied by its sub-descriptor" if answer_matrix(probs, loaded.thresholds)[j] else "no"
+        answer = "yes" if probs[j] >= loaded.thresholds[j] else "yes, implied by its sub-descriptor" if answered[j] else "no"
         blank = "" if np.any(heatmap > 0) else "\nno positive evidence"
         shown = Path(path).name if (name or Path(path).stem) == Path(path).stem else f"{name}{Path(path).suffix}"   # which print, where stems are shared
         title = f"{shown}\n{code} {descriptor(code).name}\np {probs[j]:.3f}, threshold {loaded.thresholds[j]:.3f}: {answer}{blank}"
@@ -496,7 +496,7 @@ def top_losses(y, # (n, m) multi-hot labels
     "The `k` prints with the highest loss: row, item, loss, true codes, predicted codes, missed and false alarms."
     losses = print_losses(y, probs)
     y, probs = _check_scores(y, probs)
-    predicted = answer_matrix(probs, thresholds) if tuple(codes) == CODES else probs >= np.broadcast_to(np.asarray(thresholds, dtype=float), probs.shape)   # the 17 descriptors: the answers `predict` gives
+    predicted = answer_matrix(probs, thresholds, codes)   # the 17 descriptors: the answers `predict` gives
     codes = np.asarray(codes)
     rows = []
     for i in np.argsort(-losses, kind="stable")[:k]:
@@ -514,7 +514,7 @@ def mistakes(y_row, # (m,) labels of one print
             )->list[str]:
     "The codes of one print's worst mistakes (missed descriptors and false alarms, largest error first)."
     y_row, p_row = np.asarray(y_row, bool), np.asarray(p_row, float)
-    predicted = answer_matrix(p_row, thresholds) if tuple(codes) == CODES else p_row >= np.broadcast_to(np.asarray(thresholds, dtype=float), p_row.shape)
+    predicted = answer_matrix(p_row, thresholds, codes)
     error = np.where(y_row != predicted, np.abs(y_row - p_row), -1)
     return [codes[j] for j in np.argsort(-error, kind="stable")[:n] if error[j] >= 0]
 

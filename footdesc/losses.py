@@ -172,7 +172,7 @@ def descriptor_table(probs, # predicted probabilities, shape (n, 17)
     "Per descriptor: name, positives, prevalence (chance-level AP), AP, threshold and F1 at it."
     probs, targets = _as_numpy(probs), _as_numpy(targets)
     thresholds = best_thresholds(probs, targets) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
-    predicted = answer_matrix(probs, thresholds) if probs.shape[1] == len(CODES) else probs >= thresholds   # the answers `predict` gives (a sub-descriptor's yes brings its parent)
+    predicted = answer_matrix(probs, thresholds)   # the answers `predict` gives (a sub-descriptor's yes brings its parent)
     tp = (predicted * targets).sum(0); fp = (predicted * (1 - targets)).sum(0); fn = ((1 - predicted) * targets).sum(0)
     f1 = np.where(targets.sum(0) > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), np.nan)
     return pd.DataFrame(dict(name=[BY_CODE[c].name for c in CODES], positives=targets.sum(0).astype(int),

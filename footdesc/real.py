@@ -219,24 +219,23 @@ def _repeated_dataloaders(csv, config:dict, bs:int, seed:int, device):
 
 
 # %% ../nbs/50_real.ipynb #b56d4a11
-def predict_scores(model_path, # a saved model (or one loaded, `footdesc.model.DescriptorModel`)
+def predict_scores(model_path, # a saved model (on the CPU), or one loaded (`footdesc.model.DescriptorModel`)
                    frame:pd.DataFrame, # prints to score (from `read_labels`)
                    mirror:bool=False, # average each print's probabilities with its mirror image's (`predict_paths`)
-                   device=None, # where a saved model runs (default: the CPU)
                   )->tuple[np.ndarray, dict]:
     "Probabilities of the model for `frame`'s prints, and `score` of them against its labels."
-    probs = print_probs(model_path, frame["path"], mirror, device)   # footdesc.real_pseudo
+    probs = print_probs(model_path, frame["path"], mirror)   # footdesc.real_pseudo
     return probs, score(probs, label_matrix(frame))
 
-def wise_model(model_path, # a model fine-tuned from `start_path`
+def wise_model(model_path, # a model fine-tuned from `start_path`: its file, or the model loaded (then averaged in place)
                start_path, # the model it started from
                alpha:float, # the fine-tuned weights' share (`Scale.wise`)
-               device=None, # where to load both (default: the CPU)
+               device=None, # where to load what is loaded here (default: the CPU)
               ):
     "The fine-tuned model, loaded, with its weights averaged with its start's (WiSE-FT, `footdesc.train.blend_weights`); its thresholds stay the fine-tuned model's."
-    from footdesc.model import load_model
+    from footdesc.model import load_model, DescriptorModel
     from footdesc.train import blend_weights
-    tuned = load_model(model_path, device=device)
+    tuned = model_path if isinstance(model_path, DescriptorModel) else load_model(model_path, device=device)
     blend_weights(tuned.model, load_model(start_path, device=device).model, alpha)
     return tuned
 
@@ -550,11 +549,13 @@ def zero_shot(self:Protocol, variant:str="H-B-N inc_d 352x144", seed:int=0,
     name = _unit_name("zero-shot", "imagenet" if imagenet else None, variant, f"s{seed}")
     if (done := self._finished(name)): return done
     model, t0 = self.pretrained(variant, seed, imagenet=imagenet), time.perf_counter()
-    probs, refs = predict_scores(model, self.references, self.scale.mirror, self.score_device)
+    from footdesc.model import load_model
+    model = load_model(model, device=self.score_device)   # once, for the references and the marks
+    probs, refs = predict_scores(model, self.references, self.scale.mirror)
     arrays = dict(ref_probs=probs, ref_targets=label_matrix(self.references), ref_images=_names(self.references))
     record = dict(step="zero-shot", variant=variant, seed=seed, init="imagenet-synthetic" if imagenet else "synthetic", prauc=refs["prauc"], chance=refs["chance"], references=refs)
     if self.marks is not None:
-        mprobs, record["marks"] = predict_scores(model, self.marks, self.scale.mirror, self.score_device)
+        mprobs, record["marks"] = predict_scores(model, self.marks, self.scale.mirror)
         arrays.update(mark_probs=mprobs, mark_targets=label_matrix(self.marks), mark_images=_names(self.marks))
     _save_predictions(self.out, name, **arrays)
     self._record(name, **record, seconds=time.perf_counter() - t0)
@@ -623,19 +624,21 @@ def cross_validate(self:Protocol, init:str="synthetic", variant:str="H-B-N inc_d
         train_unit(csv, model, variant_config(variant, self.scale), self.scale, seed, init=start, device=self.device, epochs=epochs,
                    imagenet=self._imagenet_weights() if init == "imagenet" else None)
         test = self.references[held_out]
-        probs, refs = predict_scores(model, test, self.scale.mirror, self.score_device)
+        from footdesc.model import load_model
+        loaded = load_model(model, device=self.score_device)   # once, for every scoring below
+        probs, refs = predict_scores(loaded, test, self.scale.mirror)
         arrays = dict(ref_probs=probs, ref_targets=label_matrix(test), ref_images=_names(test))
         record = dict(step="cv", init=init, variant=variant, seed=seed, k=k, epochs=epochs, synth_epochs=synth_epochs, cotrain_n=cotrain_n, cotrain_repeat=cotrain_repeat, pseudo_n=pseudo_n, fold=fold, prauc=refs["prauc"], chance=refs["chance"], references=refs)
         if mfolds is not None and (mfolds == fold).any():
             marks = self.marks[mfolds == fold]
-            mprobs, record["marks"] = predict_scores(model, marks, self.scale.mirror, self.score_device)
+            mprobs, record["marks"] = predict_scores(loaded, marks, self.scale.mirror)
             arrays.update(mark_probs=mprobs, mark_targets=label_matrix(marks), mark_images=_names(marks))
+        if score_pool: arrays.update(pool_probs=print_probs(loaded, self.unlabelled, self.scale.mirror), pool_images=np.asarray(list(map(str, self.unlabelled)), dtype=str))
         if pretrains and self.scale.wise < 1:   # the same model, its weights averaged with its start's (WiSE-FT), scored beside it on the same prints
-            blended = wise_model(model, start, self.scale.wise, self.score_device)
+            blended = wise_model(loaded, start, self.scale.wise, self.score_device)   # in place: the fine-tuned weights' last use
             arrays["wise_ref_probs"], wise_refs = predict_scores(blended, test, self.scale.mirror)
             record["wise"] = dict(alpha=self.scale.wise, prauc=wise_refs["prauc"], references=wise_refs)
             if "mark_probs" in arrays: arrays["wise_mark_probs"], record["wise"]["marks"] = predict_scores(blended, marks, self.scale.mirror)
-        if score_pool: arrays.update(pool_probs=print_probs(model, self.unlabelled, self.scale.mirror, self.score_device), pool_images=np.asarray(list(map(str, self.unlabelled)), dtype=str))
         _save_predictions(self.out, name, **arrays)
         if not self.keep_models: model.unlink(missing_ok=True)
         self._record(name, **record, seconds=time.perf_counter() - t0)

@@ -66,12 +66,11 @@ def check_readable(paths, # print files
 def print_probs(model_path, # a saved footdesc model (or one loaded, `footdesc.model.DescriptorModel`)
                 paths, # print files
                 mirror:bool=False, # average each print's probabilities with its mirror image's (`predict_paths`)
-                device=None, # where a saved model runs (default: the CPU)
                )->np.ndarray:
     "The model's probabilities (n, 17) for the prints at `paths`; raises, naming one, if any cannot be scored."
     from footdesc.model import load_model, DescriptorModel
     from footdesc.inference import predict_paths
-    loaded = model_path if isinstance(model_path, DescriptorModel) else load_model(model_path, device=device)
+    loaded = model_path if isinstance(model_path, DescriptorModel) else load_model(model_path)
     probs, errors = predict_paths(loaded, list(paths), bs=32, decode_in="threads", mirror=mirror)  # a few hundred small prints: no pool of processes per call
     if errors:
         raise DatasetError(f"{len(errors)} of {len(probs)} print(s) could not be scored, e.g. {next(iter(errors.values()))}")

@@ -15,9 +15,9 @@ from .cli import whole
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'DEPTHS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
-           'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'tell_landscape', 'reference_channels',
-           'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print', 'bench_print',
-           'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
+           'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'read_sideways', 'tell_landscape',
+           'reference_channels', 'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print',
+           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -217,18 +217,22 @@ def blank_print(path, level:int)->str:
 # %% ../nbs/20_resample.ipynb #0c40cf1f
 _LANDSCAPE_TOLD = threading.Event()   # once per process
 
+def read_sideways(width:int, height:int, fit:str)->bool:
+    "Whether a print of this size is read as a strip across the network's upright frame: wider than tall, by a fit that keeps prints as they are."
+    return width > height and not parse_fit(fit)[1]
+
 def tell_landscape(width:int, height:int, fit:str, name=None):
     "Warn once per process that a print wider than tall is read as it is by a fit that keeps prints as they are: a strip across the network's upright frame."
-    if width > height and not parse_fit(fit)[1] and not _LANDSCAPE_TOLD.is_set():
+    if read_sideways(width, height, fit) and not _LANDSCAPE_TOLD.is_set():
         _LANDSCAPE_TOLD.set()
         warnings.warn(f"{name + ': ' if name else ''}a print wider than tall ({width}x{height}) is read as it is with fit {fit!r}: a strip across the network's "
                       "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)")
 
-def _prepare_source(img, fit):
+def _prepare_source(img, fit, tell:bool=True):
     name = None if isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
-    tell_landscape(img.width, img.height, fit, name)
+    if tell: tell_landscape(img.width, img.height, fit, name)
     if parse_fit(fit)[1] and img.width > img.height: img = img.transpose(Image.Transpose.ROTATE_90)
     return img
 
@@ -327,10 +331,11 @@ def print_to_array(image, # a print path or a PIL image (any mode)
                    channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                    fit:str=DEFAULT_FIT, # one of `FITS`
                    fast:bool=True, # the shared pass for big prints (within 1 grey level of the reference)
+                   tell:bool=True, # warn (once per process) about a print read sideways (`tell_landscape`); False where the caller counts them itself
                   )->np.ndarray:
     "The print as the network's (3, H, W) uint8 input: one interpolation per channel, placed as `fit` says."
     size, letters = parse_size(size), parse_channels(channels).split("-")
-    img = _prepare_source(image, fit)
+    img = _prepare_source(image, fit, tell)
     inner, offset = fit_box(img.size, size, fit)
     resized = resize_channels(img, inner, letters, fast=fast)
     return _place([resized[l] for l in letters], inner, offset, size)

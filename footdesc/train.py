@@ -381,11 +381,12 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     if wise < 1 and init is None: raise ValueError(f"wise={wise} averages the fine-tuned weights with those of the model they started from: give that model (init=, --init)")
     if (presize is None) != (not presize_epochs):
         raise ValueError(f"presize={presize} and presize_epochs={presize_epochs}: give both (a share of the size such as 0.5, and a number of epochs) or neither")
+    full_size = dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size)   # what the network will see
     if presize is not None:
-        small_size = presize_of(dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size), presize)   # a share that leaves a size to train on, checked before any work
+        small_size = presize_of(full_size, presize)   # a share that leaves a size to train on, checked before any work
         if presize_epochs >= frozen_epochs + epochs: raise ValueError(f"presize_epochs={presize_epochs} of {frozen_epochs + epochs} epochs in all: the last epoch at least must train at the full size")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
-    if init is not None: _check_init(init, arch, preproc, dls.input_config["size"] if getattr(dls, "input_config", None) else parse_size(size))
+    if init is not None: _check_init(init, arch, preproc, full_size)
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
