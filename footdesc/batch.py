@@ -10,7 +10,7 @@ import os, io, math, warnings, secrets
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape)
+                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape, tell_small)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
@@ -179,6 +179,8 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
     ready = [i for i, done in enumerate(converted) if done]
     arrays = [None if done else _source_array(im, fit) for im, done in zip(images, converted)]
     arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
+    for a in arrays:
+        if a is not None: tell_small(a.shape[1], a.shape[0], size, fit)   # upright already: said once per process, as `print_to_array` says it
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
     if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), _padded([images[i] for i in ready], device))
     for on_host in (True, False):   # prints decoded on the host, and on the device

@@ -26,7 +26,7 @@ from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
-                               parse_fit, print_to_array, open_print, read_sideways, PrintError)
+                               parse_fit, print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError)
 from .cli import whole
 
 # %% auto #0
@@ -90,15 +90,15 @@ def cached_print(path, # the print's file
 
 # %% ../nbs/21_data.ipynb #5f7d860c
 def _convert(path, entry, size, channels, fit):
-    "Worker: convert one print into its cache entry; returns the problem as a string (None if none) and whether the print is wider than tall and read as it is."
+    "Worker: convert one print into its cache entry; returns the problem as a string (None if none), whether the print is wider than tall and read as it is, and its size (width, height)."
     try:
-        if Path(entry).exists(): return None, False
+        if Path(entry).exists(): return None, False, None
         img = open_print(path)
-        x = print_to_array(img, size, channels, fit, tell=False)   # `prepare` says how many were read sideways, once: a worker's own warning would not reach the user
+        x = print_to_array(img, size, channels, fit, tell=False)   # `prepare` says how many were read sideways or enlarged, once: a worker's own warning would not reach the user
         with atomic_write(entry, durable=False) as f: np.save(f, x)
-        return None, read_sideways(img.width, img.height, fit)
-    except PrintError as e: return str(e), False
-    except Exception as e: return f"{path}: {type(e).__name__}: {e}", False
+        return None, read_sideways(img.width, img.height, fit), img.size
+    except PrintError as e: return str(e), False, None
+    except Exception as e: return f"{path}: {type(e).__name__}: {e}", False, None
 
 # %% ../nbs/21_data.ipynb #15d545c6
 def prepare(source, # a dataset folder or CSV file
@@ -121,7 +121,7 @@ def prepare(source, # a dataset folder or CSV file
         cache = default_cache_root(csv)
     folder = Path(cache)/config_name(size, channels, fit)
     folder.mkdir(parents=True, exist_ok=True)
-    entries, problems, todo, sideways = [None]*len(df), {}, [], []
+    entries, problems, todo, sideways, small = [None]*len(df), {}, [], [], {}
     for i, p in enumerate(df["path"]):
         if not Path(p).is_file(): problems[i] = f"{p}: no such file"; continue
         entries[i] = cache_entry(p, folder)
@@ -132,9 +132,10 @@ def prepare(source, # a dataset folder or CSV file
     args = lambda i: (df["path"].iloc[i], entries[i], size, channels, fit)
     if workers <= 1 or len(todo) < 4:  # a process pool is not worth starting for a handful of prints
         for i in with_progress(todo, len(todo), progress):
-            err, turned = _convert(*args(i))
+            err, turned, wh = _convert(*args(i))
             if err: problems[i] = err
             if turned: sideways.append(i)
+            if wh and enlargement(*wh, size, fit) > ENLARGED_ABOVE: small[i] = wh
             if err and not skip_bad: break
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -143,9 +144,10 @@ def prepare(source, # a dataset folder or CSV file
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):
                 if fut.cancelled(): continue
-                err, turned = fut.result()
+                err, turned, wh = fut.result()
                 if err: problems[futures[fut]] = err
                 if turned: sideways.append(futures[fut])
+                if wh and enlargement(*wh, size, fit) > ENLARGED_ABOVE: small[futures[fut]] = wh
                 if err and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
                     for later, j in futures.items():
                         if j > futures[fut]: later.cancel()
@@ -156,6 +158,10 @@ def prepare(source, # a dataset folder or CSV file
         first = min(sideways)
         warnings.warn(f"{len(sideways)} of the {len(todo)} prints of {csv} converted now are wider than tall (e.g. line {first+2}: {df['image'].iloc[first]}) and were "
                       f"read as they are with fit {fit!r}: strips across the network's upright frame. Turn such scans upright, or use --fit pad-upright")
+    if small:
+        first = min(small); (w, h) = small[first]
+        warnings.warn(f"{len(small)} of the {len(todo)} prints of {csv} converted now are enlarged more than {ENLARGED_ABOVE} times to fit the input. The first, line {first+2}: "
+                      + small_print(df['image'].iloc[first], w, h, size, enlargement(w, h, size, fit)))
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
                             "problem": [problems[i] for i in sorted(problems)]})
     report = None

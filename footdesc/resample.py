@@ -14,10 +14,11 @@ from .cli import whole
 
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
-           'MAX_PRINT_PIXELS', 'DEPTHS', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box',
-           'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'read_sideways', 'tell_landscape',
-           'reference_channels', 'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print',
-           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
+           'MAX_PRINT_PIXELS', 'DEPTHS', 'ENLARGED_ABOVE', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size',
+           'parse_fit', 'fit_box', 'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'read_sideways',
+           'tell_landscape', 'enlargement', 'small_print', 'tell_small', 'reference_channels', 'filter_matrix',
+           'resize_channels', 'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench',
+           'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -228,6 +229,32 @@ def tell_landscape(width:int, height:int, fit:str, name=None):
         warnings.warn(f"{name + ': ' if name else ''}a print wider than tall ({width}x{height}) is read as it is with fit {fit!r}: a strip across the network's "
                       "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)")
 
+ENLARGED_ABOVE = 1.25   # a print enlarged more than this to fit the input is said to be small (measured below)
+_SMALL_TOLD = threading.Event()   # once per process
+
+def enlargement(width:int, height:int, # the print's size in pixels, as Pillow reports it
+                size=DEFAULT_SIZE, # the input's (height, width)
+                fit:str=DEFAULT_FIT, # one of `FITS`
+               )->float:
+    "How many times the print is enlarged to fit the input, in the direction enlarged least (below 1: reduced)."
+    (H, W), upright = parse_size(size), parse_fit(fit)[1]
+    if upright and width > height: width, height = height, width
+    return min(H/height, W/width)
+
+def small_print(name, width:int, height:int, size, scale:float)->str:
+    "What is wrong with a print enlarged `scale` times to fit the input (the same words wherever it is said)."
+    H, W = parse_size(size)
+    return (f"{name + ': ' if name else ''}a print of {width}x{height} pixels is enlarged {scale:.1f} times to fit the network's {H}x{W} input: "
+            f"it holds less detail than the network reads, and answers on such prints are less sure. Scan so that the print fills at least "
+            f"{H}x{W} pixels where you can")
+
+def tell_small(width:int, height:int, size, fit:str, name=None):
+    "Warn once per process that a print is enlarged more than `ENLARGED_ABOVE` times to fit the input."
+    scale = enlargement(width, height, size, fit)
+    if scale > ENLARGED_ABOVE and not _SMALL_TOLD.is_set():
+        _SMALL_TOLD.set()
+        warnings.warn(small_print(name, width, height, size, scale) + " (said once, whatever the number of such prints)")
+
 def _prepare_source(img, fit, tell:bool=True):
     name = None if isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
@@ -331,11 +358,12 @@ def print_to_array(image, # a print path or a PIL image (any mode)
                    channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                    fit:str=DEFAULT_FIT, # one of `FITS`
                    fast:bool=True, # the shared pass for big prints (within 1 grey level of the reference)
-                   tell:bool=True, # warn (once per process) about a print read sideways (`tell_landscape`); False where the caller counts them itself
+                   tell:bool=True, # warn (once per process) about a print read sideways (`tell_landscape`) or enlarged (`tell_small`); False where the caller counts them itself
                   )->np.ndarray:
     "The print as the network's (3, H, W) uint8 input: one interpolation per channel, placed as `fit` says."
     size, letters = parse_size(size), parse_channels(channels).split("-")
     img = _prepare_source(image, fit, tell)
+    if tell: tell_small(img.width, img.height, size, fit, None if isinstance(image, Image.Image) else str(image))
     inner, offset = fit_box(img.size, size, fit)
     resized = resize_channels(img, inner, letters, fast=fast)
     return _place([resized[l] for l in letters], inner, offset, size)
