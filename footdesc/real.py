@@ -292,9 +292,11 @@ def check_scale(scale:Scale)->Scale:
     parse_size(scale.size); parse_size(scale.squished); resolve_arch(scale.arch)
     return scale
 
+# %% ../nbs/50_real.ipynb #b4f277a2
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
 
+# %% ../nbs/50_real.ipynb #b4f277a4
 PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_valid_pct", "synth_frozen_epochs", "synth_epochs",
                         "synth_lr", "synth_bs", "loss", "synth_presize", "synth_presize_epochs")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
 UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror", "wise")  # they change what a unit trains or scores, not its name
@@ -311,6 +313,7 @@ def _differing(old:dict, new:dict, keys)->list: return [k for k in keys if _sett
 
 def _as_pretrained(settings:dict)->dict: return dict(settings, synth_bs=settings["synth_bs"] or settings["bs"])   # the batch size it used
 
+# %% ../nbs/50_real.ipynb #b4f277a6
 def check_same_scale(out, # a protocol's results folder
                      scale:Scale, # the scale a new run would use there
                     ):
@@ -323,6 +326,7 @@ def check_same_scale(out, # a protocol's results folder
                      f"{' '.join(f'{k}={_setting(new[k])}' for k in differ)}. Units are named by what they train, not by every setting, "
                      f"so the two would mix: use a new --out, or resume with {' '.join(f'--set {k}={_setting(old[k])}' for k in differ)}")
 
+# %% ../nbs/50_real.ipynb #b4f277a8
 def check_same_pretraining(source, # a protocol's results folder to copy pre-trainings from
                            scale:Scale, # the scale of the run that would copy them
                           ):
@@ -333,11 +337,13 @@ def check_same_pretraining(source, # a protocol's results folder to copy pre-tra
     if differ: raise ValueError(f"{source} pre-trained with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run's "
                                 f"pre-training would use {' '.join(f'{k}={_setting(new[k])}' for k in differ)}, so its models cannot be reused")
 
+# %% ../nbs/50_real.ipynb #b4f277aa
 def _data_record(df:pd.DataFrame, columns)->dict:
     "What identifies a dataset a protocol measured: its CSV, its number of prints, its fingerprint and shoes (where it names them)."
     return dict(file=str(Path(df.attrs["csv"]).resolve()) if df.attrs.get("csv") else None, n=len(df), sha256=dataset_fingerprint(df, columns),
                 shoes=len(set(print_groups(df))) if SHOE_COLUMN in df.columns else None)
 
+# %% ../nbs/50_real.ipynb #b4f277ac
 def _check_finished_units(out, references:pd.DataFrame, marks:pd.DataFrame|None):
     "For a folder from before the data were recorded: every print its finished units scored is among `references` (`marks`), labelled alike, and marks were scored as now."
     from footdesc.grid import read_records
@@ -374,6 +380,7 @@ def check_same_data(out, # a protocol's results folder
             raise ValueError(f"{out} was run on other {part}: {said(old)}, not {said(new)} (or their labels have changed since); its finished "
                              f"units would be mixed with new ones, so use a new --out for these {part}")
 
+# %% ../nbs/50_real.ipynb #b4f277ae
 class Protocol:
     "The real-print protocol on one dataset of references (and marks), resumable, writing under `out`."
     def __init__(self, out, # results folder (records.jsonl, predictions/, models/, splits/, synthetic/)

@@ -30,6 +30,7 @@ def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
         result.update(prauc_interval=list(interval), ap_interval={r.code: (None if np.isnan(r.ap_low) else [float(r.ap_low), float(r.ap_high)]) for r in table.itertuples()})
     return result
 
+# %% ../nbs/52_real_summary.ipynb #132c02a1
 def _protocol_csv(out, part:str)->tuple:
     "The CSV of `part` (references or marks) that the protocol's protocol.json names, read as text, and its path; (None, None) where there is none or it cannot be read."
     try:
@@ -54,6 +55,7 @@ def _shoes(out)->dict:
     mark = {i: mark_group(i, r) for i, r in zip(marks["image"], marks["reference"])} if marks is not None and "reference" in marks else {}
     return dict(ref=ref, mark=mark)
 
+# %% ../nbs/52_real_summary.ipynb #132c02a3
 def _pooled_arrays(out, records, prefix:str="", loaded:list|None=None)->dict:
     "{part: (probs, targets, images or None)} of the pooled predictions of `records`, part 'ref' and 'mark' (`prefix` 'wise_': their WiSE-FT models' probabilities; `loaded`: their saved arrays, already read)."
     arrays, pooled = loaded if loaded is not None else [load_predictions(out, r["cell"]) for r in records], {}
@@ -77,6 +79,7 @@ def _pooled(arrays:dict, shoes:dict|None=None):
         if groups is not None: pooled[part]["interval_groups"] = len(set(groups))
     return pooled
 
+# %% ../nbs/52_real_summary.ipynb #132c02a5
 def _paired(mine:dict, theirs:dict, shoes:dict|None=None)->dict:
     "Pooled macro PRAUC of one start minus a baseline's on the same prints (both from `_pooled_arrays`), with its paired bootstrap interval, per part (where both scored the same prints)."
     result = {}
@@ -92,6 +95,7 @@ def _paired(mine:dict, theirs:dict, shoes:dict|None=None)->dict:
         result[part] = dict(delta=delta, interval=list(interval))
     return result
 
+# %% ../nbs/52_real_summary.ipynb #132c02a7
 def _wise_ft(rows:list, loaded:list, arrays:dict, shoes:dict|None)->dict|None:
     "The same cross-validation scored with each fold's WiSE-FT model (its weights averaged with its start's), and that minus the fine-tuned weights, paired; None unless every fold has one."
     wise = [r.get("wise") for r in rows]
@@ -104,6 +108,7 @@ def _wise_ft(rows:list, loaded:list, arrays:dict, shoes:dict|None)->dict|None:
                 prauc_std=float(prauc.std(ddof=1)) if scored and len(rows) > 1 else None,
                 references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(blended, arrays, shoes))
 
+# %% ../nbs/52_real_summary.ipynb #132c02a9
 def _cotrained(c:dict)->bool:
     "Whether a cross-validation trained on more than its real references: co-training (synthetic prints, repeats) or self-training (pseudo-labelled prints)."
     return bool(c.get("cotrain_n")) or (c.get("cotrain_repeat") or 1) > 1 or bool(c.get("pseudo_n"))
@@ -113,10 +118,12 @@ def _cotrain_text(c:dict)->str:
     n, r, u = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1, c.get("pseudo_n") or 0
     return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else "", f"+{u} pseudo-labelled prints" if u else ""] if p) or "–"
 
+# %% ../nbs/52_real_summary.ipynb #132c02ab
 def _verdict(delta, spread):
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
     return "first is better" if delta > 0 else "second is better"
 
+# %% ../nbs/52_real_summary.ipynb #132c02ad
 def _pretraining(r:dict, scale_epochs:int|None=None)->dict:
     "A pre-training record in brief: its synthetic validation PRAUC, and where its seconds went (where its history timed them); older records without epochs ran `scale_epochs`."
     history = r.get("history") or []
@@ -124,6 +131,7 @@ def _pretraining(r:dict, scale_epochs:int|None=None)->dict:
     return dict(variant=r["variant"], seed=r["seed"], start=r.get("start") or "scratch", epochs=r.get("epochs") or scale_epochs, frozen_epochs=r.get("frozen_epochs") or 0, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
                 copied=bool(r.get("copied_from")), **spent)
 
+# %% ../nbs/52_real_summary.ipynb #132c02af
 def summarise(out # the protocol's output folder
              )->dict:
     "Zero-shot, cross-validation and findings results from the records and predictions in `out`."
@@ -201,6 +209,7 @@ def _with_interval(value, interval)->str:
     "A figure and its 95% interval, e.g. `0.565 (0.52–0.61)`; the figure alone where there is no interval."
     return _f(value) + (f" ({interval[0]:.2f}–{interval[1]:.2f})" if interval and value is not None and not np.isnan(interval[0]) else "")
 
+# %% ../nbs/52_real_summary.ipynb #d78a21a2
 def _ap_table(scores:dict)->str:
     "Per-descriptor AP (with its 95% interval where known) beside prevalence (chance), one column per scored set, after the positives among the prints scored."
     from footdesc.descriptors import BY_CODE
@@ -214,6 +223,7 @@ def _ap_table(scores:dict)->str:
         lines.append(f"| {c} {BY_CODE[c].name} | {positives[c] if positives else '–'} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
+# %% ../nbs/52_real_summary.ipynb #d78a21a4
 def _data_text(data:dict|None)->str:
     "Which references and marks the results measured, in words."
     def said(r, what):
@@ -222,6 +232,13 @@ def _data_text(data:dict|None)->str:
         return f"{r['file']} ({counted}" + (f", {r['shoes']} shoes" if r.get("shoes") else "") + ")"
     return f"References: {said((data or {}).get('references'), 'references')}; marks: {said((data or {}).get('marks'), 'marks')}."
 
+def _imagenet_text(source:dict|None)->str:
+    "Which ImageNet weights the imagenet starts used, in words."
+    if not source: return "no ImageNet weights"
+    return ("ImageNet weights for the imagenet starts: " + (f"torchvision's {source['torchvision']}" if source.get("torchvision") else
+            f"{Path(source['file']).name} (SHA-256 {source['sha256'][:12]}…)"))
+
+# %% ../nbs/52_real_summary.ipynb #d78a21a6
 def _score_notes(scores:dict)->list[str]:
     "What a reader of the per-descriptor table must know: descriptors left out of the average, those on every print, and sets without an interval (and why)."
     notes = []
@@ -245,12 +262,7 @@ def _fold_notes(cross_validations:list)->list[str]:
         if c.get("failed_references"): notes.append(f"- {name}: {c['failed_references']} reference(s) got non-finite probabilities in their fold and are left out of its pooled figures.")
     return notes
 
-def _imagenet_text(source:dict|None)->str:
-    "Which ImageNet weights the imagenet starts used, in words."
-    if not source: return "no ImageNet weights"
-    return ("ImageNet weights for the imagenet starts: " + (f"torchvision's {source['torchvision']}" if source.get("torchvision") else
-            f"{Path(source['file']).name} (SHA-256 {source['sha256'][:12]}…)"))
-
+# %% ../nbs/52_real_summary.ipynb #d78a21a8
 def summary_markdown(summary:dict # from `summarise`
                     )->str:
     "The summary as Markdown tables."
@@ -337,6 +349,7 @@ def summary_markdown(summary:dict # from `summarise`
             out.append(f"| {c['question']} | {c['delta']:+.3f} | {c['spread']:.3f} | {c['verdict']} |")
     return "\n".join(out) + "\n"
 
+# %% ../nbs/52_real_summary.ipynb #d78a21aa
 def write_summary(out # the protocol's output folder
                  )->dict:
     "Write `results.json` and `results.md` into `out`; returns the summary."

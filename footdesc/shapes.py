@@ -480,6 +480,7 @@ LOGOS = ("swoosh", "emblem", "badge", "monogram", "crown", "roundel", "wordmark"
 TEXT_LOGOS = ("badge", "monogram", "roundel", "wordmark")  # logos with letters in them: also D09
 OUTLINE_RATE = {"swoosh": .5, "emblem": .5, "shield": .5, "crown": .35}  # how often a kind is drawn as an outline
 
+# %% ../nbs/11_synth_shapes.ipynb #581fe8a1
 def _shape(d, pts, s, outline):
     "Draw a closed outline (unit coordinates) filled, or as a line `outline` pixels wide."
     xy = [tuple(p) for p in np.asarray(pts)*s]
@@ -516,6 +517,7 @@ def _shield(d, s, r, outline=0):
     if r.random() < .5: d.line([(.08*s, .3*s), (.92*s, .6*s)], fill=shade, width=w)
     else: d.line([(.15*s, .7*s), (.5*s, .35*s), (.85*s, .7*s)], fill=shade, width=w, joint="curve")
 
+# %% ../nbs/11_synth_shapes.ipynb #581fe8a3
 def _leaper(d, s, r):
     "A leaping big-cat silhouette: arched body, stretched legs, a tail and a small head."
     def stroke(pts, w): d.line([tuple(p) for p in np.asarray(pts)*s], fill=255, width=max(1, int(w*s)), joint="curve")
@@ -531,6 +533,7 @@ def _stripes(d, s, r):
         x = .1 + .3*i; h = .35 + .25*i
         d.polygon([((x + .12)*s, .95*s), ((x + .3)*s, .95*s), ((x + .3 + .25*h)*s, (.95 - h)*s), ((x + .12 + .25*h)*s, (.95 - h)*s)], fill=255)
 
+# %% ../nbs/11_synth_shapes.ipynb #581fe8a6
 def _letters(r, n):
     return "".join(r.choice(list("ABCDEFGHKLMNPRSTWXZ"), n))
 
@@ -557,6 +560,7 @@ def _wordmark(s, r, face):
         img.paste(255, ((W - sym.size[0])//2, 0), sym); img.paste(255, ((W - text.size[0])//2, sym.size[1] + k//10), text)
     return img.resize((s, max(1, round(img.size[1]*s/img.size[0]))), Image.BILINEAR)
 
+# %% ../nbs/11_synth_shapes.ipynb #581fe8a8
 def draw_logo(rng:np.random.Generator, # random source
               kind:str, # one of LOGOS
               size:int, # width of the logo, pixels

@@ -302,6 +302,7 @@ def _siping(rng, draw, box, size):
     for line in stripe_lines(rng, "straight" if rng.random() < .7 else "wavy", box, gap, a):
         draw.line(line.ravel().tolist(), fill=0, width=w)
 
+# %% ../nbs/10_synth.ipynb #4c0a35a2
 TEXTURE_GRAIN = {"dots": (.016, .045), "fine-stipple": (.008, .014), "stipple": (.01, .02), "crepe": (.012, .024), "worms": (.012, .024)}
 # grain of each texture, as a range of fractions of the sole's width: a dot pitch of 3-9 px at 586 px high, as on real soles
 
@@ -325,6 +326,7 @@ def _texture_ground(rng, fill, ink, ids, unit):
     a = a.copy(); a[dots] = fill["fg"]; ink.paste(Image.fromarray(a))
     ids[dots] = tex["id"]
 
+# %% ../nbs/10_synth.ipynb #4c0a35a4
 def _untexture_if_small(host, ink, ids, sole_px, least=.015):
     "Make a texture on elements solid again when it covers under `least` of the sole: too little to read as a texture."
     a = np.asarray(ids); inner = a == host["textured"]["id"]
@@ -332,6 +334,7 @@ def _untexture_if_small(host, ink, ids, sole_px, least=.015):
     i = np.asarray(ink).copy(); i[inner] = 255; ink.paste(Image.fromarray(i))
     a = a.copy(); a[inner] = host["id"]; ids.paste(Image.fromarray(a))
 
+# %% ../nbs/10_synth.ipynb #4c0a35a6
 def _draw_fill(rng, fill, layer, box, unit):
     "Draw `fill` on the (ink, ids) layer pair of a region box; returns the element centres it used."
     ink, ids = layer; draws = (ImageDraw.Draw(ink),); fg = fill["fg"]; k = fill["id"]  # ids follow from ink (see render_fills)
@@ -367,6 +370,7 @@ def _draw_fill(rng, fill, layer, box, unit):
         ink.paste(255, (0, 0, *ink.size)); ids.paste(k, (0, 0, *ids.size)); return None
     return None
 
+# %% ../nbs/10_synth.ipynb #4c0a35a8
 PANEL_OUTLINED_RATE = .55  # how often a plain panel prints as its outline round a white inside (else solid, inside a white groove)
 
 def _depth(mask:np.ndarray)->np.ndarray:
@@ -383,6 +387,7 @@ def _panel_ink(rng, mask:np.ndarray, unit:float)->Image.Image:
     inked = (depth > 0) & (depth <= w) if rng.random() < PANEL_OUTLINED_RATE else depth > w
     return Image.fromarray(inked.astype(np.uint8)*255)
 
+# %% ../nbs/10_synth.ipynb #4c0a35aa
 def render_fills(rng:np.random.Generator, # random source
                  fills:list[dict], # from `plan_fills`, each with an `id`
                  regions:np.ndarray, # region label image from `sole_regions`
@@ -487,6 +492,7 @@ def _restore(img:Image.Image, where:np.ndarray, values:np.ndarray)->Image.Image:
     "`img` with the pixels `where` set back to `values`."
     a = np.asarray(img).copy(); a[where] = values; return Image.fromarray(a)
 
+# %% ../nbs/10_synth.ipynb #1b0799a2
 SHANK_PANEL_RATE = .5  # how often a print with a plain fill has it as a panel across the waist (FID-300's commonest plain area)
 
 def synth_print(seed:int, # the print's seed: same seed and options, same print
@@ -582,6 +588,7 @@ def synth_print(seed:int, # the print's seed: same seed and options, same print
                 boxes=_code_boxes(entries), ids=vis_ids)
     return img, codes, meta
 
+# %% ../nbs/10_synth.ipynb #1b0799a4
 def _box(mask):
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     return [int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1] if len(rows) else None
