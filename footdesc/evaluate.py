@@ -117,6 +117,7 @@ class Evaluation:
     @property
     def excluded(self)->list[str]: return self.table.code[self.table.excluded].tolist()
 
+# %% ../nbs/41_evaluate.ipynb #6d5d33a1
 def _has_masks(csv:Path)->bool:
     "Whether the dataset is a synthetic one with descriptor masks (footdesc.synth_data writes OUT/meta/)."
     return (csv.parent/"meta").is_dir()

@@ -514,6 +514,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--num-workers", type=whole(0), help="DataLoader workers")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
+# %% ../nbs/42_grid.ipynb #31d942a1
 def cells_from_args(args)->list[Cell]:
     "The grid the options describe, each cell's values checked (ValueError naming the first bad one)."
     axes = dict(PRESETS[args.preset]) if args.preset else {}
@@ -523,6 +524,7 @@ def cells_from_args(args)->list[Cell]:
     for cell in cells: check_cell(cell)
     return cells
 
+# %% ../nbs/42_grid.ipynb #31d942a3
 def check_cell(cell:Cell)->Cell:
     "`cell` if every value in it is one footdesc can train; else a ValueError naming the value (before anything is written)."
     from footdesc.resample import parse_channels, parse_size, parse_fit
@@ -536,6 +538,7 @@ def check_cell(cell:Cell)->Cell:
     if cell.seed < 0: raise ValueError(f"seed {cell.seed} is negative")
     return cell
 
+# %% ../nbs/42_grid.ipynb #31d942a5
 def _gpu_slots(text):
     if text == "all":
         import torch
@@ -544,6 +547,7 @@ def _gpu_slots(text):
         return [str(i) for i in range(n)]
     return _list(text)
 
+# %% ../nbs/42_grid.ipynb #31d942a7
 def run(args)->int:
     "Run, resume, print or tabulate the grid."
     if args.tables:

@@ -82,6 +82,7 @@ def _weighted_ap(y, # (n,) 0/1 labels of one descriptor
         ap = gains.sum(1)/total
     return np.where(total > 0, ap, np.nan)
 
+# %% ../nbs/40_interpret.ipynb #40b000a1
 BOOTSTRAP_CELLS = 2_000_000  # prints × resamples drawn at a time (about 100 MB of float64 work arrays)
 
 class TooFewPositives(ValueError):
@@ -100,12 +101,14 @@ def _resamples(rng, group:np.ndarray, positive:np.ndarray, n_boot:int):
                                   "for a bootstrap; the figures stand without an interval")
         if len(weights): yield weights
 
+# %% ../nbs/40_interpret.ipynb #40b000a3
 def _group_index(groups, n:int, n_boot:int, level:float)->np.ndarray:
     "The bootstrap's arguments checked, and each print's group as 0..k-1 (each print its own where `groups` is None)."
     if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
     if groups is not None and len(groups) != n: raise ValueError(f"{len(groups)} groups for {n} prints: give one group per print")
     return np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)[1]
 
+# %% ../nbs/40_interpret.ipynb #40b000a5
 MIN_INTERVAL_POSITIVES = 3   # a descriptor's AP gets an interval only where it has positives in this many prints (or groups)
 
 def _few_positives(group:np.ndarray, y:np.ndarray, scored:np.ndarray)->list[int]:
@@ -116,6 +119,7 @@ def _few_positives(group:np.ndarray, y:np.ndarray, scored:np.ndarray)->list[int]
                               "for a bootstrap; the figures stand without an interval")
     return few
 
+# %% ../nbs/40_interpret.ipynb #40b000a7
 def bootstrap_ap(y, # (n, m) multi-hot labels
                  probs, # (n, m) scores
                  codes=CODES, # the m codes, in column order
@@ -139,6 +143,7 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
     table.loc[few, ["ap_low", "ap_high"]] = np.nan
     return table, tuple(float(v) for v in np.percentile(aps.mean(1), tails))
 
+# %% ../nbs/40_interpret.ipynb #40b000a9
 def ap_intervals(y, probs, # as for `bootstrap_ap`
                  codes=CODES, n_boot:int=1000, groups=None, # as for `bootstrap_ap`; n_boot 0: no intervals asked for
                 )->tuple[pd.DataFrame, tuple[float, float], str|None]:

@@ -259,6 +259,7 @@ class DescriptorModel:
     @property
     def device(self)->torch.device: return next(self.model.parameters()).device
 
+# %% ../nbs/32_model.ipynb #64c1c5a2
 def _check_config(config, path):
     if not isinstance(config, dict): raise ValueError(f"{path} has a damaged config.json: not a JSON object")
     if config.get("format") != MODEL_FORMAT: raise ValueError(f"{path} is not a footdesc model (config.json has format {config.get('format')!r})")
@@ -275,6 +276,7 @@ def _check_config(config, path):
     if not isinstance(thresholds, dict) or set(thresholds) != set(CODES) or not all(isinstance(t, (int, float)) for t in thresholds.values()):
         raise ValueError(f"{path} has a damaged config.json: it needs a threshold for each of the {len(CODES)} descriptors")
 
+# %% ../nbs/32_model.ipynb #64c1c5a4
 def load_model(path, # a model file written by `save_model`
                device=None, # where to put the network (default: CPU)
                allow_pickle:bool=False, # also accept a pickled fastai export (runs code from the file: trusted files only)

@@ -136,6 +136,7 @@ _TEXTURABLE = {"circle", "oval", "teardrop", "semicircle", "triangle", "pie", "s
 TEXTURE_ON_ELEMENTS_RATE = .5  # chance that a D12 texture goes onto another fill's elements, when one can host it
 TEXTURE_GROUND_SHARE = .4  # of those, the share printed in the ground between the elements rather than inside them
 
+# %% ../nbs/10_synth.ipynb #4d7afba1
 def _fill(rng, family, codes, **kw):
     return dict(family=family, codes=list(codes), polarity=kw.pop("polarity", None), **kw)
 
@@ -157,12 +158,14 @@ def _family_fill(rng, code, family, hollow=False):
     return _fill(rng, family, holl if hollow else solid, kind="element", element=element, hollow=hollow, arrangement=arrangement,
                  small=family == "studs")
 
+# %% ../nbs/10_synth.ipynb #4d7afba3
 def _pick_family(rng, code):
     "A random family of `code`, at FAMILY_WEIGHTS where it has weights."
     fams = FAMILIES[code]; w = FAMILY_WEIGHTS.get(code)
     if not w: return str(rng.choice(fams))
     p = np.array([w[f] for f in fams], dtype=float); return fams[int(rng.choice(len(fams), p=p/p.sum()))]
 
+# %% ../nbs/10_synth.ipynb #4d7afba5
 def _texture_on_elements(rng, fills):
     "Sometimes move a texture fill onto another fill's elements, as on real soles: inside them (made large and positive), or in the ground between them."
     textures = [f for f in fills if f["kind"] == "texture" and f["texture"] != "fine-stipple"]   # microscopic inside elements: not D12
@@ -176,6 +179,7 @@ def _texture_on_elements(rng, fills):
     if ground: host["ground"] = tex
     else: host.update(textured=tex, large=True, polarity=host["polarity"] or "positive")
 
+# %% ../nbs/10_synth.ipynb #4d7afba7
 def plan_fills(rng:np.random.Generator, # random source
                codes, # the wanted, hierarchy-closed codes
                families:dict|None=None, # force a family for some codes, e.g. {"D07": "heart"}

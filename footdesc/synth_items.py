@@ -22,6 +22,7 @@ PANEL_ITEM_RATE = .6  # how often a text or logo goes on the sole's plain panel,
 SMALL_TEXT_RATE = .5  # how often text is small print: capitals 3.5-7% of the sole's width (else 7-14%)
 TEXT_MIN_CAP = 7  # smallest capital height, pixels at DEFAULT_HEIGHT: 4.2 px on a 352-px-high network input
 
+# %% ../nbs/14_synth_items.ipynb #c23a03a1
 def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None, panel=True, min_width=0):
     "Paste a mask image onto the sole at a random spot that fits, on a clearing panel or parted from the tread by a thin groove; returns its box or None."
     H, W = sole.shape; lo, hi = rows or (.12*H, .9*H)
@@ -55,6 +56,7 @@ def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None
         return [x, y0, x + mw, y0 + mh]
     return None
 
+# %% ../nbs/14_synth_items.ipynb #c23a03a3
 def _logo_mask(rng, kind, unit, height):
     "A logo of `kind` drawn at a real-looking size: mostly 12-35% of the sole's width, a fifth larger, never under the floor."
     from footdesc.synth import DEFAULT_HEIGHT   # (footdesc.synth imports this module)
@@ -70,6 +72,7 @@ def _text_cap(rng, unit, height):
     share = rng.uniform(.035, .07) if rng.random() < SMALL_TEXT_RATE else rng.uniform(.07, .14)
     return max(int(np.ceil(TEXT_MIN_CAP*height/DEFAULT_HEIGHT)), int(unit*share))
 
+# %% ../nbs/14_synth_items.ipynb #c23a03a5
 def render_items(rng:np.random.Generator, # random source
                  items:list[dict], # text and logo items from `plan_fills`, each with an `id`
                  sole:np.ndarray, # bool mask of the printing sole
