@@ -6,11 +6,12 @@ Docs: https://footdesc.github.io/footdesc/cli.html.md"""
 
 # %% ../nbs/02_cli.ipynb #adbfcf88
 from __future__ import annotations
-import os, sys, json, argparse, importlib, warnings
+import os, sys, json, signal, argparse, importlib, warnings, threading
+from contextlib import contextmanager
 
 # %% auto #0
 __all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'seconds', 'add_arguments',
-           'run_bench_command', 'main', 'console']
+           'run_bench_command', 'Terminated', 'main', 'console']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -111,23 +112,40 @@ ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it agai
 }
 _START_OVER = "it keeps nothing to resume from: run the same command again to start over"
 
-def _interrupted(argv:list[str])->str:
-    "The one line `main` prints after Ctrl-C."
+def _interrupted(argv:list[str], how:str="interrupted")->str:
+    "The one line `main` prints after Ctrl-C (or SIGTERM: `how`)."
     name = argv[0] if argv and argv[0] in COMMANDS else None
-    return f"footdesc{' ' + name if name else ''}: interrupted; {ON_INTERRUPT.get(name, _START_OVER)}"
+    return f"footdesc{' ' + name if name else ''}: {how}; {ON_INTERRUPT.get(name, _START_OVER)}"
+
+class Terminated(KeyboardInterrupt):
+    "SIGTERM, as `kill`, `timeout` and batch schedulers send it, raised where the command is, so that it stops as after Ctrl-C."
+
+def _raise_terminated(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a second SIGTERM, during the clean-up, ends the process at once
+    raise Terminated()
+
+@contextmanager
+def _terminate_as_interrupt():
+    "Within: SIGTERM raises `Terminated` in the main thread (in another thread, which cannot take signals, nothing changes)."
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, previous)
 
 def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys.argv[1:])
         )->int:
     "The `footdesc` console command."
     argv = sys.argv[1:] if argv is None else list(argv)
-    try: return _main(argv)
+    try:
+        with _terminate_as_interrupt(): return _main(argv)
     except BrokenPipeError:   # the reader went away (`footdesc descriptors | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so Python's own flush at exit does not fail again
         return 1
-    except KeyboardInterrupt:   # Ctrl-C: one line, not a traceback from wherever the command happened to be
+    except KeyboardInterrupt as e:   # Ctrl-C or SIGTERM: one line, not a traceback from wherever the command happened to be
         if sys.stdout.isatty(): print(file=sys.stdout)   # end a progress bar's line first, so the message starts on its own
-        print(_interrupted(argv), file=sys.stderr)
-        return 130   # 128 + SIGINT, as shells report it
+        terminated = isinstance(e, Terminated)
+        print(_interrupted(argv, "stopped by SIGTERM" if terminated else "interrupted"), file=sys.stderr)
+        return 143 if terminated else 130   # 128 + the signal's number, as shells report it
 
 def console():
     "The `footdesc` executable: `main`, with its exit status; a command that stops with a message (a fixable error) exits 2, as argparse's errors do."

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
+import os, sys, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -305,9 +305,18 @@ def atomic_write_text(path, # the destination file
     return Path(path)
 
 # %% ../nbs/01_dataset.ipynb #01dsig02
+def _end_with_parent():
+    "Ask Linux to send this process SIGTERM when the process that started it ends (any way: even `kill -9`); elsewhere, nothing."
+    if not sys.platform.startswith("linux"): return
+    import ctypes
+    try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass   # a libc without prctl: the orderly stop in the main process still ends the pool
+
 def ignore_interrupts():
-    "A worker process's initializer: Ctrl-C is the main process's to handle (it stops the pool)."
+    "A worker process's initializer: Ctrl-C and SIGTERM are the main process's to handle (it stops the pool); the worker ends with the main process."
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not the handler a forked worker inherits from `footdesc.cli`
+    _end_with_parent()
 
 # %% ../nbs/01_dataset.ipynb #01dsop02
 def output_path(path, # where a command will write
