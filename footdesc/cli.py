@@ -109,6 +109,7 @@ ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it agai
     "grid": "finished work is kept: run the same command again to run only the unfinished cells",
     "demo": "the synthetic prints are kept once all are drawn: run the same command again to reuse them (training starts over)",
     "synth": "the dataset folder is incomplete: run the same command with --force to write it afresh",
+    "predict": "the answers shown so far are kept (with --csv, their rows too, in the file named above): run the same command again to predict every print",
 }
 _START_OVER = "it keeps nothing to resume from: run the same command again to start over"
 

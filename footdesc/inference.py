@@ -27,8 +27,8 @@ from .cli import whole
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
            'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in', 'default_bs', 'predict_paths',
-           'predictions_frame', 'add_arguments', 'progress_on_stderr', 'run', 'add_bench_arguments', 'bench_prints',
-           'run_bench']
+           'predictions_frame', 'add_arguments', 'progress_on_stderr', 'partial_csv', 'run', 'add_bench_arguments',
+           'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".jpx", ".tif", ".tiff", ".bmp", ".dib",
@@ -161,6 +161,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
                   progress:bool=False, # draw a fastprogress bar over the batches (a batch counts when its prints reach the network)
                   batch_pixels:int|None=DEVICE_BATCH_PIXELS, # with resize_on "device": a print of more than batch_pixels/bs pixels is converted by its worker (Pillow), so big scans cross as the network's small input; None: no cap
+                  on_batch=None, # called with (start, probabilities of the batch's prints (NaN rows for failures), {path: error} of its prints) as each batch is answered, in order; on a GPU one batch late, so the network never waits for it
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
     paths = [Path(p) for p in paths]
@@ -184,12 +185,15 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
     if shared_memory: job = functools.partial(shared_job, job, in_flight=2*-(-bs // part))   # two chunks of tasks at most
     model = loaded.model.eval()
-    errors = {}
+    errors, probs, pending = {}, np.full((len(paths), len(CODES)), np.nan, dtype=np.float32), deque()
+    def answer(start, n, rows, p, failed):   # a batch's answers to the host (the wait for its network pass is here), then to `on_batch`
+        if p is not None: probs[rows] = p.cpu().numpy()
+        if on_batch is not None: on_batch(start, probs[start:start + n], failed)
     with _decoder_pool(decode_in, workers) as pool:
         def submitted(start):   # a batch's prints, sent to the workers in parts
             return start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)]
         starts = range(0, len(paths), bs)
-        chunks, ahead, answers = map(submitted, starts), deque(), []
+        chunks, ahead = map(submitted, starts), deque()
         try:
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
             for _ in with_progress(starts, len(starts), progress):
@@ -197,23 +201,24 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 converted = [answer for f in futures for answer in from_shared(_results(f))]
                 ahead.popleft(); ahead.extend(islice(chunks, 1))
                 if decode_on == "device": converted = _decode_jpegs_on(device, converted, paths[start:start + len(converted)], fit)
-                for i, (_, problem) in enumerate(converted):
-                    if problem is not None: errors[str(paths[start + i])] = problem
-                ok = [i for i, (a, _) in enumerate(converted) if a is not None]
-                if not ok: continue
+                failed = {str(paths[start + i]): problem for i, (_, problem) in enumerate(converted) if problem is not None}
+                errors.update(failed)
+                ok, n = [i for i, (a, _) in enumerate(converted) if a is not None], len(converted)
+                if not ok:
+                    pending.append((start, n, [], None, failed)); continue
                 arrays = [converted[i][0] for i in ok]
                 x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
                 del converted, arrays   # copied into the batch: the shared-memory blocks can go now, not after the next chunk
                 x = normalise(x)
                 if cuda: x = x.contiguous(memory_format=torch.channels_last)
                 with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-                    p = descriptor_probabilities(model, x, mirror)
-                    answers.append(([start + i for i in ok], p))  # stays on the device: no wait here
+                    p = descriptor_probabilities(model, x, mirror)   # queued on the device: no wait here
+                pending.append((start, n, [start + i for i in ok], p, failed))
+                while len(pending) > (1 if cuda else 0): answer(*pending.popleft())   # on a GPU, the batch before this one
+            while pending: answer(*pending.popleft())
         except BaseException:
             if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])
             raise
-    probs = np.full((len(paths), len(CODES)), np.nan, dtype=np.float32)
-    for rows, p in answers: probs[rows] = p.cpu().numpy()
     return probs, errors
 
 # %% ../nbs/34_inference.ipynb #9c2d0527
@@ -288,6 +293,18 @@ def _replaceable_csv(path:Path)->bool:
         with open(path, "rb") as f: return f.read(len(header)) == header
     except OSError: return False
 
+def partial_csv(path)->Path:
+    "Where an interrupted `predict --csv PATH` keeps the rows it finished: PATH with `.partial` before its extension."
+    path = Path(path)
+    return path.with_name(f"{path.stem}.partial{path.suffix}")
+
+def _show_rows(frame:pd.DataFrame, loaded, said:list):
+    "Print a batch's answers (stdout) and failures (stderr); the thresholds line once, before the first answer."
+    for row in frame.to_dict("records"):
+        if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr); continue
+        if not said: print(_thresholds_line(loaded)); said.append(True)
+        print(_format_row(row))
+
 def run(args)->int:
     "Run `footdesc predict`."
     try: loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
@@ -300,21 +317,32 @@ def run(args)->int:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
         return 2
     try:   # before any work: the outputs must not replace a print or a file of another kind
-        if args.csv: output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
+        if args.csv:
+            output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
+            output_path(partial_csv(args.csv), "the CSV of an interrupted run's predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
         if args.gradcam: output_folder(args.gradcam, "--gradcam")
     except ValueError as e:
         print(f"footdesc predict: error: {e}", file=sys.stderr)
         return 2
-    with progress_on_stderr() as bar:
-        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
-                                      decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels)
-    frame = predictions_frame(paths, probs, errors, loaded.thresholds)
-    if len(errors) < len(paths): print(_thresholds_line(loaded))
-    for row in frame.to_dict("records"):
-        if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr)
-        else: print(_format_row(row))
+    batches, said = [], []
+    def answered(start, probs, failed):   # a batch's rows, as it is answered: shown at once unless a progress bar is drawn (then at the end)
+        batches.append(predictions_frame(paths[start:start + len(probs)], probs, failed, loaded.thresholds))
+        if not bar: _show_rows(batches[-1], loaded, said)
+    try:
+        with progress_on_stderr() as bar:
+            probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
+                                          decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels, on_batch=answered)
+    except KeyboardInterrupt:   # Ctrl-C or SIGTERM: the answered prints' rows are kept
+        if args.csv and batches:
+            kept = pd.concat(batches, ignore_index=True)
+            with atomic_write(partial_csv(args.csv), "w") as f: kept.to_csv(f, index=False, lineterminator="\n")
+            print(f"footdesc predict: the rows of the {len(kept)} of {len(paths)} prints done are in {partial_csv(args.csv)}", file=sys.stderr)
+        raise
+    frame = pd.concat(batches, ignore_index=True)
+    if bar: _show_rows(frame, loaded, said)
     if args.csv:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
+        partial_csv(args.csv).unlink(missing_ok=True)   # an earlier interrupted run's rows: this file has them all
         print(f"wrote {len(frame)} rows to {args.csv}")
     if args.gradcam:
         from footdesc.interpret import save_gradcam_overlays, overlay_names
