@@ -142,6 +142,10 @@ def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys
     except BrokenPipeError:   # the reader went away (`footdesc descriptors | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so Python's own flush at exit does not fail again
         return 1
+    except OSError as e:   # the disk, not the code: a full disk, a folder it may not write, a file where a folder should be
+        name = argv[0] if argv and argv[0] in COMMANDS else None
+        print(f"footdesc{' ' + name if name else ''}: error: {e}", file=sys.stderr)
+        return 2   # stopped on an error a user can fix, as every command's own errors
     except KeyboardInterrupt as e:   # Ctrl-C or SIGTERM: one line, not a traceback from wherever the command happened to be
         if sys.stdout.isatty(): print(file=sys.stdout)   # end a progress bar's line first, so the message starts on its own
         terminated = isinstance(e, Terminated)

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/data.html.md"""
 
 # %% ../nbs/21_data.ipynb #885ff615
 from __future__ import annotations
-import os, math, hashlib, warnings, argparse, sys
+import os, io, sys, math, errno, hashlib, warnings, argparse
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +31,11 @@ from .cli import whole
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
-           'RESIDENT_CHOICES', 'config_name', 'default_cache_root', 'cache_entry', 'cached_print', 'prepare',
-           'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock',
-           'normalise', 'count_host_syncs', 'PrintAugment', 'nearest_channels', 'fits_on_gpu', 'hold_in_memory',
-           'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
+           'RESIDENT_CHOICES', 'config_name', 'default_cache_root', 'cache_entry', 'CacheError', 'entry_bytes',
+           'save_entry', 'cached_print', 'prepare', 'stratified_split', 'MultiInterpImage', 'PrintItem',
+           'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock', 'normalise', 'count_host_syncs', 'PrintAugment',
+           'nearest_channels', 'fits_on_gpu', 'hold_in_memory', 'default_workers', 'descriptor_dataloaders',
+           'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -74,6 +75,29 @@ def cache_entry(path, # the print's file
     return Path(folder)/f"{key}.npy"
 
 # %% ../nbs/21_data.ipynb #f95166c3
+class CacheError(OSError):
+    "The cache could not be written (a full disk, a quota, no permission): a problem of the cache's folder, not of any print."
+
+def _cache_problem(entry, e:OSError)->str:
+    why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file is larger than this process may write (ulimit -f)",
+           errno.EACCES: "no permission to write there", errno.EPERM: "no permission to write there", errno.EROFS: "the disk is read-only"}.get(e.errno, e.strerror or str(e))
+    return (f"cannot write the cache in {Path(entry).parent}: {why} ({type(e).__name__}: {e}). Free space there, or put the cache "
+            "elsewhere with --cache FOLDER (cache=FOLDER) or the environment variable FOOTDESC_CACHE")
+
+def entry_bytes(size)->int:
+    "The size in bytes of a complete cache entry at `size` (`np.save` of a (3, H, W) uint8 array: its header, then the pixels)."
+    buffer = io.BytesIO(); np.save(buffer, np.zeros((3, *parse_size(size)), np.uint8))
+    return buffer.tell()
+
+def save_entry(entry, # the cache file to write
+               x:np.ndarray, # the print's (3, H, W) uint8 input
+              ):
+    "Write a cache entry atomically; a write that fails raises `CacheError` naming the cache folder."
+    buffer = io.BytesIO(); np.save(buffer, x)   # in memory first: `np.save` to a file loses some write errors (a file-size limit) and leaves a short entry
+    try:
+        with atomic_write(entry, durable=False) as f: f.write(buffer.getbuffer())
+    except OSError as e: raise CacheError(_cache_problem(entry, e)) from e
+
 def cached_print(path, # the print's file
                  size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fit:str=DEFAULT_FIT,
                  folder=None, # the configuration folder of the cache; None: no cache
@@ -85,7 +109,7 @@ def cached_print(path, # the print's file
         try: return np.load(entry)
         except Exception as e: warnings.warn(f"cache entry {entry} for {path} is unreadable ({e}); converting the print again")
     x = print_to_array(path, size, channels, fit)
-    with atomic_write(entry, durable=False) as f: np.save(f, x)
+    save_entry(entry, x)
     return x
 
 # %% ../nbs/21_data.ipynb #5f7d860c
@@ -95,8 +119,9 @@ def _convert(path, entry, size, channels, fit):
         if Path(entry).exists(): return None, False, None
         img = open_print(path)
         x = print_to_array(img, size, channels, fit, tell=False)   # `prepare` says how many were read sideways or enlarged, once: a worker's own warning would not reach the user
-        with atomic_write(entry, durable=False) as f: np.save(f, x)
+        save_entry(entry, x)
         return None, read_sideways(img.width, img.height, fit), img.size
+    except CacheError: raise   # the cache's problem, not the print's: it stops `prepare` whatever `skip_bad` says
     except PrintError as e: return str(e), False, None
     except Exception as e: return f"{path}: {type(e).__name__}: {e}", False, None
 
@@ -121,11 +146,14 @@ def prepare(source, # a dataset folder or CSV file
         cache = default_cache_root(csv)
     folder = Path(cache)/config_name(size, channels, fit)
     folder.mkdir(parents=True, exist_ok=True)
-    entries, problems, todo, sideways, small = [None]*len(df), {}, [], [], {}
+    entries, problems, todo, sideways, small, complete = [None]*len(df), {}, [], [], {}, entry_bytes(size)
     for i, p in enumerate(df["path"]):
         if not Path(p).is_file(): problems[i] = f"{p}: no such file"; continue
         entries[i] = cache_entry(p, folder)
-        if not entries[i].exists(): todo.append(i)
+        try: done = entries[i].stat().st_size == complete   # an entry cut short (a disk that filled up, a copy stopped) is converted again
+        except FileNotFoundError: done = False
+        if not done:
+            entries[i].unlink(missing_ok=True); todo.append(i)
     if problems and not skip_bad:
         i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]}")
     workers = os.cpu_count() if workers is None else workers
@@ -483,7 +511,7 @@ def run(args)->int:
             warnings.simplefilter("always")
             done = prepare(args.data, args.size, args.channels, args.fit, workers=args.workers, skip_bad=args.skip_bad,
                            cache=args.cache, progress=not args.quiet)
-    except (DatasetError, PrintError, ValueError, FileNotFoundError) as e:
+    except (DatasetError, PrintError, ValueError, OSError) as e:   # OSError: a missing file, a cache that cannot be written (`CacheError`)
         print(f"footdesc prepare: error: {e}", file=sys.stderr); return 2   # stopped: as every command that could not do its job
     for w in caught: print(f"footdesc prepare: warning: {w.message}", file=sys.stderr)
     print(f"{done['folder']}: {done['total']} prints, {done['converted']} converted, {done['reused']} already there, {len(done['skipped'])} skipped"
