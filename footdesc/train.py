@@ -6,7 +6,8 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import json, time, shutil, argparse, sys, warnings, tempfile, zipfile, statistics
+import os, json, time, shutil, socket, argparse, sys, warnings, tempfile, zipfile, statistics
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -33,9 +34,9 @@ from .cli import not_negative, positive, seconds, whole
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
            'EpochTimes', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights',
            'blend_weights', 'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'accelerate',
-           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'run',
-           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
-           'end_to_end_throughput', 'run_bench']
+           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'OutputInUse',
+           'exclusive_output', 'run', 'add_bench_arguments', 'ceiling_throughput', 'loader_throughput',
+           'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -147,11 +148,14 @@ class Checkpoint(Callback):
         if start - self._saved < self.every and self.epoch < self.n_epoch - 1:
             self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = 0.0; return
         weights = f"checkpoint-e{self.epoch + 1}.pth"   # a new file: the one checkpoint.json names stays whole until the json names this one
-        with atomic_write(self.folder/weights) as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
+        try:
+            with atomic_write(self.folder/weights) as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
+        except (OSError, RuntimeError) as e:   # torch's writer reports a full disk or a file-size limit as a RuntimeError
+            raise OSError(f"cannot write the checkpoint {self.folder/weights}: {e} (is the disk full? --checkpoint-dir puts checkpoints elsewhere)") from e
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
         state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
-        for old in self.folder.glob("checkpoint*.pth"):   # older weights, and any an interrupted save left unnamed
+        for old in [*self.folder.glob("checkpoint*.pth"), *self.folder.glob(".checkpoint*.tmp")]:   # older weights, and what an interrupted save left
             if old.name != weights: old.unlink(missing_ok=True)
         self._saved = time.perf_counter()
 
@@ -406,7 +410,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     start = 0
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
-        if start and show_progress: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")
+        if start: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")   # with --quiet too: a log must show it
         callbacks += [Checkpoint(checkpoint_dir, settings, checkpoint_every)] + ([ResumedRows()] if start else [])
     if presize is not None and start < presize_epochs:   # (a run resumed past the small epochs needs no small prints)
         callbacks.append(ProgressiveResize(presized_dataloaders(dls, small_size), presize_epochs))
@@ -526,18 +530,48 @@ def _skipped_note(skipped:pd.DataFrame, cache_folder, shown:int=20)->str:
     more = [f"  ... and {len(skipped) - shown} more"] if len(skipped) > shown else []
     return "\n".join([f"footdesc train: left out {len(skipped)} print(s) that could not be read (--skip-bad; listed in a skipped-*.csv in {cache_folder}):", *lines, *more])
 
+class OutputInUse(OSError):
+    "Another run is writing the same model file."
+
+@contextmanager
+def exclusive_output(out, # the model file a run writes
+                    ):
+    "Hold a lock on `out` for a whole run, so that a second run for the same file stops at once (Linux and macOS; elsewhere no lock)."
+    try: import fcntl
+    except ImportError: yield; return
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    lock = out.with_name(f".{out.name}.lock")
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "a process"
+            os.close(fd)
+            raise OutputInUse(f"another footdesc train is writing {out} ({holder}): wait for it to finish, or give this run another --out") from None
+        try:
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino: break   # still the lock's file (not one a finishing run just removed)
+        except FileNotFoundError: pass
+        os.close(fd)
+    os.ftruncate(fd, 0); os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+    try:
+        for stale in out.parent.glob(f".{out.name}.*.tmp"): stale.unlink(missing_ok=True)   # what an interrupted save of this file left (no run is writing it now)
+        yield
+    finally:
+        lock.unlink(missing_ok=True); os.close(fd)
+
 def run(args)->int:
     "Run `footdesc train`."
     out = Path(args.out)
     checkpoint_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else out.with_name(out.name + ".checkpoint")
     try:
-        res = train_descriptors(args.data, out, size=args.size, channels=args.channels, fit=args.fit, bs=args.bs, valid_pct=args.valid_pct,
-                                seed=args.seed, arch=args.arch, preproc=args.preproc, loss=args.loss, pretrained=not args.no_pretrained,
-                                weights=args.weights, init=args.init, wise=args.wise, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
-                                unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
-                                checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format,
-                                show_progress=not args.quiet)
+        with exclusive_output(out):
+            res = train_descriptors(args.data, out, size=args.size, channels=args.channels, fit=args.fit, bs=args.bs, valid_pct=args.valid_pct,
+                                  seed=args.seed, arch=args.arch, preproc=args.preproc, loss=args.loss, pretrained=not args.no_pretrained,
+                                  weights=args.weights, init=args.init, wise=args.wise, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
+                                  unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
+                                  checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
+                                  num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format,
+                                  show_progress=not args.quiet)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2
