@@ -366,6 +366,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       presize_epochs:int=0, # epochs at the smaller size, counted from the first
                       resident="auto", # hold the prints in memory on the device: "auto" (on a GPU where they fit), True, False (footdesc.data.hold_in_memory)
                       skip_bad:bool=False, # leave out (and report, in `TrainResult.skipped`) prints that cannot be read, instead of stopping
+                      cache=True, # the converted prints' cache: True, the default root (`footdesc.data.default_cache_root`); a folder, that root (as `footdesc prepare --cache`); False, none
                       device=None, # "cuda", "cpu" (default: the GPU if there is one)
                       cbs=None, # more fastai callbacks for `fit`
                       format:str="footdesc", # model file format (see footdesc.model.save_model)
@@ -396,7 +397,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
                                      seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress,
-                                     resident=resident)
+                                     resident=resident, cache=cache)
     if out is not None and getattr(dls, "df", None) is not None: _model_output(out, dls.df["path"])   # nor one of the prints
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
     learn = descriptor_learner(dls, arch, preproc, loss, pretrained=pretrained, weights=weights, wd=wd, train_bn=train_bn)
@@ -503,6 +504,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS),
                         help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory), yes, no (default %(default)s)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
+    parser.add_argument("--cache", default=None, help="cache root folder, as for footdesc prepare (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
     parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
     parser.add_argument("--checkpoint-every", type=seconds, default=CHECKPOINT_EVERY, metavar="SECONDS",
@@ -570,7 +572,7 @@ def run(args)->int:
                                   weights=args.weights, init=args.init, wise=args.wise, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
                                   unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
                                   checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                  num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, device=args.device, format=args.format,
+                                  num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, cache=args.cache or True, device=args.device, format=args.format,
                                   show_progress=not args.quiet)
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
@@ -582,6 +584,7 @@ def run(args)->int:
     lo, hi = res.prauc_interval
     interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
     print(f"PRAUC {res.prauc:.4f}{interval}; model saved to {res.model_path} ({res.seconds:.0f} s)")
+    if (cached := getattr(res.learn.dls, "cache_folder", None)) is not None: print(f"converted prints cached in {cached} (safe to delete: they are made again when needed)")
     if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, res.learn.dls.cache_folder), file=sys.stderr)
     return 0
 
