@@ -192,9 +192,9 @@ def prepare(source, # a dataset folder or CSV file
                       + small_print(df['image'].iloc[first], w, h, size, enlargement(w, h, size, fit)))
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
                             "problem": [problems[i] for i in sorted(problems)]})
-    report = None
-    if len(skipped):
-        report = folder/f"skipped-{csv.stem}.csv"
+    report = folder/f"skipped-{csv.stem}.csv"
+    if not len(skipped): report.unlink(missing_ok=True); report = None   # an earlier run's list, of prints fixed since
+    else:
         with atomic_write(report, "w") as f: skipped.to_csv(f, index=False, lineterminator="\n")
         warnings.warn(f"{len(skipped)} of {len(df)} prints of {csv} could not be used and were left out; the list is in {report}")
     return dict(folder=folder, total=len(df), converted=sum(1 for i in todo if i not in problems),
