@@ -333,7 +333,15 @@ def output_path(path, # where a command will write
         raise ValueError(f"{path} is one of the files this command reads: writing {what} there would destroy it; choose another name")
     if path.exists() and not replaceable(path):
         raise ValueError(f"{path} exists and is not {kind or 'a file this command writes'}: {what} would replace it; choose another name, or move it away first")
+    _check_writable(path.parent, f"{what} ({path})")
     return path
+
+def _check_writable(folder:Path, what:str):
+    "Refuse, before any work, a folder that cannot be written (or its nearest existing parent, which would hold it): tried with a file made and removed."
+    while not folder.exists() and folder != folder.parent: folder = folder.parent
+    if not folder.is_dir(): raise ValueError(f"cannot write {what}: {folder} is a file, not a folder")
+    try: fd, tmp = _temporary_beside(folder/"probe"); os.close(fd); os.unlink(tmp)
+    except OSError as e: raise ValueError(f"cannot write {what}: {folder} does not take new files ({e.strerror or e})") from None
 
 def output_folder(path, # the folder a command will write into (created if needed)
                   option:str, # the option that named it, for the message, e.g. "--report"
@@ -342,6 +350,7 @@ def output_folder(path, # the folder a command will write into (created if neede
     "`path` checked before any work: a folder or nothing yet, not an existing file; raises ValueError naming the option."
     path = Path(path)
     if path.exists() and not path.is_dir(): raise ValueError(f"{path} is a file: {option} needs a folder" + (f" ({holds})" if holds else ""))
+    _check_writable(path, f"into {option} {path}")
     return path
 
 # %% ../nbs/01_dataset.ipynb #71b9c486
