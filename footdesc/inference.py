@@ -82,6 +82,7 @@ def descriptor_probabilities(model, # a descriptor network (logits out)
     p = torch.sigmoid(model(x).float())
     return (p + torch.sigmoid(model(x.flip(-1)).float()))/2 if mirror else p
 
+# %% ../nbs/34_inference.ipynb #759b6ca1
 RESIZE_ON = ("cpu", "device")
 DECODE_IN = ("threads", "processes")
 
@@ -105,6 +106,7 @@ def _decoder_pool(decode_in, workers):
 
 def _has_fork_server()->bool: return "forkserver" in multiprocessing.get_all_start_methods()
 
+# %% ../nbs/34_inference.ipynb #759b6ca3
 def _drop_unread(futures):
     "Cancel the tasks whose answers will not be read (after an error), wait for those already running, and remove their shared-memory blocks."
     for f in futures: f.cancel()
@@ -121,6 +123,7 @@ def _results(future):
                            "under `if __name__ == '__main__':` (each worker imports it); or decode in threads: decode_in='threads', "
                            "footdesc predict --decode-in threads") from None
 
+# %% ../nbs/34_inference.ipynb #759b6ca5
 DECODE_ON = ("cpu", "device")
 
 def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
@@ -140,6 +143,7 @@ def _decode_jpegs_on(device, converted:list, paths:list, fit:str)->list:
         out[i] = (image, None) if lo != hi else (None, blank_print(paths[i], int(lo)))   # refused as Pillow's path refuses it
     return out
 
+# %% ../nbs/34_inference.ipynb #759b6ca7
 def default_bs(device, # where the network runs
                size=DEFAULT_SIZE, # its input (height, width)
               )->int:
@@ -150,6 +154,7 @@ def default_bs(device, # where the network runs
 
 DEVICE_BATCH_PIXELS = 2**30   # decoded pixels (bytes) a batch may take to the device for resizing; a print above its share is converted by its worker
 
+# %% ../nbs/34_inference.ipynb #759b6ca9
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
                   bs:int|None=None, # prints per forward pass (default `default_bs`: 256 on a GPU at 352×144, 16 on a CPU)
@@ -257,6 +262,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per descriptor answered yes of each print into DIR "
                         "(STEM.CODE.png, the print without the fit's margins, titled with probability, threshold and answer)")
 
+# %% ../nbs/34_inference.ipynb #456ae2a1
 def _format_row(row):
     "A print's answer: its codes, then every probability (three decimals, each answered yes marked, so a probability near its threshold is not misread)."
     yes = set(row["descriptors"].split())
@@ -285,6 +291,7 @@ def _skipped_note(skipped:list, shown:int=5)->str:
     return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print (or that cannot be listed): {names} "
             f"(name a file to predict it anyway)")
 
+# %% ../nbs/34_inference.ipynb #456ae2a3
 def _replaceable_csv(path:Path)->bool:
     "Whether `--csv` may replace an existing file: a .csv, or a file an earlier `footdesc predict --csv` wrote (its header), whatever its name."
     if path.suffix.lower() == ".csv": return True
@@ -298,6 +305,7 @@ def partial_csv(path)->Path:
     path = Path(path)
     return path.with_name(f"{path.stem}.partial{path.suffix}")
 
+# %% ../nbs/34_inference.ipynb #456ae2a5
 def _show_rows(frame:pd.DataFrame, loaded, said:list):
     "Print a batch's answers (stdout) and failures (stderr); the thresholds line once, before the first answer."
     for row in frame.to_dict("records"):

@@ -332,6 +332,7 @@ def _check_init(init, arch, preproc, size):
         warnings.warn(f"{path} was trained at {trained[0]}x{trained[1]} and this run fine-tunes it at {size[0]}x{size[1]}: the network takes any size, "
                       f"but its filters learnt prints at the other scale (--size {trained[0]}x{trained[1]} keeps it)")
 
+# %% ../nbs/33_train.ipynb #3d4453a1
 def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       out=None, # model file to write (None: do not save)
                       dls=None, # ready DataLoaders instead of `data`
