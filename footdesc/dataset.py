@@ -17,7 +17,7 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv',
            'read_labels', 'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint', 'split_record',
            'recorded_split', 'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts',
-           'output_path', 'output_folder', 'with_progress', 'write_labels']
+           'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -354,12 +354,17 @@ def output_folder(path, # the folder a command will write into (created if neede
     return path
 
 # %% ../nbs/01_dataset.ipynb #71b9c486
+def bars_seen()->bool:
+    "Whether a progress bar would be seen: in a notebook, or on a terminal (a log file keeps every redraw of a bar as clutter)."
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    return bool(IN_NOTEBOOK) or sys.stdout.isatty()
+
 def with_progress(iterable, # what to loop over
                   total:int, # its length (a generator does not know its own)
-                  show:bool, # draw a fastprogress bar
+                  show:bool, # draw a fastprogress bar (where one would be seen: `bars_seen`)
                  ):
-    "`iterable` itself, or wrapped in a fastprogress bar when `show` and there is something to count."
-    if not show or not total: return iterable   # fastprogress would draw a bar of nothing
+    "`iterable` itself, or wrapped in a fastprogress bar when `show`, someone can see it and there is something to count."
+    if not show or not total or not bars_seen(): return iterable   # fastprogress would draw a bar of nothing, or into a log
     from fastprogress.fastprogress import progress_bar
     return progress_bar(iterable, total=total)
 

@@ -22,7 +22,7 @@ from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load
 from fastai.torch_core import set_seed
 from fastcore.foundation import L
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv
+from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
@@ -32,7 +32,7 @@ from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights',
+           'EpochTimes', 'LogTable', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights',
            'blend_weights', 'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'accelerate',
            'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'OutputInUse',
            'exclusive_output', 'run', 'add_bench_arguments', 'ceiling_throughput', 'loader_throughput',
@@ -111,6 +111,19 @@ def _times(learn, epoch)->list:
     "The TIME_COLUMNS of `epoch` (None where not measured)."
     seen = getattr(learn, "epoch_seconds", {}).get(epoch, {})
     return [seen.get(c) for c in TIME_COLUMNS]
+
+# %% ../nbs/33_train.ipynb #33lt0002
+class LogTable(Callback):
+    "The per-epoch table (epoch, losses, metrics, time) as plain lines, a header first, for a run without progress bars."
+    order = 55   # after the Recorder has named the columns
+    def before_fit(self):
+        self.widths = [max(len(n), 9) for n in self.recorder.metric_names]
+        self._write(list(self.recorder.metric_names))
+        self.learn.logger = self._write   # the Recorder hands each epoch's row to the learner's logger
+    def _write(self, row):
+        cells = [str(v) if isinstance(v, (int, str)) else ("" if v is None else f"{v:.6f}") for v in row]
+        print("  ".join(c.ljust(w) for c, w in zip(cells, self.widths)).rstrip(), flush=True)
+    def after_fit(self): self.learn.logger = print
 
 # %% ../nbs/33_train.ipynb #9674bdd2
 def _history_rows(learn)->list:
@@ -371,7 +384,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       device=None, # "cuda", "cpu" (default: the GPU if there is one)
                       cbs=None, # more fastai callbacks for `fit`
                       format:str="footdesc", # model file format (see footdesc.model.save_model)
-                      show_progress:bool=True, # progress bars and the per-epoch table
+                      show_progress:bool=True, # the per-epoch table, and progress bars where someone would see them (`footdesc.dataset.bars_seen`)
                       bootstrap:int=1000, # resamples of the validation prints for 95% intervals of its PRAUC and APs (0: none; `footdesc.interpret.bootstrap_ap`)
                      )->TrainResult:
     "Train the paper's descriptor model with the two-phase schedule, evaluate it on the validation set and save it."
@@ -397,7 +410,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
         from footdesc.data import descriptor_dataloaders
         dls = descriptor_dataloaders(data, size=parse_size(size), channels=channels, fit=fit, bs=bs, valid_pct=valid_pct,
-                                     seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress,
+                                     seed=seed, augment=augment, num_workers=num_workers, device=device, skip_bad=skip_bad, progress=show_progress,   # (drawn where seen)
                                      resident=resident, cache=cache)
     if out is not None and getattr(dls, "df", None) is not None: _model_output(out, dls.df["path"])   # nor one of the prints
     if init is not None: pretrained, weights = False, None  # the starting model replaces every weight
@@ -418,7 +431,9 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         callbacks.append(ProgressiveResize(presized_dataloaders(dls, small_size), presize_epochs))
     n_epoch = frozen_epochs + epochs
     try:
-        if show_progress: learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
+        if show_progress and bars_seen(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
+        elif show_progress:
+            with learn.no_bar(): learn.fit(n_epoch, cbs=callbacks + [LogTable()] + list(cbs or []), start_epoch=start)   # a log: the table as plain lines
         else:
             with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
     finally: learn.dls = dls   # fastai ends `fit` without `after_fit` on an error or Ctrl-C: the learner keeps its own DataLoaders
