@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/grid.html.md"""
 
 # %% ../nbs/42_grid.ipynb #aa5932eb
 from __future__ import annotations
-import os, sys, json, time, shlex, socket, itertools, argparse, platform, subprocess
+import os, sys, json, time, shlex, signal, socket, itertools, argparse, platform, subprocess
 from dataclasses import dataclass, asdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -429,19 +429,29 @@ def run_parallel(jobs:list[tuple[str, str]], # (name, shell command) pairs
     "Run the jobs, one per slot at a time, each with CUDA_VISIBLE_DEVICES set to its slot; returns each job's exit status."
     if not slots: raise ValueError("run_parallel needs at least one slot (device)")
     queue, running, status = list(jobs), {}, {}
-    while queue or running:
-        for slot in [s for s in slots if s not in running]:
-            if not queue: break
-            name, command = queue.pop(0)
-            env = dict(os.environ, CUDA_VISIBLE_DEVICES=str(slot))
-            running[slot] = (name, subprocess.Popen(command, shell=True, env=env))
-            log(f"grid: {name} started on device {slot}")
-        time.sleep(poll)
-        for slot, (name, proc) in list(running.items()):
-            if proc.poll() is not None:
-                status[name] = proc.returncode
-                del running[slot]
-                log(f"grid: {name} {'finished' if proc.returncode == 0 else f'FAILED (exit {proc.returncode})'} on device {slot}")
+    own_group = dict(process_group=0) if os.name == "posix" else {}   # each job in its own process group, which the grid stops itself
+    try:
+        while queue or running:
+            for slot in [s for s in slots if s not in running]:
+                if not queue: break
+                name, command = queue.pop(0)
+                env = dict(os.environ, CUDA_VISIBLE_DEVICES=str(slot))
+                running[slot] = (name, subprocess.Popen(command, shell=True, env=env, **own_group))
+                log(f"grid: {name} started on device {slot}")
+            time.sleep(poll)
+            for slot, (name, proc) in list(running.items()):
+                if proc.poll() is not None:
+                    status[name] = proc.returncode
+                    del running[slot]
+                    log(f"grid: {name} {'finished' if proc.returncode == 0 else f'FAILED (exit {proc.returncode})'} on device {slot}")
+    except BaseException as e:   # Ctrl-C, SIGTERM (`footdesc.cli.Terminated`) or an error: the running cells stop too, as after Ctrl-C, and keep their checkpoints
+        for name, proc in running.values():
+            if own_group:
+                try: os.killpg(proc.pid, signal.SIGINT)
+                except ProcessLookupError: pass
+            else: proc.terminate()
+        for name, proc in running.values(): proc.wait()
+        raise
     return status
 
 # %% ../nbs/42_grid.ipynb #54a15b5a
