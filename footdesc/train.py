@@ -32,11 +32,12 @@ from .cli import not_negative, positive, seconds, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'LogTable', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint', 'InitialWeights',
-           'blend_weights', 'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'accelerate',
-           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'add_arguments', 'print_table', 'OutputInUse',
-           'exclusive_output', 'run', 'add_bench_arguments', 'ceiling_throughput', 'loader_throughput',
-           'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput', 'run_bench']
+           'EpochTimes', 'LogTable', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint',
+           'files_fingerprint', 'InitialWeights', 'blend_weights', 'ProgressiveResize', 'presize_of',
+           'presized_dataloaders', 'accelerate', 'default_frozen_epochs', 'TrainResult', 'train_descriptors',
+           'add_arguments', 'print_table', 'OutputInUse', 'exclusive_output', 'run', 'add_bench_arguments',
+           'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput',
+           'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -182,12 +183,17 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     state = json.loads((folder/"checkpoint.json").read_text())
     weights = folder/state.get("weights", "checkpoint.pth")   # (checkpoint.pth: a checkpoint from before the weights were named)
     if not weights.exists(): return 0
-    if settings is not None and state.get("settings") != dict(settings):
-        old = state.get("settings") or {}
+    old = state.get("settings") or {}
+    if settings is not None and "files_fingerprint" not in old: settings = {k: v for k, v in settings.items() if k != "files_fingerprint"}   # a checkpoint from before it was recorded
+    if settings is not None and old != dict(settings):
         if old.get("data_fingerprint") != settings.get("data_fingerprint"):
             made = "on other data (other prints, descriptors or train/valid split than this run's)" + ("" if "data_fingerprint" in old else ", or by a footdesc that did not record its data")
             raise ValueError(f"the checkpoint in {folder} was made {made}; to train on this data from the start, delete {folder} "
                              f"(or turn resuming off: --no-resume, resume=False), or give this run another --out (checkpoint_dir) to keep both")
+        if old.get("files_fingerprint") != settings.get("files_fingerprint"):
+            raise ValueError(f"the checkpoint in {folder} was made when some of these prints had other content (a file replaced, edited or touched "
+                             f"since: its size or modification time differ); to train on the prints as they are now, delete {folder} "
+                             f"(or turn resuming off: --no-resume, resume=False)")
         changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
         diff = ", ".join(f"{k}: {old.get(k)!r} then, {settings.get(k)!r} now" for k in changed)
         hint = (f"; footdesc used to freeze a random body for 10 epochs by default, and --frozen-epochs {old['frozen_epochs']} "
@@ -207,6 +213,16 @@ def data_fingerprint(dls # DataLoaders from `footdesc.data.descriptor_dataloader
     df = getattr(dls, "df", None)
     if df is None or "split" not in df.columns: return None
     return dataset_fingerprint(df, ("path", "descriptors", "split"))
+
+def files_fingerprint(dls # as for `data_fingerprint`
+                     )->str|None:
+    "SHA-256 of the print files' sizes and modification times (as the cache keys them), whatever their order; None without `dls.df`."
+    df = getattr(dls, "df", None)
+    if df is None: return None
+    def stamp(path):
+        try: st = os.stat(path); return f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError: return "missing"
+    return dataset_fingerprint(pd.DataFrame(dict(path=df["path"].astype(str), stamp=[stamp(p) for p in df["path"]])), ("path", "stamp"))
 
 # %% ../nbs/33_train.ipynb #2e89a8ee
 class InitialWeights(Callback):
@@ -420,7 +436,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                          frozen_epochs=frozen_epochs, epochs=epochs, lr=lr, unfrozen_lr=unfrozen_lr, wd=wd, bs=dls.train.bs, seed=seed,
                          **({} if train_bn else dict(train_bn=False)),   # absent when True: checkpoints made before the option still resume
                          **({} if presize is None else dict(presize=presize, presize_epochs=presize_epochs)),   # likewise
-                         pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls))
+                         pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls),
+                         files_fingerprint=files_fingerprint(dls))
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
     start = 0
     if checkpoint_dir is not None:
