@@ -151,9 +151,9 @@ def prepare(source, # a dataset folder or CSV file
         if not Path(p).is_file(): problems[i] = f"{p}: no such file"; continue
         entries[i] = cache_entry(p, folder)
         try: done = entries[i].stat().st_size == complete   # an entry cut short (a disk that filled up, a copy stopped) is converted again
-        except FileNotFoundError: done = False
-        if not done:
-            entries[i].unlink(missing_ok=True); todo.append(i)
+        except FileNotFoundError: done = None
+        if done is False: entries[i].unlink(missing_ok=True)   # (only a short one: a missing entry may be one another run is writing)
+        if not done: todo.append(i)
     if problems and not skip_bad:
         i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]}")
     workers = os.cpu_count() if workers is None else workers
