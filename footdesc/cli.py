@@ -10,7 +10,7 @@ import os, sys, json, signal, argparse, importlib, warnings, threading
 from contextlib import contextmanager
 
 # %% auto #0
-__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'whole', 'positive', 'not_negative', 'seconds', 'add_arguments',
+__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'STOP_SIGNALS', 'whole', 'positive', 'not_negative', 'seconds', 'add_arguments',
            'run_bench_command', 'Terminated', 'main', 'console']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
@@ -109,7 +109,7 @@ ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it agai
     "grid": "finished work is kept: run the same command again to run only the unfinished cells",
     "demo": "the synthetic prints are kept once all are drawn: run the same command again to reuse them (training starts over)",
     "synth": "the dataset folder is incomplete: run the same command with --force to write it afresh",
-    "predict": "the answers shown so far are kept (with --csv, their rows too, in the file named above): run the same command again to predict every print",
+    "predict": "the answers shown so far are kept (with --csv, so are their rows: in the CSV if it was written, else in the .partial.csv named above): run the same command again to predict every print",
 }
 _START_OVER = "it keeps nothing to resume from: run the same command again to start over"
 
@@ -119,19 +119,23 @@ def _interrupted(argv:list[str], how:str="interrupted")->str:
     return f"footdesc{' ' + name if name else ''}: {how}; {ON_INTERRUPT.get(name, _START_OVER)}"
 
 class Terminated(KeyboardInterrupt):
-    "SIGTERM, as `kill`, `timeout` and batch schedulers send it, raised where the command is, so that it stops as after Ctrl-C."
+    "SIGTERM (`kill`, `timeout`, a batch scheduler) or SIGHUP (a closed terminal or ssh session), raised where the command is, so that it stops as after Ctrl-C."
+    def __init__(self, signum:int=signal.SIGTERM): super().__init__(); self.signum = signum
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))   # (Windows has no SIGHUP)
 
 def _raise_terminated(signum, frame):
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a second SIGTERM, during the clean-up, ends the process at once
-    raise Terminated()
+    signal.signal(signum, signal.SIG_DFL)   # a second one, during the clean-up, ends the process at once
+    raise Terminated(signum)
 
 @contextmanager
 def _terminate_as_interrupt():
-    "Within: SIGTERM raises `Terminated` in the main thread (in another thread, which cannot take signals, nothing changes)."
+    "Within: SIGTERM and SIGHUP raise `Terminated` in the main thread, unless ignored (`nohup`); in another thread, which cannot take signals, nothing changes."
     if threading.current_thread() is not threading.main_thread(): yield; return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = {s: signal.signal(s, _raise_terminated) for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
     try: yield
-    finally: signal.signal(signal.SIGTERM, previous)
+    finally:
+        for s, handler in previous.items(): signal.signal(s, handler)
 
 def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys.argv[1:])
         )->int:
@@ -143,14 +147,15 @@ def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so Python's own flush at exit does not fail again
         return 1
     except OSError as e:   # the disk, not the code: a full disk, a folder it may not write, a file where a folder should be
+        if os.environ.get("FOOTDESC_DEBUG"): raise   # the traceback, for a report of a bug
         name = argv[0] if argv and argv[0] in COMMANDS else None
         print(f"footdesc{' ' + name if name else ''}: error: {e}", file=sys.stderr)
         return 2   # stopped on an error a user can fix, as every command's own errors
     except KeyboardInterrupt as e:   # Ctrl-C or SIGTERM: one line, not a traceback from wherever the command happened to be
         if sys.stdout.isatty(): print(file=sys.stdout)   # end a progress bar's line first, so the message starts on its own
-        terminated = isinstance(e, Terminated)
-        print(_interrupted(argv, "stopped by SIGTERM" if terminated else "interrupted"), file=sys.stderr)
-        return 143 if terminated else 130   # 128 + the signal's number, as shells report it
+        signum = e.signum if isinstance(e, Terminated) else signal.SIGINT
+        print(_interrupted(argv, "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"), file=sys.stderr)
+        return 128 + int(signum)   # as shells report it: 130 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP
 
 def console():
     "The `footdesc` executable: `main`, with its exit status; a command that stops with a message (a fixable error) exits 2, as argparse's errors do."

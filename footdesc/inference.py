@@ -209,8 +209,10 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 failed = {str(paths[start + i]): problem for i, (_, problem) in enumerate(converted) if problem is not None}
                 errors.update(failed)
                 ok, n = [i for i, (a, _) in enumerate(converted) if a is not None], len(converted)
-                if not ok:
-                    pending.append((start, n, [], None, failed)); continue
+                if not ok:   # nothing for the network: its failures are handed on in turn
+                    pending.append((start, n, [], None, failed))
+                    while len(pending) > (1 if cuda else 0): answer(*pending.popleft())
+                    continue
                 arrays = [converted[i][0] for i in ok]
                 x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
                 del converted, arrays   # copied into the batch: the shared-memory blocks can go now, not after the next chunk

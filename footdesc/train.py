@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import os, json, time, shutil, socket, argparse, sys, warnings, tempfile, zipfile, statistics
+import os, glob, json, time, shutil, socket, argparse, sys, warnings, tempfile, zipfile, statistics
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load
 from fastai.torch_core import set_seed
 from fastcore.foundation import L
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen
+from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen, _check_writable
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
@@ -144,6 +144,7 @@ class ResumedRows(Callback):
         self.learn.recorder.start_epoch = time.time() - sum(v or 0 for v in rows[self.epoch][n:n + 2])   # its time: the recorded training and validation seconds
 
 CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
+_WRITER_FAILED = ("PytorchStreamWriter", "unexpected pos", "file write failed")   # how torch's writer words a full disk or a file-size limit
 
 class Checkpoint(Callback):
     "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save (and after the last epoch), atomically, to resume an interrupted run."
@@ -164,7 +165,8 @@ class Checkpoint(Callback):
         weights = f"checkpoint-e{self.epoch + 1}.pth"   # a new file: the one checkpoint.json names stays whole until the json names this one
         try:
             with atomic_write(self.folder/weights) as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
-        except (OSError, RuntimeError) as e:   # torch's writer reports a full disk or a file-size limit as a RuntimeError
+        except (OSError, RuntimeError) as e:
+            if isinstance(e, RuntimeError) and not any(k in str(e) for k in _WRITER_FAILED): raise   # a CUDA error, say, surfacing here: not the disk's
             raise OSError(f"cannot write the checkpoint {self.folder/weights}: {e} (is the disk full? --checkpoint-dir puts checkpoints elsewhere)") from e
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
         state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn))
@@ -571,25 +573,34 @@ class OutputInUse(OSError):
 @contextmanager
 def exclusive_output(out, # the model file a run writes
                     ):
-    "Hold a lock on `out` for a whole run, so that a second run for the same file stops at once (Linux and macOS; elsewhere no lock)."
+    "Hold a lock on `out` for a whole run, so that a second run for the same file stops at once (where the filesystem supports `flock`; elsewhere a warning)."
     try: import fcntl
-    except ImportError: yield; return
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    except ImportError: yield; return   # Windows
+    out = Path(out)
+    _check_writable(out.parent, f"the model ({out})")   # before the folder is made for the lock: a path through a file is named as such
+    out.parent.mkdir(parents=True, exist_ok=True)
     lock = out.with_name(f".{out.name}.lock")
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        opened = False
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644); opened = True
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BaseException: os.close(fd); raise
         except BlockingIOError:
-            holder = os.read(fd, 200).decode(errors="replace").strip() or "a process"
-            os.close(fd)
+            with open(lock, errors="replace") as f: holder = f.read(200).strip() or "a process"
             raise OutputInUse(f"another footdesc train is writing {out} ({holder}): wait for it to finish, or give this run another --out") from None
+        except OSError as e:   # a filesystem without locks (NFS without lockd, some FUSE and Lustre mounts), or another user's lock file
+            if opened: lock.unlink(missing_ok=True)   # (not another user's, which could not be opened)
+            warnings.warn(f"cannot lock {lock} ({e.strerror or e}): a second run with the same --out would not be stopped")
+            yield; return
         try:
             if os.stat(lock).st_ino == os.fstat(fd).st_ino: break   # still the lock's file (not one a finishing run just removed)
         except FileNotFoundError: pass
         os.close(fd)
     os.ftruncate(fd, 0); os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
     try:
-        for stale in out.parent.glob(f".{out.name}.*.tmp"): stale.unlink(missing_ok=True)   # what an interrupted save of this file left (no run is writing it now)
+        for stale in out.parent.glob(f".{glob.escape(out.name)}.????????.tmp"):   # what an interrupted save of this file left (`atomic_write`'s names); no run is writing it now
+            if all(c in "0123456789abcdef" for c in stale.name[len(out.name) + 2:-4]): stale.unlink(missing_ok=True)
         yield
     finally:
         lock.unlink(missing_ok=True); os.close(fd)
