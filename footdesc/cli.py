@@ -113,10 +113,15 @@ ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it agai
 }
 _START_OVER = "it keeps nothing to resume from: run the same command again to start over"
 
+def _command(argv:list[str])->str|None: return argv[0] if argv and argv[0] in COMMANDS else None
+
+def _prefix(argv:list[str])->str:
+    "How `main`'s own lines begin: `footdesc NAME`, or `footdesc` before a command is known."
+    return f"footdesc {_command(argv)}" if _command(argv) else "footdesc"
+
 def _interrupted(argv:list[str], how:str="interrupted")->str:
     "The one line `main` prints after Ctrl-C (or SIGTERM: `how`)."
-    name = argv[0] if argv and argv[0] in COMMANDS else None
-    return f"footdesc{' ' + name if name else ''}: {how}; {ON_INTERRUPT.get(name, _START_OVER)}"
+    return f"{_prefix(argv)}: {how}; {ON_INTERRUPT.get(_command(argv), _START_OVER)}"
 
 class Terminated(KeyboardInterrupt):
     "SIGTERM (`kill`, `timeout`, a batch scheduler) or SIGHUP (a closed terminal or ssh session), raised where the command is, so that it stops as after Ctrl-C."
@@ -148,8 +153,7 @@ def main(argv:list[str]|None=None # the arguments after `footdesc` (default: sys
         return 1
     except OSError as e:   # the disk, not the code: a full disk, a folder it may not write, a file where a folder should be
         if os.environ.get("FOOTDESC_DEBUG"): raise   # the traceback, for a report of a bug
-        name = argv[0] if argv and argv[0] in COMMANDS else None
-        print(f"footdesc{' ' + name if name else ''}: error: {e}", file=sys.stderr)
+        print(f"{_prefix(argv)}: error: {e}", file=sys.stderr)
         return 2   # stopped on an error a user can fix, as every command's own errors
     except KeyboardInterrupt as e:   # Ctrl-C or SIGTERM: one line, not a traceback from wherever the command happened to be
         if sys.stdout.isatty(): print(file=sys.stdout)   # end a progress bar's line first, so the message starts on its own

@@ -158,13 +158,14 @@ def prepare(source, # a dataset folder or CSV file
         i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]}")
     workers = os.cpu_count() if workers is None else workers
     args = lambda i: (df["path"].iloc[i], entries[i], size, channels, fit)
+    def noted(i, err, turned, wh):   # what `_convert` said of line i: its problem, whether it was read sideways or enlarged
+        if err: problems[i] = err
+        if turned: sideways.append(i)
+        if wh and enlargement(*wh, size, fit) > ENLARGED_ABOVE: small[i] = wh
+        return err
     if workers <= 1 or len(todo) < 4:  # a process pool is not worth starting for a handful of prints
         for i in with_progress(todo, len(todo), progress):
-            err, turned, wh = _convert(*args(i))
-            if err: problems[i] = err
-            if turned: sideways.append(i)
-            if wh and enlargement(*wh, size, fit) > ENLARGED_ABOVE: small[i] = wh
-            if err and not skip_bad: break
+            if noted(i, *_convert(*args(i))) and not skip_bad: break
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=ignore_interrupts)
@@ -172,11 +173,7 @@ def prepare(source, # a dataset folder or CSV file
             futures = {ex.submit(_convert, *args(i)): i for i in todo}
             for fut in with_progress(as_completed(futures), len(futures), progress):
                 if fut.cancelled(): continue
-                err, turned, wh = fut.result()
-                if err: problems[futures[fut]] = err
-                if turned: sideways.append(futures[fut])
-                if wh and enlargement(*wh, size, fit) > ENLARGED_ABOVE: small[futures[fut]] = wh
-                if err and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
+                if noted(futures[fut], *fut.result()) and not skip_bad:   # stop, but let the prints above it finish: the error names the CSV's first bad line
                     for later, j in futures.items():
                         if j > futures[fut]: later.cancel()
         finally: ex.shutdown(wait=True, cancel_futures=True)   # (the workers ignore Ctrl-C, so those running finish, and nothing is left half-written)
@@ -511,7 +508,7 @@ def run(args)->int:
             warnings.simplefilter("always")
             done = prepare(args.data, args.size, args.channels, args.fit, workers=args.workers, skip_bad=args.skip_bad,
                            cache=args.cache, progress=not args.quiet)
-    except (DatasetError, PrintError, ValueError, OSError) as e:   # OSError: a missing file, a cache that cannot be written (`CacheError`)
+    except (DatasetError, PrintError, ValueError) as e:   # (an OSError, such as `CacheError`, is `footdesc.cli.main`'s to report: one line, exit 2)
         print(f"footdesc prepare: error: {e}", file=sys.stderr); return 2   # stopped: as every command that could not do its job
     for w in caught: print(f"footdesc prepare: warning: {w.message}", file=sys.stderr)
     print(f"{done['folder']}: {done['total']} prints, {done['converted']} converted, {done['reused']} already there, {len(done['skipped'])} skipped"

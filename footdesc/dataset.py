@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, sys, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
+import os, sys, glob, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -274,6 +274,11 @@ def _temporary_beside(path:Path)->tuple[int, str]:
         try: return os.open(tmp, flags, 0o666), tmp
         except FileExistsError: continue
     raise FileExistsError(f"no free temporary name beside {path}")
+
+def _temporaries_beside(path:Path)->list[Path]:
+    "The temporary files `_temporary_beside` made beside `path` that are still there: writes interrupted before their rename (or under way)."
+    path = Path(path)
+    return [t for t in path.parent.glob(f".{glob.escape(path.name)}.????????.tmp") if all(c in "0123456789abcdef" for c in t.name[len(path.name) + 2:-4])]
 
 @contextmanager
 def atomic_write(path, # the destination file

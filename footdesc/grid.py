@@ -444,7 +444,7 @@ def run_parallel(jobs:list[tuple[str, str]], # (name, shell command) pairs
                     status[name] = proc.returncode
                     del running[slot]
                     log(f"grid: {name} {'finished' if proc.returncode == 0 else f'FAILED (exit {proc.returncode})'} on device {slot}")
-    except BaseException as e:   # Ctrl-C, SIGTERM (`footdesc.cli.Terminated`) or an error: the running cells stop too, as after Ctrl-C, and keep their checkpoints
+    except BaseException:   # Ctrl-C, SIGTERM (`footdesc.cli.Terminated`) or an error: the running cells stop too, as after Ctrl-C, and keep their checkpoints
         for name, proc in running.values():
             if own_group:
                 try: os.killpg(proc.pid, signal.SIGINT)

@@ -208,18 +208,15 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 if decode_on == "device": converted = _decode_jpegs_on(device, converted, paths[start:start + len(converted)], fit)
                 failed = {str(paths[start + i]): problem for i, (_, problem) in enumerate(converted) if problem is not None}
                 errors.update(failed)
-                ok, n = [i for i, (a, _) in enumerate(converted) if a is not None], len(converted)
-                if not ok:   # nothing for the network: its failures are handed on in turn
-                    pending.append((start, n, [], None, failed))
-                    while len(pending) > (1 if cuda else 0): answer(*pending.popleft())
-                    continue
-                arrays = [converted[i][0] for i in ok]
-                x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
-                del converted, arrays   # copied into the batch: the shared-memory blocks can go now, not after the next chunk
-                x = normalise(x)
-                if cuda: x = x.contiguous(memory_format=torch.channels_last)
-                with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
-                    p = descriptor_probabilities(model, x, mirror)   # queued on the device: no wait here
+                ok, n, p = [i for i, (a, _) in enumerate(converted) if a is not None], len(converted), None
+                if ok:   # (none: nothing for the network, the batch's failures are handed on in turn)
+                    arrays = [converted[i][0] for i in ok]
+                    x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
+                    del converted, arrays   # copied into the batch: the shared-memory blocks can go now, not after the next chunk
+                    x = normalise(x)
+                    if cuda: x = x.contiguous(memory_format=torch.channels_last)
+                    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+                        p = descriptor_probabilities(model, x, mirror)   # queued on the device: no wait here
                 pending.append((start, n, [start + i for i in ok], p, failed))
                 while len(pending) > (1 if cuda else 0): answer(*pending.popleft())   # on a GPU, the batch before this one
             while pending: answer(*pending.popleft())

@@ -310,12 +310,11 @@ def summary_markdown(summary:dict # from `summarise`
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
         if summary["zero_shot"]: scores = {**{zero(z): z["references"] for z in summary["zero_shot"]}, **scores}
+        difference = lambda d: f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"   # a paired difference, in words
         paired = [f"- {c['init']} start" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + " minus scratch"
-                  + (f" ({c['vs_scratch']['baseline']})" if c["vs_scratch"].get("baseline", "–") != "–" else "") + f", pooled {label}, paired on the same prints: "
-                  f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"
+                  + (f" ({c['vs_scratch']['baseline']})" if c["vs_scratch"].get("baseline", "–") != "–" else "") + f", pooled {label}, paired on the same prints: {difference(d)}"
                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
-        paired += [f"- {_wise_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus its fine-tuned weights, pooled {label}, paired on the same prints: "
-                   f"{d['delta']:+.3f} (95% interval {d['interval'][0]:+.3f} to {d['interval'][1]:+.3f})"
+        paired += [f"- {_wise_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus its fine-tuned weights, pooled {label}, paired on the same prints: {difference(d)}"
                    for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := ((c.get("wise_ft") or {}).get("vs_fine_tuned") or {}).get(part))]
         if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
@@ -329,7 +328,7 @@ def summary_markdown(summary:dict # from `summarise`
         out += ["", f"Intervals are 95%, by bootstrap over {refs}" + (f", and {how}" if marks else "") + ".", "",
                 "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
-                       **{f"{c['init']}" + (f" start, {_cotrain_text(c)}" if _cotrained(c) else "") + ", marks": c["marks"] for c in main if c.get("marks")},
+                       **{f"{named(c)}, marks": c["marks"] for c in main if c.get("marks")},
                        **{f"{named(c)}, WiSE-FT, marks": c["wise_ft"]["marks"] for c in main if (c.get("wise_ft") or {}).get("marks")}}
         notes = _score_notes({**scores, **mark_scores}) + _fold_notes(main)
         if notes: out += notes + [""]

@@ -255,12 +255,14 @@ def tell_small(width:int, height:int, size, fit:str, name=None):
         _SMALL_TOLD.set()
         warnings.warn(small_print(name, width, height, size, scale) + " (said once, whatever the number of such prints)")
 
-def _prepare_source(img, fit, tell:bool=True):
+def _prepare_source(img, fit, tell:bool=True, size=None):
+    "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged."
     name = None if isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
     if tell: tell_landscape(img.width, img.height, fit, name)
     if parse_fit(fit)[1] and img.width > img.height: img = img.transpose(Image.Transpose.ROTATE_90)
+    if tell and size is not None: tell_small(img.width, img.height, size, fit, name)
     return img
 
 def _place(channels, inner, offset, size):
@@ -362,8 +364,7 @@ def print_to_array(image, # a print path or a PIL image (any mode)
                   )->np.ndarray:
     "The print as the network's (3, H, W) uint8 input: one interpolation per channel, placed as `fit` says."
     size, letters = parse_size(size), parse_channels(channels).split("-")
-    img = _prepare_source(image, fit, tell)
-    if tell: tell_small(img.width, img.height, size, fit, None if isinstance(image, Image.Image) else str(image))
+    img = _prepare_source(image, fit, tell, size)
     inner, offset = fit_box(img.size, size, fit)
     resized = resize_channels(img, inner, letters, fast=fast)
     return _place([resized[l] for l in letters], inner, offset, size)

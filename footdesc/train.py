@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import os, glob, json, time, shutil, socket, argparse, sys, warnings, tempfile, zipfile, statistics
+import os, json, time, shutil, socket, argparse, sys, warnings, tempfile, zipfile, statistics
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load
 from fastai.torch_core import set_seed
 from fastcore.foundation import L
 from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen, _check_writable
+from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen, _check_writable, _temporaries_beside
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
@@ -599,8 +599,7 @@ def exclusive_output(out, # the model file a run writes
         os.close(fd)
     os.ftruncate(fd, 0); os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
     try:
-        for stale in out.parent.glob(f".{glob.escape(out.name)}.????????.tmp"):   # what an interrupted save of this file left (`atomic_write`'s names); no run is writing it now
-            if all(c in "0123456789abcdef" for c in stale.name[len(out.name) + 2:-4]): stale.unlink(missing_ok=True)
+        for stale in _temporaries_beside(out): stale.unlink(missing_ok=True)   # what an interrupted save of this file left; no run is writing it now
         yield
     finally:
         lock.unlink(missing_ok=True); os.close(fd)
