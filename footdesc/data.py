@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/data.html.md"""
 
 # %% ../nbs/21_data.ipynb #885ff615
 from __future__ import annotations
-import os, io, sys, math, errno, hashlib, warnings, argparse
+import os, io, sys, math, time, errno, hashlib, warnings, argparse
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,12 +30,12 @@ from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNE
 from .cli import whole
 
 # %% auto #0
-__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
+__all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'STALE_AFTER', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
            'RESIDENT_CHOICES', 'config_name', 'default_cache_root', 'cache_entry', 'CacheError', 'entry_bytes',
-           'save_entry', 'cached_print', 'prepare', 'stratified_split', 'MultiInterpImage', 'PrintItem',
-           'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock', 'normalise', 'count_host_syncs', 'PrintAugment',
-           'nearest_channels', 'fits_on_gpu', 'hold_in_memory', 'default_workers', 'descriptor_dataloaders',
-           'add_arguments', 'run']
+           'save_entry', 'cached_print', 'sweep_stale_temporaries', 'skipped_report', 'prepare', 'stratified_split',
+           'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock', 'normalise',
+           'count_host_syncs', 'PrintAugment', 'nearest_channels', 'fits_on_gpu', 'hold_in_memory', 'default_workers',
+           'descriptor_dataloaders', 'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -112,6 +112,28 @@ def cached_print(path, # the print's file
     save_entry(entry, x)
     return x
 
+# %% ../nbs/21_data.ipynb #sweep002
+STALE_AFTER = 3600   # seconds: a cache temporary older than this belongs to no live run
+
+def sweep_stale_temporaries(folder, # a configuration folder of the cache
+                            older_than:float=STALE_AFTER, # seconds since the file was last written
+                           )->int:
+    "Remove the temporary files that runs killed outright left in `folder`; returns how many."
+    removed, now = 0, time.time()
+    for t in Path(folder).glob(".*.tmp"):
+        try:
+            if now - t.stat().st_mtime > older_than: t.unlink(); removed += 1
+        except FileNotFoundError: pass   # another run swept it first
+    return removed
+
+def skipped_report(folder, # a configuration folder of the cache
+                   csv, # the dataset's CSV
+                  )->Path:
+    "The file listing the prints of `csv` that `prepare --skip-bad` left out."
+    csv = Path(csv)
+    tag = hashlib.sha1(os.fsencode(str(csv.resolve()))).hexdigest()[:8]
+    return Path(folder)/f"skipped-{csv.stem}-{tag}.csv"
+
 # %% ../nbs/21_data.ipynb #5f7d860c
 def _convert(path, entry, size, channels, fit):
     "Worker: convert one print into its cache entry; returns the problem as a string (None if none), whether the print is wider than tall and read as it is, and its size (width, height)."
@@ -146,6 +168,7 @@ def prepare(source, # a dataset folder or CSV file
         cache = default_cache_root(csv)
     folder = Path(cache)/config_name(size, channels, fit)
     folder.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temporaries(folder)
     entries, problems, todo, sideways, small, complete = [None]*len(df), {}, [], [], {}, entry_bytes(size)
     for i, p in enumerate(df["path"]):
         if not Path(p).is_file(): problems[i] = f"{p}: no such file"; continue
@@ -189,7 +212,7 @@ def prepare(source, # a dataset folder or CSV file
                       + small_print(df['image'].iloc[first], w, h, size, enlargement(w, h, size, fit)))
     skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
                             "problem": [problems[i] for i in sorted(problems)]})
-    report = folder/f"skipped-{csv.stem}.csv"
+    report = skipped_report(folder, csv)
     if not len(skipped): report.unlink(missing_ok=True); report = None   # an earlier run's list, of prints fixed since
     else:
         with atomic_write(report, "w") as f: skipped.to_csv(f, index=False, lineterminator="\n")
@@ -455,10 +478,10 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
         _check_coded(df)   # by the CSV's lines (a frame the caller made, e.g. the protocol's repeated rows, has none)
     df = read = df.reset_index(drop=True)
     kept = np.ones(len(read), bool)   # the rows that reach the DataLoaders (`skip_bad` may leave some out)
-    folder, skipped = None, pd.DataFrame(columns=["line", "image", "problem"])
+    folder, skipped, report = None, pd.DataFrame(columns=["line", "image", "problem"]), None
     if cache is not False and cache is not None:
         done = prepare(source, size, channels, fit, workers=num_workers, skip_bad=skip_bad, cache=None if cache is True else cache, df=df, progress=progress)
-        folder, skipped = done["folder"], done["skipped"]
+        folder, skipped, report = done["folder"], done["skipped"], done["report"]
         entries = [e for e, ok in zip(done["entries"], done["ok"]) if ok]
         kept = done["ok"]
         df = df[kept].reset_index(drop=True)
@@ -486,7 +509,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     dls.c = N_DESCRIPTORS
     dls.train_frequencies = label_matrix(df[~valid]).mean(0).astype(np.float32)
     dls.input_config = dict(size=size, channels=channels, fit=fit)
-    dls.df, dls.cache_folder, dls.skipped, dls.rows_read = df, folder, skipped, rows_read
+    dls.df, dls.cache_folder, dls.skipped, dls.skipped_report, dls.rows_read = df, folder, skipped, report, rows_read
     return dls
 
 # %% ../nbs/21_data.ipynb #7210afca

@@ -561,11 +561,11 @@ def print_table(table:pd.DataFrame, # from `descriptor_table`
     shown["threshold"] = table.threshold.map("{:.3f}".format)   # as `footdesc predict` shows thresholds
     print(shown.to_string(), file=file or sys.stdout)
 
-def _skipped_note(skipped:pd.DataFrame, cache_folder, shown:int=20)->str:
+def _skipped_note(skipped:pd.DataFrame, report, shown:int=20)->str:
     "Lines that list the prints `--skip-bad` left out (the first `shown` of them)."
     lines = [f"  line {row.line}: {row.problem}" for row in skipped.head(shown).itertuples()]
     more = [f"  ... and {len(skipped) - shown} more"] if len(skipped) > shown else []
-    return "\n".join([f"footdesc train: left out {len(skipped)} print(s) that could not be read (--skip-bad; listed in a skipped-*.csv in {cache_folder}):", *lines, *more])
+    return "\n".join([f"footdesc train: left out {len(skipped)} print(s) that could not be read (--skip-bad; listed in {report}):", *lines, *more])
 
 class OutputInUse(OSError):
     "Another run is writing the same model file."
@@ -628,7 +628,7 @@ def run(args)->int:
     interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
     print(f"PRAUC {res.prauc:.4f}{interval}; model saved to {res.model_path} ({res.seconds:.0f} s)")
     if (cached := getattr(res.learn.dls, "cache_folder", None)) is not None: print(f"converted prints cached in {cached} (safe to delete: they are made again when needed)")
-    if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, res.learn.dls.cache_folder), file=sys.stderr)
+    if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, getattr(res.learn.dls, "skipped_report", None)), file=sys.stderr)
     return 0
 
 # %% ../nbs/33_train.ipynb #ac7ac7e1
