@@ -195,4 +195,4 @@ def _main(argv:list[str])->int:
     finally: warnings.showwarning = shown
 
 # %% ../nbs/02_cli.ipynb #cli0mod2
-if __name__ == "__main__": sys.exit(main())
+if __name__ == "__main__": console()   # as the installed `footdesc` script: a message that stops a command exits 2

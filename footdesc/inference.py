@@ -375,14 +375,14 @@ def add_bench_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING))
     parser.add_argument("--repeats", type=whole(1), default=5, help="timed latency runs; the median counts (default %(default)s)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
-    parser.add_argument("--bs", type=whole(1), default=None, help="batch for throughput (default 256 on a GPU, 8 on a CPU)")
+    parser.add_argument("--bs", type=whole(1), default=None, help="batch for throughput (default 256 on a GPU at 352x144, fewer for bigger inputs; 8 on a CPU)")
     parser.add_argument("--prints", type=whole(1), default=None, help="files for throughput (default 64 batches on a GPU, 4 on a CPU)")
     parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
     parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, varied (such soles of heights from half to 1.5 times the given one), or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
     parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints (default: predict_paths')")
     parser.add_argument("--threads", type=whole(1), default=None, help="torch CPU threads (default: torch's, one per core)")
     parser.add_argument("--compare", action="store_true", help="also time the other place to resize, the other kind of worker, and answers sent through the pipe instead of shared memory")
-    parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 400x160 print, 64x32 input, resnet18, 2 repeats")
+    parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 400x160 print, 200x80 throughput prints, 64x32 input, resnet18, 2 repeats (overrides those options)")
 
 # %% ../nbs/34_inference.ipynb #ccf019f5
 def _bench_model(args, size, device):

@@ -537,7 +537,7 @@ def add_arguments(parser:argparse.ArgumentParser):
                         help="progressive resizing: the first --presize-epochs epochs at this share of the height and width (e.g. 0.5), the rest at --size")
     parser.add_argument("--presize-epochs", type=whole(0), default=0, help="epochs at the --presize size, counted from the first (default %(default)s)")
     parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS),
-                        help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory), yes, no (default %(default)s)")
+                        help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory and at most half of what is free), yes, no (default %(default)s)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
     parser.add_argument("--cache", default=None, help="cache root folder, as for footdesc prepare (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
