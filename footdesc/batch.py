@@ -10,12 +10,13 @@ import os, io, math, warnings, secrets
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape, tell_small)
+                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape, tell_small,
+                               SidewaysPrint, SmallPrint, _LANDSCAPE_TOLD, _SMALL_TOLD)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
            'describe_problem', 'decode_prints', 'read_prints', 'decode_on_device', 'convert_prints', 'to_shared',
-           'from_shared', 'shared_job']
+           'from_shared', 'shared_job', 'reporting_warnings', 'retell']
 
 # %% ../nbs/22_batch.ipynb #c7d30e02
 def nearest_indices(in_size:int, # source length (pixels)
@@ -328,3 +329,22 @@ def shared_job(job, # `decode_prints` or `convert_prints` (with its settings bou
               ):
     "`job(paths)` as `to_shared` packs it: what a worker process runs."
     return to_shared(job(paths), in_flight)
+
+# %% ../nbs/22_batch.ipynb #retell02
+def reporting_warnings(job, # what the worker process runs, e.g. `shared_job` with its settings bound
+                       *args, # its arguments
+                      )->tuple:
+    "`(job(*args), [(category, message)...])`: the result, and the warnings the job raised, recorded instead of shown (in a worker process)."
+    with warnings.catch_warnings(record=True) as caught:
+        result = job(*args)
+    return result, [(w.category, str(w.message)) for w in caught]
+
+def retell(caught:list, # (category, message) pairs from `reporting_warnings`
+          ):
+    "Show a worker's warnings as this process's own; a sideways or small print is said once in all, however many workers met one."
+    for category, message in caught:
+        told = {SidewaysPrint: _LANDSCAPE_TOLD, SmallPrint: _SMALL_TOLD}.get(category)
+        if told is not None:
+            if told.is_set(): continue
+            told.set()
+        warnings.warn(message, category)

@@ -172,7 +172,7 @@ def console():
 def _one_line_warning(name:str):
     "`warnings.showwarning` for a command: `footdesc NAME: warning: MESSAGE`, without the file and line of the code that warned."
     def show(message, category, filename, lineno, file=None, line=None):
-        print(f"footdesc {name}: warning: {message}", file=file or sys.stderr)
+        (file or sys.stderr).write(f"footdesc {name}: warning: {message}\n")   # one write: two threads' warnings do not share a line
     return show
 
 def _main(argv:list[str])->int:

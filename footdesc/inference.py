@@ -19,7 +19,7 @@ import torch
 from .descriptors import CODES, format_codes, answer_codes
 from .dataset import atomic_write, with_progress, output_path, output_folder
 from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
-from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes
+from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, reporting_warnings, retell
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .cli import whole
@@ -112,12 +112,15 @@ def _drop_unread(futures):
     for f in futures: f.cancel()
     for f in futures:
         if f.cancelled(): continue
-        try: from_shared(f.result())
+        try: from_shared(f.result()[0])   # (a worker process's result comes with its warnings: `reporting_warnings`)
         except Exception: pass   # already read, or the task failed: no block left
 
-def _results(future):
-    "A task's answers; a clear message if the worker processes died (they re-import the caller's main module first)."
-    try: return future.result()
+def _results(future, reported:bool=False):
+    "A task's answers (with `reported`, a worker process's: its warnings are shown here, `retell`); a clear message if the worker processes died (they re-import the caller's main module first)."
+    try:
+        if not reported: return future.result()
+        result, caught = future.result()
+        retell(caught); return result
     except BrokenProcessPool as e:
         raise RuntimeError(f"the worker processes decoding prints stopped ({e}). A script that calls predict_paths must keep its own work "
                            "under `if __name__ == '__main__':` (each worker imports it); or decode in threads: decode_in='threads', "
@@ -189,6 +192,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
     if shared_memory: job = functools.partial(shared_job, job, in_flight=2*-(-bs // part))   # two chunks of tasks at most
+    if decode_in == "processes": job = functools.partial(reporting_warnings, job)   # their warnings shown by this process, once
     model = loaded.model.eval()
     errors, probs, pending = {}, np.full((len(paths), len(CODES)), np.nan, dtype=np.float32), deque()
     def answer(start, n, rows, p, failed):   # a batch's answers to the host (the wait for its network pass is here), then to `on_batch`
@@ -203,7 +207,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
             ahead.extend(islice(chunks, 2))  # the next chunk converts while the network works on this one
             for _ in with_progress(starts, len(starts), progress):
                 start, futures = ahead[0]
-                converted = [answer for f in futures for answer in from_shared(_results(f))]
+                converted = [answer for f in futures for answer in from_shared(_results(f, decode_in == "processes"))]
                 ahead.popleft(); ahead.extend(islice(chunks, 1))
                 if decode_on == "device": converted = _decode_jpegs_on(device, converted, paths[start:start + len(converted)], fit)
                 failed = {str(paths[start + i]): problem for i, (_, problem) in enumerate(converted) if problem is not None}

@@ -15,10 +15,10 @@ from .cli import whole
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'DEPTHS', 'ENLARGED_ABOVE', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size',
-           'parse_fit', 'fit_box', 'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'read_sideways',
-           'tell_landscape', 'enlargement', 'small_print', 'tell_small', 'reference_channels', 'filter_matrix',
-           'resize_channels', 'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench',
-           'shared_data_dir', 'show_channels']
+           'parse_fit', 'fit_box', 'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'SidewaysPrint',
+           'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement', 'small_print', 'tell_small',
+           'reference_channels', 'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print',
+           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -216,6 +216,9 @@ def blank_print(path, level:int)->str:
             "in it to describe; check the scan or the export")
 
 # %% ../nbs/20_resample.ipynb #0c40cf1f
+class SidewaysPrint(UserWarning): "A print wider than tall read as it is (`tell_landscape`)."
+class SmallPrint(UserWarning): "A print enlarged to fit the input (`tell_small`)."
+
 _LANDSCAPE_TOLD = threading.Event()   # once per process
 
 def read_sideways(width:int, height:int, fit:str)->bool:
@@ -227,7 +230,7 @@ def tell_landscape(width:int, height:int, fit:str, name=None):
     if read_sideways(width, height, fit) and not _LANDSCAPE_TOLD.is_set():
         _LANDSCAPE_TOLD.set()
         warnings.warn(f"{name + ': ' if name else ''}a print wider than tall ({width}x{height}) is read as it is with fit {fit!r}: a strip across the network's "
-                      "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)")
+                      "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)", SidewaysPrint)
 
 ENLARGED_ABOVE = 1.25   # a print enlarged more than this to fit the input is said to be small (measured below)
 _SMALL_TOLD = threading.Event()   # once per process
@@ -253,7 +256,7 @@ def tell_small(width:int, height:int, size, fit:str, name=None):
     scale = enlargement(width, height, size, fit)
     if scale > ENLARGED_ABOVE and not _SMALL_TOLD.is_set():
         _SMALL_TOLD.set()
-        warnings.warn(small_print(name, width, height, size, scale) + " (said once, whatever the number of such prints)")
+        warnings.warn(small_print(name, width, height, size, scale) + " (said once, whatever the number of such prints)", SmallPrint)
 
 def _prepare_source(img, fit, tell:bool=True, size=None):
     "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged."
