@@ -10,14 +10,14 @@ import os, sys, time, argparse, statistics, tempfile, contextlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-import multiprocessing, functools, warnings
+import multiprocessing, functools, warnings, hashlib, json
 from itertools import islice
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from .descriptors import CODES, format_codes, answer_codes
-from .dataset import atomic_write, with_progress, output_path, output_folder
+from .dataset import atomic_write, atomic_write_text, with_progress, output_path, output_folder
 from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, reporting_warnings, retell
 from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
@@ -25,10 +25,11 @@ from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .cli import whole
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
-           'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in', 'default_bs', 'predict_paths',
-           'predictions_frame', 'add_arguments', 'progress_on_stderr', 'partial_csv', 'run', 'add_bench_arguments',
-           'bench_prints', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'PARTIAL_RECORD', 'BENCH_PRINTS',
+           'find_prints', 'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in',
+           'default_resize_on', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
+           'progress_on_stderr', 'partial_csv', 'partial_record', 'file_sha256', 'print_fingerprint', 'answer_options',
+           'write_partial', 'read_partial', 'kept_rows', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".jpx", ".tif", ".tiff", ".bmp", ".dib",
@@ -94,6 +95,12 @@ def default_decode_in(device, # where the network runs
     "Processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads."
     cpus = cpus or os.cpu_count() or 1
     return "processes" if torch.device(device).type == "cuda" and cpus > 4 and n_prints > bs else "threads"
+
+def default_resize_on(device, # where the network runs
+                      decode_on:str="cpu", # where JPEG files are decoded (DECODE_ON)
+                     )->str:
+    "Where prints are resized when not told: on the device on a GPU, or where JPEGs are decoded there; else by Pillow on the CPU."
+    return "device" if torch.device(device).type == "cuda" or decode_on == "device" else "cpu"
 
 def _decoder_pool(decode_in, workers):
     "Threads, or worker processes started by a fork server (not fork: the parent may hold CUDA and threads); spawned where there is none."
@@ -179,7 +186,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     if bs < 1: raise ValueError(f"bs={bs}: a batch needs at least one print")
     device = loaded.device
     normalise, cuda = normaliser(loaded.config, device), device.type == "cuda"
-    resize_on = resize_on or ("device" if cuda or decode_on == "device" else "cpu")
+    resize_on = resize_on or default_resize_on(device, decode_on)
     if resize_on not in RESIZE_ON: raise ValueError(f"resize_on={resize_on!r}: choose one of {', '.join(RESIZE_ON)}")
     if decode_on not in DECODE_ON: raise ValueError(f"decode_on={decode_on!r}: choose one of {', '.join(DECODE_ON)}")
     if decode_on == "device" and resize_on != "device": raise ValueError("decode_on='device' needs resize_on='device': the decoded prints stay where the model is")
@@ -251,7 +258,9 @@ def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc predict`."
     parser.add_argument("model", help="model file written by footdesc train")
     parser.add_argument("images", nargs="+", help="print files and/or folders of prints")
-    parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file")
+    parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file (an interrupted run keeps the rows done in NAME.partial.csv, "
+                        "and the same command run again carries on from them)")
+    parser.add_argument("--no-resume", action="store_true", help="predict every print, even those whose rows an interrupted run of the same command kept")
     parser.add_argument("--bs", type=whole(1), default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
     parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
@@ -308,13 +317,134 @@ def partial_csv(path)->Path:
     path = Path(path)
     return path.with_name(f"{path.stem}.partial{path.suffix}")
 
+# %% ../nbs/34_inference.ipynb #34rs0c01
+PARTIAL_RECORD = "footdesc predict --csv: what made the rows of an interrupted run"   # a record's "what"; with "version" 1
+
+def partial_record(path)->Path:
+    "Where an interrupted `predict --csv PATH` records what made the rows of its partial CSV: that file's name with `.json` added."
+    part = partial_csv(path)
+    return part.with_name(part.name + ".json")
+
+def file_sha256(path)->str:
+    "The sha256 of a file's bytes (a model's identity), read a MiB at a time."
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): digest.update(block)
+    return digest.hexdigest()
+
+def print_fingerprint(path)->list|None:
+    "A print file as it is now: [resolved path, size, mtime_ns]; None where it cannot be read (its row is never reused)."
+    try: st = os.stat(path)
+    except OSError: return None
+    return [os.path.realpath(path), st.st_size, st.st_mtime_ns]
+
+
+# %% ../nbs/34_inference.ipynb #34rs0c02
+def answer_options(loaded:DescriptorModel, # the model as loaded: its device counts
+                   mirror:bool=False, # as `predict_paths`' options of the same names
+                   decode_on:str="cpu",
+                   bs:int|None=None,
+                   batch_pixels:int|None=DEVICE_BATCH_PIXELS,
+                  )->dict:
+    "The options that decide `predict_paths`' answers besides the model: mirroring, the device (bfloat16 on a GPU), where prints are decoded and resized, and on the device path which prints a worker resizes instead."
+    resize_on = default_resize_on(loaded.device, decode_on)
+    options = dict(mirror=bool(mirror), device=loaded.device.type, resize_on=resize_on, decode_on=decode_on)
+    if resize_on == "device":   # a print above its share of batch_pixels is resized by Pillow, the others on the device
+        bs = default_bs(loaded.device, tuple(loaded.input_config.get("size", DEFAULT_SIZE))) if bs is None else bs
+        options["convert_above"] = None if batch_pixels is None else batch_pixels // bs
+    return options
+
+
+# %% ../nbs/34_inference.ipynb #34rs0c03
+def write_partial(csv, # the `--csv` of the interrupted run
+                  rows:list, # the rows of the prints done (reused ones too), in the run's order
+                  fingerprints:list, # `print_fingerprint` of each row's print, taken before it was read
+                  identity:dict, # {"model": {"file", "sha256"}, "options": `answer_options`}
+                 )->Path:
+    "Keep an interrupted run's rows in `partial_csv(csv)` and what made them in `partial_record(csv)`, each atomically; returns the partial CSV."
+    part = partial_csv(csv)
+    with atomic_write(part, "w") as f: pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES]).to_csv(f, index=False, lineterminator="\n")
+    record = dict(what=PARTIAL_RECORD, version=1, **identity, csv_sha256=file_sha256(part), prints=fingerprints)
+    atomic_write_text(partial_record(csv), json.dumps(record, indent=1) + "\n")
+    return part
+
+def _valid_record(record)->bool:
+    return (isinstance(record, dict) and record.get("what") == PARTIAL_RECORD and record.get("version") == 1
+            and isinstance(record.get("model"), dict) and isinstance(record.get("options"), dict) and isinstance(record.get("prints"), list))
+
+def read_partial(csv, # the `--csv` of a run
+                )->tuple[list[dict], dict]:
+    "The rows an interrupted `predict --csv CSV` kept (probabilities as floats where it had no error) and its record; ValueError saying why they cannot be trusted."
+    part, record_path = partial_csv(csv), partial_record(csv)
+    try: record = json.loads(record_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"it has no record of the model and options that made it ({record_path.name} is missing: an older footdesc wrote it, or the record was removed)") from None
+    except (OSError, ValueError) as e: raise ValueError(f"its record {record_path.name} cannot be read ({e})") from None
+    if not _valid_record(record): raise ValueError(f"{record_path.name} is not a record this version of footdesc writes")
+    try:
+        if file_sha256(part) != record.get("csv_sha256"): raise ValueError(f"it is not the file {record_path.name} describes (written over or edited since)")
+        frame = pd.read_csv(part, dtype=str, keep_default_na=False, encoding="utf-8", encoding_errors="surrogateescape")
+    except OSError as e: raise ValueError(f"it cannot be read ({e.strerror or e})") from None
+    if list(frame.columns) != [*_ANSWER_COLUMNS, *CODES] or len(frame) != len(record["prints"]):
+        raise ValueError(f"its columns or rows are not those {record_path.name} describes")
+    rows = [row if row["error"] else {**row, **{c: float(row[c]) for c in CODES}} for row in frame.to_dict("records")]
+    return rows, record
+
+
+# %% ../nbs/34_inference.ipynb #34rs0c04
+def _differences(then:dict, now:dict)->str:
+    return ", ".join(f"{k} {then.get(k)!r} then, {now.get(k)!r} now" for k in sorted(set(then) | set(now)) if then.get(k) != now.get(k))
+
+def kept_rows(csv, # the `--csv` of this run
+              paths:list, # this run's prints, in order
+              fingerprints:list, # `print_fingerprint` of each, taken as this run started
+              identity:dict, # this run's model and options, as `write_partial` records them
+             )->tuple[dict, str|None]:
+    "{position in `paths`: row} of the rows an interrupted run of the same model and options kept for prints unchanged since, and the one line that says so or why none are used (None: no partial file)."
+    part = partial_csv(csv)
+    if not part.exists(): return {}, None
+    def afresh(why): return {}, f"footdesc predict: not carrying on from {part}: {why}; predicting every print (that file stays until this run writes its own)"
+    try: rows, record = read_partial(csv)
+    except ValueError as e: return afresh(e)
+    then, now = record["model"], identity["model"]
+    if then.get("sha256") != now["sha256"]:
+        return afresh(f"another model made it ({then.get('file')}, sha256 {str(then.get('sha256'))[:12]}…; {now['file']} is {now['sha256'][:12]}…)")
+    if record["options"] != identity["options"]:
+        return afresh(f"it was made with other options that change the answers ({_differences(record['options'], identity['options'])})")
+    done = {row["image"]: (row, fingerprint) for row, fingerprint in zip(rows, record["prints"])}
+    kept, changed, failed = {}, 0, 0
+    for i, (path, fingerprint) in enumerate(zip(paths, fingerprints)):
+        if (found := done.get(str(path))) is None: continue
+        row, fingerprint_then = found
+        if row["error"]: failed += 1
+        elif fingerprint is None or fingerprint != fingerprint_then: changed += 1
+        else: kept[i] = row
+    others = len(set(done) - set(map(str, paths)))
+    notes = [f"{changed:,} changed since, predicted again" if changed else "", f"{failed:,} that failed, tried again" if failed else "",
+             f"its {others:,} rows of prints not named this time are not kept" if others else ""]
+    notes = "; ".join(n for n in notes if n)
+    return kept, (f"footdesc predict: carrying on from {part}: {len(kept):,} of {len(paths):,} prints were answered by an interrupted run "
+                  f"of this model and options ({len(paths) - len(kept):,} to go{'; ' + notes if notes else ''})")
+
+
 # %% ../nbs/34_inference.ipynb #456ae2a5
-def _show_rows(frame:pd.DataFrame, loaded, said:list):
-    "Print a batch's answers (stdout) and failures (stderr); the thresholds line once, before the first answer."
-    for row in frame.to_dict("records"):
+def _show_rows(rows:list, loaded, said:list):
+    "Print answers (stdout) and failures (stderr); the thresholds line once, before the first answer."
+    for row in rows:
         if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr); continue
         if not said: print(_thresholds_line(loaded)); said.append(True)
         print(_format_row(row))
+
+def _resumed(args, loaded, paths)->tuple[dict, dict, list]:
+    "With --csv: what an interrupted run must record (model and options; the prints' fingerprints, taken before any is read) and the rows an earlier one kept."
+    identity = dict(model=dict(file=str(args.model), sha256=file_sha256(args.model)),
+                    options=answer_options(loaded, args.mirror, args.decode_on, args.bs, args.batch_pixels))
+    fingerprints = [print_fingerprint(p) for p in paths]
+    if not args.no_resume: kept, line = kept_rows(args.csv, paths, fingerprints, identity)
+    else: kept, line = {}, (f"footdesc predict: --no-resume: not carrying on from {partial_csv(args.csv)}; predicting every print "
+                            "(that file stays until this run writes its own)" if partial_csv(args.csv).exists() else None)
+    if line: print(line, file=sys.stderr)
+    return identity, kept, fingerprints
 
 def run(args)->int:
     "Run `footdesc predict`."
@@ -331,29 +461,41 @@ def run(args)->int:
         if args.csv:
             output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
             output_path(partial_csv(args.csv), "the CSV of an interrupted run's predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
+            output_path(partial_record(args.csv), "the record of an interrupted run", inputs=paths)
         if args.gradcam: output_folder(args.gradcam, "--gradcam")
     except ValueError as e:
         print(f"footdesc predict: error: {e}", file=sys.stderr)
         return 2
-    batches, said = [], []
+    identity, kept, fingerprints = _resumed(args, loaded, paths) if args.csv else (None, {}, None)
+    rows = [kept.get(i) for i in range(len(paths))]   # a print's row once known, kept or answered now
+    todo = [i for i, row in enumerate(rows) if row is None]
+    said, shown = [], 0
+    def show_known():   # the rows known, in the prints' order, up to the first print not yet answered
+        nonlocal shown
+        start = shown
+        while shown < len(rows) and rows[shown] is not None: shown += 1
+        _show_rows(rows[start:shown], loaded, said)
     def answered(start, probs, failed):   # a batch's rows, as it is answered: shown at once unless a progress bar is drawn (then at the end)
-        batches.append(predictions_frame(paths[start:start + len(probs)], probs, failed, loaded.thresholds))
-        if not bar: _show_rows(batches[-1], loaded, said)
+        done = todo[start:start + len(probs)]
+        for i, row in zip(done, predictions_frame([paths[i] for i in done], probs, failed, loaded.thresholds).to_dict("records")): rows[i] = row
+        if not bar: show_known()
+    errors = {}
     try:
         with progress_on_stderr() as bar:
-            probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
-                                          decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels, on_batch=answered)
-    except KeyboardInterrupt:   # Ctrl-C or SIGTERM: the answered prints' rows are kept
-        if args.csv and batches:
-            kept = pd.concat(batches, ignore_index=True)
-            with atomic_write(partial_csv(args.csv), "w") as f: kept.to_csv(f, index=False, lineterminator="\n")
-            print(f"footdesc predict: the rows of the {len(kept)} of {len(paths)} prints done are in {partial_csv(args.csv)}", file=sys.stderr)
+            if not bar: show_known()   # the kept rows before the first print to predict
+            if todo: errors = predict_paths(loaded, [paths[i] for i in todo], bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
+                                            decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels, on_batch=answered)[1]
+    except KeyboardInterrupt:   # Ctrl-C or SIGTERM: the rows known (kept and answered) are kept, with what made them
+        done = [i for i, row in enumerate(rows) if row is not None]
+        if args.csv and done:
+            part = write_partial(args.csv, [rows[i] for i in done], [fingerprints[i] for i in done], identity)
+            print(f"footdesc predict: the rows of the {len(done)} of {len(paths)} prints done are in {part}", file=sys.stderr)
         raise
-    frame = pd.concat(batches, ignore_index=True)
-    if bar: _show_rows(frame, loaded, said)
+    if bar: _show_rows(rows, loaded, said)
+    frame = pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
     if args.csv:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
-        partial_csv(args.csv).unlink(missing_ok=True)   # an earlier interrupted run's rows: this file has them all
+        for f in (partial_csv(args.csv), partial_record(args.csv)): f.unlink(missing_ok=True)   # an interrupted run's rows: this file has them all
         print(f"wrote {len(frame)} rows to {args.csv}")
     if args.gradcam:
         from footdesc.interpret import save_gradcam_overlays, overlay_names
