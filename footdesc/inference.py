@@ -29,7 +29,8 @@ __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATC
            'find_prints', 'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in',
            'default_resize_on', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
            'progress_on_stderr', 'partial_csv', 'partial_record', 'file_sha256', 'print_fingerprint', 'answer_options',
-           'write_partial', 'read_partial', 'kept_rows', 'run', 'add_bench_arguments', 'bench_prints', 'run_bench']
+           'write_partial', 'read_partial', 'kept_rows', 'answer_record', 'answer_stream', 'run', 'add_bench_arguments',
+           'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".jpx", ".tif", ".tiff", ".bmp", ".dib",
@@ -257,7 +258,9 @@ def predictions_frame(paths, # the print files, in the order of `probs`
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc predict`."
     parser.add_argument("model", help="model file written by footdesc train")
-    parser.add_argument("images", nargs="+", help="print files and/or folders of prints")
+    parser.add_argument("images", nargs="+", help="print files and/or folders of prints; - alone: read them from standard input, one per line, "
+                        "answering each line as it comes (the model stays loaded, for another program to talk to)")
+    parser.add_argument("--jsonl", action="store_true", help="write each answer as one line of JSON (image, descriptors, probabilities, error) instead of text")
     parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file (an interrupted run keeps the rows done in NAME.partial.csv, "
                         "and the same command run again carries on from them)")
     parser.add_argument("--no-resume", action="store_true", help="predict every print, even those whose rows an interrupted run of the same command kept")
@@ -427,11 +430,38 @@ def kept_rows(csv, # the `--csv` of this run
                   f"of this model and options ({len(paths) - len(kept):,} to go{'; ' + notes if notes else ''})")
 
 
+# %% ../nbs/34_inference.ipynb #34st0c01
+def answer_record(row:dict # a row of `predictions_frame`
+                 )->dict:
+    "A print's answer as `--jsonl` writes it: image, descriptors (the codes answered yes), probabilities (code → p; null for a print that failed), error (null if none)."
+    return dict(image=row["image"], descriptors=row["descriptors"].split(), probabilities=None if row["error"] else {c: row[c] for c in CODES},
+                error=row["error"] or None)
+
+def answer_stream(loaded:DescriptorModel, # the model, loaded once
+                  lines, # print files or folders, one per line (e.g. `sys.stdin`)
+                  args, # `footdesc predict`'s options (jsonl, bs, workers, mirror...)
+                 )->int:
+    "Answer each line's prints as the line comes, with the model loaded once; 1 if any print could not be read."
+    said, failed = [], 0
+    for line in lines:
+        item = line.rstrip("\r\n")
+        if not item.strip(): continue   # a blank line: nothing asked
+        paths, skipped = find_prints([item])
+        if skipped and not paths: paths = [Path(item)]   # a folder without prints: its own error row
+        elif skipped: print(_skipped_note(skipped), file=sys.stderr)
+        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in or "threads", mirror=args.mirror,
+                                      decode_on=args.decode_on, batch_pixels=args.batch_pixels)
+        _show_rows(predictions_frame(paths, probs, errors, loaded.thresholds).to_dict("records"), loaded, said, args.jsonl)
+        sys.stdout.flush(); failed += len(errors)
+    return 1 if failed else 0
+
 # %% ../nbs/34_inference.ipynb #456ae2a5
-def _show_rows(rows:list, loaded, said:list):
-    "Print answers (stdout) and failures (stderr); the thresholds line once, before the first answer."
+def _show_rows(rows:list, loaded, said:list, jsonl:bool=False):
+    "Print answers (stdout) and failures (stderr; with `jsonl`, on stdout too, as their own records); as text, the thresholds line once, before the first answer."
     for row in rows:
-        if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr); continue
+        if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr)
+        if jsonl: print(json.dumps(answer_record(row)), flush=True); continue
+        if row["error"]: continue
         if not said: print(_thresholds_line(loaded)); said.append(True)
         print(_format_row(row))
 
@@ -452,6 +482,12 @@ def run(args)->int:
     except (FileNotFoundError, ValueError) as e:
         print(f"footdesc predict: error: cannot load the model: {e}", file=sys.stderr)
         return 2
+    if "-" in args.images:
+        if args.images != ["-"] or args.csv or args.gradcam:
+            print("footdesc predict: error: - (prints named on standard input) stands alone, without --csv or --gradcam: a stream has no end to write them at "
+                  "(use --jsonl and keep its output)", file=sys.stderr)
+            return 2
+        return answer_stream(loaded, sys.stdin, args)
     paths, skipped = find_prints(args.images)
     if skipped: print(_skipped_note(skipped), file=sys.stderr)
     if not paths:
@@ -474,7 +510,7 @@ def run(args)->int:
         nonlocal shown
         start = shown
         while shown < len(rows) and rows[shown] is not None: shown += 1
-        _show_rows(rows[start:shown], loaded, said)
+        _show_rows(rows[start:shown], loaded, said, args.jsonl)
     def answered(start, probs, failed):   # a batch's rows, as it is answered: shown at once unless a progress bar is drawn (then at the end)
         done = todo[start:start + len(probs)]
         for i, row in zip(done, predictions_frame([paths[i] for i in done], probs, failed, loaded.thresholds).to_dict("records")): rows[i] = row
@@ -491,7 +527,7 @@ def run(args)->int:
             part = write_partial(args.csv, [rows[i] for i in done], [fingerprints[i] for i in done], identity)
             print(f"footdesc predict: the rows of the {len(done)} of {len(paths)} prints done are in {part}", file=sys.stderr)
         raise
-    if bar: _show_rows(rows, loaded, said)
+    if bar: _show_rows(rows, loaded, said, args.jsonl)
     frame = pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
     if args.csv:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
