@@ -21,6 +21,7 @@ COMMANDS = {  # name: (module, one-line help)
     "train": ("footdesc.train", "train a descriptor model on a labelled dataset"),
     "predict": ("footdesc.inference", "name the descriptors of prints with a trained model"),
     "evaluate": ("footdesc.evaluate", "score a trained model on a labelled dataset (PRAUC, per-descriptor AP, report)"),
+    "info": ("footdesc.info", "what a model file is, how it was trained and how it scored on its validation prints"),
     "grid": ("footdesc.grid", "run the paper's experiment grid, or render its tables"),
     "real": ("footdesc.real_command", "measure footdesc on real prints: FID-300, or your own labelled references"),
     "demo": ("footdesc.demo", "make synthetic prints, train a small model and show what it learned (offline)"),

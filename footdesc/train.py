@@ -464,6 +464,12 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     return result
 
 # %% ../nbs/33_train.ipynb #11c61550
+def _split_counts(rows)->dict:
+    "How many of the dataset's prints the model trained on and how many `--skip-bad` left out (a model file's record; `footdesc info` shows them)."
+    if rows is None or "split" not in rows.columns: return {}
+    split = rows["split"].to_numpy()
+    return dict(n_train=int((split == "train").sum()), n_skipped=int((split == "skipped").sum()))
+
 def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstrap=1000):
     "Validation PRAUC, per-descriptor table and thresholds; save the model; drop the checkpoint of a finished run."
     names = list(learn.recorder.metric_names[1:-1]) + list(TIME_COLUMNS)  # read the history first: get_preds resets the Recorder
@@ -485,7 +491,7 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     result = TrainResult(learn, value, table, thresholds, excluded)
     result.history, result.prauc_interval = history, tuple(float(v) for v in interval)
     if out is not None:
-        training = dict(settings, prauc=value, prauc_interval=None if np.isnan(interval[0]) else list(result.prauc_interval), excluded=excluded, n_valid=int(len(targets)),
+        training = dict(settings, prauc=value, prauc_interval=None if np.isnan(interval[0]) else list(result.prauc_interval), excluded=excluded, n_valid=int(len(targets)), **_split_counts(getattr(learn.dls, "rows_read", rows)),
                         average_precision={c: (None if np.isnan(a) else float(a)) for c, a in table.ap.items()},
                         prevalence={c: float(p) for c, p in table.prevalence.items()}, history=history,
                         dataset=split_record(read) if (read := getattr(learn.dls, "rows_read", rows)) is not None and {"image", "split"} <= set(read.columns) else None)   # which prints of its dataset it held out (footdesc evaluate), as the CSV has them
