@@ -111,7 +111,8 @@ def training_start(settings:dict # the training settings of a card (`model_card(
         if settings.get("wise") is not None:
             start += f" (WiSE-FT: saved as {settings['wise']:g} x the fine-tuned weights + {1 - settings['wise']:g} x that model's)"
         return start
-    if settings.get("pretrained"): return "from ImageNet weights (downloaded, or a local --weights checkpoint)"
+    if settings.get("weights"): return f"from ImageNet weights, the local checkpoint {settings['weights']} (--weights)"
+    if settings.get("pretrained"): return "from ImageNet weights (torchvision's download; a model written before footdesc recorded --weights may have used a local checkpoint)"
     if "pretrained" in settings: return "from scratch (random weights)"
     return "start not recorded"
 

@@ -225,15 +225,14 @@ def save_model(learn, # a trained fastai `Learner` from `footdesc.learner.descri
     model = getattr(learn.model, "_orig_mod", learn.model)
     if format == "fastai":
         from fastai.data.core import DataLoaders
-        learn.footdesc_config = config
-        dls, opt = learn.dls, learn.opt
+        dls, opt, before = learn.dls, learn.opt, getattr(learn, "footdesc_config", None)
         try:
             learn._end_cleanup()
-            learn.dls, learn.opt = DataLoaders(), None
+            learn.dls, learn.opt, learn.footdesc_config = DataLoaders(), None, config   # the file's config, not the learner's from now on
             with atomic_write(path) as f, warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 torch.save(learn, f)
-        finally: learn.dls, learn.opt = dls, opt
+        finally: learn.dls, learn.opt, learn.footdesc_config = dls, opt, before
         return path
     if format != "footdesc": raise ValueError(f"unknown model format {format!r}; choose footdesc (safe) or fastai (pickled)")
     weights = io.BytesIO()

@@ -186,7 +186,7 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     weights = folder/state.get("weights", "checkpoint.pth")   # (checkpoint.pth: a checkpoint from before the weights were named)
     if not weights.exists(): return 0
     old = state.get("settings") or {}
-    if settings is not None and "files_fingerprint" not in old: settings = {k: v for k, v in settings.items() if k != "files_fingerprint"}   # a checkpoint from before it was recorded
+    if settings is not None: settings = {k: v for k, v in settings.items() if k in old or k not in ("files_fingerprint", "weights")}   # a checkpoint from before they were recorded
     if settings is not None and old != dict(settings):
         if old.get("data_fingerprint") != settings.get("data_fingerprint"):
             made = "on other data (other prints, descriptors or train/valid split than this run's)" + ("" if "data_fingerprint" in old else ", or by a footdesc that did not record its data")
@@ -438,7 +438,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                          frozen_epochs=frozen_epochs, epochs=epochs, lr=lr, unfrozen_lr=unfrozen_lr, wd=wd, bs=dls.train.bs, seed=seed,
                          **({} if train_bn else dict(train_bn=False)),   # absent when True: checkpoints made before the option still resume
                          **({} if presize is None else dict(presize=presize, presize_epochs=presize_epochs)),   # likewise
-                         pretrained=bool(pretrained or weights is not None), init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls),
+                         pretrained=bool(pretrained or weights is not None), **({} if weights is None else dict(weights=Path(weights).name)),   # which local ImageNet checkpoint
+                         init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls),
                          files_fingerprint=files_fingerprint(dls))
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
     start = 0
