@@ -110,7 +110,7 @@ ON_INTERRUPT = {  # command: what is left after Ctrl-C, and what running it agai
     "grid": "finished work is kept: run the same command again to run only the unfinished cells",
     "demo": "the synthetic prints are kept once all are drawn: run the same command again to reuse them (training starts over)",
     "synth": "the dataset folder is incomplete: run the same command with --force to write it afresh",
-    "predict": "the answers shown so far are kept (with --csv, so are their rows: in the CSV if it was written, else in the .partial.csv named above): run the same command again to carry on from the .partial.csv, predicting only the prints it has no answer for or that changed since (without one, or with --no-resume, it predicts every print)",
+    "predict": "the answers shown so far are kept; with --csv, so are their rows (in the CSV if it was written, else in the .partial.csv named above), and the same command run again carries on from them, predicting only the prints not answered there or changed since (--no-resume: every print)",
 }
 _START_OVER = "it keeps nothing to resume from: run the same command again to start over"
 

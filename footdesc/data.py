@@ -113,7 +113,7 @@ def cached_print(path, # the print's file
     return x
 
 # %% ../nbs/21_data.ipynb #sweep002
-STALE_AFTER = 3600   # seconds: a cache temporary older than this belongs to no live run
+STALE_AFTER = 24*3600   # seconds: a cache temporary older than this belongs to no live run (even one a scheduler suspended for hours)
 
 def sweep_stale_temporaries(folder, # a configuration folder of the cache
                             older_than:float=STALE_AFTER, # seconds since the file was last written
@@ -123,7 +123,7 @@ def sweep_stale_temporaries(folder, # a configuration folder of the cache
     for t in Path(folder).glob(".*.tmp"):
         try:
             if now - t.stat().st_mtime > older_than: t.unlink(); removed += 1
-        except FileNotFoundError: pass   # another run swept it first
+        except OSError: pass   # another run swept it first, or another user's in a shared cache we may not remove: left
     return removed
 
 def skipped_report(folder, # a configuration folder of the cache

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from . import __version__
 from .descriptors import CODES, format_codes, answer_codes
 from .dataset import atomic_write, atomic_write_text, with_progress, output_path, output_folder
 from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
@@ -27,7 +28,7 @@ from .cli import whole
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'PARTIAL_RECORD', 'BENCH_PRINTS',
            'find_prints', 'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in',
-           'default_resize_on', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
+           'default_resize_on', 'WorkersStopped', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
            'progress_on_stderr', 'partial_csv', 'partial_record', 'file_sha256', 'print_fingerprint', 'answer_options',
            'write_partial', 'read_partial', 'kept_rows', 'answer_record', 'answer_stream', 'run', 'add_bench_arguments',
            'bench_prints', 'run_bench']
@@ -123,16 +124,21 @@ def _drop_unread(futures):
         try: from_shared(f.result()[0])   # (a worker process's result comes with its warnings: `reporting_warnings`)
         except Exception: pass   # already read, or the task failed: no block left
 
+class WorkersStopped(RuntimeError):
+    "The worker processes decoding prints died (killed for memory, or a script that starts its work again in each of them)."
+
+def _workers_stopped(e)->WorkersStopped:
+    return WorkersStopped(f"the worker processes decoding prints stopped ({e}): killed for lack of memory (fewer workers: --workers N, "
+                          "or threads: --decode-in threads), or, from a script, its work is not under `if __name__ == '__main__':` "
+                          "(each worker imports it)")
+
 def _results(future, reported:bool=False):
-    "A task's answers (with `reported`, a worker process's: its warnings are shown here, `retell`); a clear message if the worker processes died (they re-import the caller's main module first)."
+    "A task's answers (with `reported`, a worker process's: its warnings are shown here, `retell`); `WorkersStopped` if the worker processes died."
     try:
         if not reported: return future.result()
         result, caught = future.result()
         retell(caught); return result
-    except BrokenProcessPool as e:
-        raise RuntimeError(f"the worker processes decoding prints stopped ({e}). A script that calls predict_paths must keep its own work "
-                           "under `if __name__ == '__main__':` (each worker imports it); or decode in threads: decode_in='threads', "
-                           "footdesc predict --decode-in threads") from None
+    except BrokenProcessPool as e: raise _workers_stopped(e) from None
 
 # %% ../nbs/34_inference.ipynb #759b6ca5
 DECODE_ON = ("cpu", "device")
@@ -232,8 +238,9 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 pending.append((start, n, [start + i for i in ok], p, failed))
                 while len(pending) > (1 if cuda else 0): answer(*pending.popleft())   # on a GPU, the batch before this one
             while pending: answer(*pending.popleft())
-        except BaseException:
+        except BaseException as e:
             if shared_memory: _drop_unread([f for _, fs in ahead for f in fs])
+            if isinstance(e, BrokenProcessPool): raise _workers_stopped(e) from None   # (from a submit to a pool whose workers died)
             raise
     return probs, errors
 
@@ -263,7 +270,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--jsonl", action="store_true", help="write each answer as one line of JSON (image, descriptors, probabilities, error) instead of text")
     parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file (an interrupted run keeps the rows done in NAME.partial.csv, "
                         "and the same command run again carries on from them)")
-    parser.add_argument("--no-resume", action="store_true", help="predict every print, even those whose rows an interrupted run of the same command kept")
+    parser.add_argument("--no-resume", action="store_true", help="predict every print, even those whose rows an interrupted run of the same command kept (interrupted in turn, this run's rows replace them)")
     parser.add_argument("--bs", type=whole(1), default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
     parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
@@ -349,9 +356,9 @@ def answer_options(loaded:DescriptorModel, # the model as loaded: its device cou
                    bs:int|None=None,
                    batch_pixels:int|None=DEVICE_BATCH_PIXELS,
                   )->dict:
-    "The options that decide `predict_paths`' answers besides the model: mirroring, the device (bfloat16 on a GPU), where prints are decoded and resized, and on the device path which prints a worker resizes instead."
+    "What decides `predict_paths`' answers besides the model: mirroring, the device (bfloat16 on a GPU), where prints are decoded and resized, on the device path which prints a worker resizes instead, and the footdesc and torch that compute them."
     resize_on = default_resize_on(loaded.device, decode_on)
-    options = dict(mirror=bool(mirror), device=loaded.device.type, resize_on=resize_on, decode_on=decode_on)
+    options = dict(mirror=bool(mirror), device=loaded.device.type, resize_on=resize_on, decode_on=decode_on, footdesc=__version__, torch=torch.__version__)
     if resize_on == "device":   # a print above its share of batch_pixels is resized by Pillow, the others on the device
         bs = default_bs(loaded.device, tuple(loaded.input_config.get("size", DEFAULT_SIZE))) if bs is None else bs
         options["convert_above"] = None if batch_pixels is None else batch_pixels // bs
@@ -366,8 +373,9 @@ def write_partial(csv, # the `--csv` of the interrupted run
                  )->Path:
     "Keep an interrupted run's rows in `partial_csv(csv)` and what made them in `partial_record(csv)`, each atomically; returns the partial CSV."
     part = partial_csv(csv)
-    with atomic_write(part, "w") as f: pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES]).to_csv(f, index=False, lineterminator="\n")
-    record = dict(what=PARTIAL_RECORD, version=1, **identity, csv_sha256=file_sha256(part), prints=fingerprints)
+    text = pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES]).to_csv(index=False, lineterminator="\n").encode("utf-8", "surrogateescape")
+    with atomic_write(part) as f: f.write(text)
+    record = dict(what=PARTIAL_RECORD, version=1, **identity, csv_sha256=hashlib.sha256(text).hexdigest(), prints=fingerprints)   # the bytes this run wrote: another run's file in their place is not trusted
     atomic_write_text(partial_record(csv), json.dumps(record, indent=1) + "\n")
     return part
 
@@ -403,7 +411,7 @@ def kept_rows(csv, # the `--csv` of this run
               fingerprints:list, # `print_fingerprint` of each, taken as this run started
               identity:dict, # this run's model and options, as `write_partial` records them
              )->tuple[dict, str|None]:
-    "{position in `paths`: row} of the rows an interrupted run of the same model and options kept for prints unchanged since, and the one line that says so or why none are used (None: no partial file)."
+    "{position in `paths`: row} of the rows an interrupted run of the same model and options kept for prints unchanged since (matched by the file, however it is named), and the one line that says so or why none are used (None: no partial file)."
     part = partial_csv(csv)
     if not part.exists(): return {}, None
     def afresh(why): return {}, f"footdesc predict: not carrying on from {part}: {why}; predicting every print (that file stays until this run writes its own)"
@@ -414,15 +422,16 @@ def kept_rows(csv, # the `--csv` of this run
         return afresh(f"another model made it ({then.get('file')}, sha256 {str(then.get('sha256'))[:12]}…; {now['file']} is {now['sha256'][:12]}…)")
     if record["options"] != identity["options"]:
         return afresh(f"it was made with other options that change the answers ({_differences(record['options'], identity['options'])})")
-    done = {row["image"]: (row, fingerprint) for row, fingerprint in zip(rows, record["prints"])}
-    kept, changed, failed = {}, 0, 0
+    done = {fingerprint[0]: (row, fingerprint) for row, fingerprint in zip(rows, record["prints"]) if fingerprint}   # by the file, however it was named
+    kept, changed, failed, named = {}, 0, 0, set()
     for i, (path, fingerprint) in enumerate(zip(paths, fingerprints)):
-        if (found := done.get(str(path))) is None: continue
+        if fingerprint is None or (found := done.get(fingerprint[0])) is None: continue
+        named.add(fingerprint[0])
         row, fingerprint_then = found
         if row["error"]: failed += 1
-        elif fingerprint is None or fingerprint != fingerprint_then: changed += 1
-        else: kept[i] = row
-    others = len(set(done) - set(map(str, paths)))
+        elif fingerprint != fingerprint_then: changed += 1
+        else: kept[i] = dict(row, image=str(path))   # named as this run names it
+    others = len(set(done) - named)
     notes = [f"{changed:,} changed since, predicted again" if changed else "", f"{failed:,} that failed, tried again" if failed else "",
              f"its {others:,} rows of prints not named this time are not kept" if others else ""]
     notes = "; ".join(n for n in notes if n)
@@ -465,9 +474,9 @@ def _show_rows(rows:list, loaded, said:list, jsonl:bool=False):
         if not said: print(_thresholds_line(loaded)); said.append(True)
         print(_format_row(row))
 
-def _resumed(args, loaded, paths)->tuple[dict, dict, list]:
+def _resumed(args, loaded, model_sha256, paths)->tuple[dict, dict, list]:
     "With --csv: what an interrupted run must record (model and options; the prints' fingerprints, taken before any is read) and the rows an earlier one kept."
-    identity = dict(model=dict(file=str(args.model), sha256=file_sha256(args.model)),
+    identity = dict(model=dict(file=str(args.model), sha256=model_sha256),
                     options=answer_options(loaded, args.mirror, args.decode_on, args.bs, args.batch_pixels))
     fingerprints = [print_fingerprint(p) for p in paths]
     if not args.no_resume: kept, line = kept_rows(args.csv, paths, fingerprints, identity)
@@ -478,7 +487,11 @@ def _resumed(args, loaded, paths)->tuple[dict, dict, list]:
 
 def run(args)->int:
     "Run `footdesc predict`."
-    try: loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
+    try:
+        model_sha256 = file_sha256(args.model) if args.csv and Path(args.model).is_file() else None   # the bytes loaded, for a run that may be resumed
+        loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
+        if model_sha256 is not None and file_sha256(args.model) != model_sha256:
+            raise ValueError(f"{args.model} was replaced while it was being loaded (a training run writing it?); run again once it is written")
     except (FileNotFoundError, ValueError) as e:
         print(f"footdesc predict: error: cannot load the model: {e}", file=sys.stderr)
         return 2
@@ -487,7 +500,7 @@ def run(args)->int:
             print("footdesc predict: error: - (prints named on standard input) stands alone, without --csv or --gradcam: a stream has no end to write them at "
                   "(use --jsonl and keep its output)", file=sys.stderr)
             return 2
-        return answer_stream(loaded, sys.stdin, args)
+        return answer_stream(loaded, (os.fsdecode(line) for line in sys.stdin.buffer), args)   # file names as bytes: a name that is not UTF-8 is still a name
     paths, skipped = find_prints(args.images)
     if skipped: print(_skipped_note(skipped), file=sys.stderr)
     if not paths:
@@ -502,7 +515,7 @@ def run(args)->int:
     except ValueError as e:
         print(f"footdesc predict: error: {e}", file=sys.stderr)
         return 2
-    identity, kept, fingerprints = _resumed(args, loaded, paths) if args.csv else (None, {}, None)
+    identity, kept, fingerprints = _resumed(args, loaded, model_sha256, paths) if args.csv else (None, {}, None)
     rows = [kept.get(i) for i in range(len(paths))]   # a print's row once known, kept or answered now
     todo = [i for i, row in enumerate(rows) if row is None]
     said, shown = [], 0
@@ -521,18 +534,21 @@ def run(args)->int:
             if not bar: show_known()   # the kept rows before the first print to predict
             if todo: errors = predict_paths(loaded, [paths[i] for i in todo], bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
                                             decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels, on_batch=answered)[1]
-    except KeyboardInterrupt:   # Ctrl-C or SIGTERM: the rows known (kept and answered) are kept, with what made them
+    except BaseException as e:   # Ctrl-C, SIGTERM, or workers killed for memory: the rows known (kept and answered) are kept, with what made them
         done = [i for i, row in enumerate(rows) if row is not None]
         if args.csv and done:
             part = write_partial(args.csv, [rows[i] for i in done], [fingerprints[i] for i in done], identity)
             print(f"footdesc predict: the rows of the {len(done)} of {len(paths)} prints done are in {part}", file=sys.stderr)
-        raise
+        if not isinstance(e, WorkersStopped): raise
+        print(f"footdesc predict: error: {e}", file=sys.stderr)
+        return 2
     if bar: _show_rows(rows, loaded, said, args.jsonl)
+    notes = sys.stderr if args.jsonl else sys.stdout   # with --jsonl, stdout holds answers alone
     frame = pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
     if args.csv:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
         for f in (partial_csv(args.csv), partial_record(args.csv)): f.unlink(missing_ok=True)   # an interrupted run's rows: this file has them all
-        print(f"wrote {len(frame)} rows to {args.csv}")
+        print(f"wrote {len(frame)} rows to {args.csv}", file=notes)
     if args.gradcam:
         from footdesc.interpret import save_gradcam_overlays, overlay_names
         done = list({os.path.realpath(row["image"]): row for row in frame.to_dict("records") if not row["error"]}.values())   # a print named twice: drawn once
@@ -540,11 +556,11 @@ def run(args)->int:
         written = [p for row in done   # the descriptors answered yes (none: no overlay), scored as they were answered (--mirror)
                    for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
                                                   mirror=args.mirror, name=names[row["image"]])]
-        print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor")
+        print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor", file=notes)
         kept = set(written)
         stale = [f for row in done for c in CODES if (f := Path(args.gradcam)/f"{names[row['image']]}.{c}.png") not in kept and f.is_file()]
         for f in stale: f.unlink()   # an earlier run's overlay of the same print, for an answer that is not yes now: it would be read as one
-        if stale: print(f"removed {len(stale)} overlay(s) an earlier run left in {args.gradcam} under these prints' names, for descriptors not answered yes now")
+        if stale: print(f"removed {len(stale)} overlay(s) an earlier run left in {args.gradcam} under these prints' names, for descriptors not answered yes now", file=notes)
     if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
     return 1 if errors else 0
 

@@ -42,7 +42,7 @@ def _json_safe(value):
     if isinstance(value, (list, tuple)): return [_json_safe(v) for v in value]
     return value
 
-RESULTS = ("prauc", "prauc_interval", "excluded", "n_valid", "average_precision", "prevalence", "history", "dataset")  # what `footdesc train` measured; the rest of its record are its settings
+RESULTS = ("prauc", "prauc_interval", "excluded", "n_valid", "n_train", "n_skipped", "average_precision", "prevalence", "history", "dataset")  # what `footdesc train` measured; the rest of its record are its settings
 SHOWN_ELSEWHERE = ("arch", "preproc", "input")  # settings the card shows under network and input, as the config has them at its top level
 
 # %% ../nbs/36_info.ipynb #inf00020
@@ -75,7 +75,7 @@ def print_counts(training:dict|None # the `training` record of a config (None: a
     trained, skipped = training.get("n_train"), training.get("n_skipped")   # as `train` records them
     if trained is None and "trained" in record:   # an older model: one 8-byte digest per distinct print trained on (two copies of one print count once)
         trained = len(base64.b64decode(record["trained"])) // 8
-    if skipped is None and None not in (prints, valid, trained): skipped = prints - valid - trained
+        if None not in (prints, valid) and prints == valid + trained: skipped = 0   # else skipped prints and repeated ones cannot be told apart: not known
     return dict(prints=prints, trained=trained, validation=valid, skipped=skipped, fingerprint=record.get("fingerprint"))
 
 # %% ../nbs/36_info.ipynb #inf00029
@@ -167,7 +167,8 @@ def _data_lines(card)->list[str]:
     d = card["data"]
     if d is None: return []
     if d["prints"] is None: return [f"  data       {d['validation']} prints held out for validation (the dataset's size was not recorded)"]
-    return [f"  data       {d['prints']} prints: {d['trained']} trained on, {d['validation']} held out for validation, {d['skipped']} skipped "
+    skipped = "an unrecorded number" if d["skipped"] is None else d["skipped"]
+    return [f"  data       {d['prints']} prints: {d['trained']} trained on, {d['validation']} held out for validation, {skipped} skipped "
             f"(dataset fingerprint {(d['fingerprint'] or '')[:12]})"]
 
 # %% ../nbs/36_info.ipynb #inf00040
