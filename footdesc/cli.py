@@ -19,7 +19,7 @@ COMMANDS = {  # name: (module, one-line help)
     "synth": ("footdesc.synth_data", "write a dataset of synthetic shoeprints with exact descriptor labels"),
     "prepare": ("footdesc.data", "convert a dataset once into the multi-interpolation cache"),
     "train": ("footdesc.train", "train a descriptor model on a labelled dataset"),
-    "predict": ("footdesc.inference", "name the descriptors of prints with a trained model"),
+    "predict": ("footdesc.predict_command", "name the descriptors of prints with a trained model"),
     "evaluate": ("footdesc.evaluate", "score a trained model on a labelled dataset (PRAUC, per-descriptor AP, report)"),
     "info": ("footdesc.info", "what a model file is, how it was trained and how it scored on its validation prints"),
     "grid": ("footdesc.grid", "run the paper's experiment grid, or render its tables"),

@@ -1,4 +1,4 @@
-"""Name the descriptors of print files with a saved model: probabilities and thresholded codes per print, bad files reported without stopping the rest; the `footdesc predict` command and `footdesc bench predict`.
+"""Name the descriptors of print files with a saved model: probabilities and thresholded codes per print, bad files reported without stopping the rest; `footdesc bench predict` measures its speed.
 
 Docs: https://footdesc.github.io/footdesc/inference.html.md"""
 
@@ -10,28 +10,25 @@ import os, sys, time, argparse, statistics, tempfile, contextlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-import multiprocessing, functools, warnings, hashlib, json
+import multiprocessing, functools, warnings
 from itertools import islice
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from . import __version__
 from .descriptors import CODES, format_codes, answer_codes
-from .dataset import atomic_write, atomic_write_text, with_progress, output_path, output_folder
+from .dataset import with_progress
 from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, reporting_warnings, retell
-from .model import load_model, DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
+from .model import DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .cli import whole
 
 # %% auto #0
-__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'PARTIAL_RECORD', 'BENCH_PRINTS',
-           'find_prints', 'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in',
-           'default_resize_on', 'WorkersStopped', 'default_bs', 'predict_paths', 'predictions_frame', 'add_arguments',
-           'progress_on_stderr', 'partial_csv', 'partial_record', 'file_sha256', 'print_fingerprint', 'answer_options',
-           'write_partial', 'read_partial', 'kept_rows', 'answer_record', 'answer_stream', 'run', 'add_bench_arguments',
-           'bench_prints', 'run_bench']
+__all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
+           'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in', 'default_resize_on',
+           'WorkersStopped', 'default_bs', 'predict_paths', 'progress_on_stderr', 'predictions_frame',
+           'add_bench_arguments', 'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
 IMAGE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".jpe", ".jfif", ".jp2", ".j2k", ".jpx", ".tif", ".tiff", ".bmp", ".dib",
@@ -244,6 +241,15 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
             raise
     return probs, errors
 
+# %% ../nbs/34_inference.ipynb #34pg0c01
+@contextlib.contextmanager
+def progress_on_stderr():
+    "Whether a command should draw a progress bar (stderr is a terminal: a person is watching); meanwhile stdout goes to stderr, so the bar stays off the answers, and the bar's line is ended after."
+    if not sys.stderr.isatty(): yield False; return
+    try:
+        with contextlib.redirect_stdout(sys.stderr): yield True
+    finally: print(file=sys.stderr)
+
 # %% ../nbs/34_inference.ipynb #9c2d0527
 _ANSWER_COLUMNS = ("image", "descriptors", "error")   # the CSV's first columns (`predict --csv` knows its own earlier output by them)
 
@@ -260,309 +266,6 @@ def predictions_frame(paths, # the print files, in the order of `probs`
         codes = "" if err else format_codes(answer_codes(p, thresholds))   # a sub-descriptor's yes brings its parent
         rows.append(dict(image=str(path), descriptors=codes, error=err, **{c: (None if err else round(float(pk), 4)) for c, pk in zip(CODES, p)}))
     return pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
-
-# %% ../nbs/34_inference.ipynb #456ae2da
-def add_arguments(parser:argparse.ArgumentParser):
-    "Options of `footdesc predict`."
-    parser.add_argument("model", help="model file written by footdesc train")
-    parser.add_argument("images", nargs="+", help="print files and/or folders of prints; - alone: read them from standard input, one per line, "
-                        "answering each line as it comes (the model stays loaded, for another program to talk to)")
-    parser.add_argument("--jsonl", action="store_true", help="write each answer as one line of JSON (image, descriptors, probabilities, error) instead of text")
-    parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file (an interrupted run keeps the rows done in NAME.partial.csv, "
-                        "and the same command run again carries on from them)")
-    parser.add_argument("--no-resume", action="store_true", help="predict every print, even those whose rows an interrupted run of the same command kept (interrupted in turn, this run's rows replace them)")
-    parser.add_argument("--bs", type=whole(1), default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
-    parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints")
-    parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
-    parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
-    parser.add_argument("--batch-pixels", type=whole(1), default=DEVICE_BATCH_PIXELS, metavar="N", help="on a GPU, decoded pixels a batch may carry there to be resized; "
-                        "a print above its share (N / batch size) is resized by the worker that decoded it (default %(default)s: 1 GiB, 4.2 megapixels a print at 256 a batch)")
-    parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
-                        "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
-    parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
-    parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per descriptor answered yes of each print into DIR "
-                        "(STEM.CODE.png, the print without the fit's margins, titled with probability, threshold and answer)")
-
-# %% ../nbs/34_inference.ipynb #456ae2a1
-def _format_row(row):
-    "A print's answer: its codes, then every probability (three decimals, each answered yes marked, so a probability near its threshold is not misread)."
-    yes = set(row["descriptors"].split())
-    probs = " ".join(f"{c}={row[c]:.3f}" + ("*" if c in yes else "") for c in CODES)
-    return f"{row['image']}\n  descriptors: {row['descriptors'] or '(none)'}\n  probabilities (* answered yes): {probs}"
-
-def _thresholds_line(loaded)->str:
-    "The thresholds behind the yes/no answers, once, so probabilities are not read as answers."
-    defaults = [c for c in ((loaded.config or {}).get("training") or {}).get("excluded") or [] if c in CODES]   # no validation positive: best_thresholds' default
-    return ("thresholds (a descriptor is answered yes when its probability reaches its threshold, chosen on the model's validation prints): "
-            + " ".join(f"{c}={t:.3f}" for c, t in zip(CODES, loaded.thresholds))
-            + (f"; {', '.join(defaults)}: no positive among the validation prints, so {'its threshold is' if len(defaults) == 1 else 'their thresholds are'} "
-               "a default, not chosen" if defaults else ""))
-
-@contextlib.contextmanager
-def progress_on_stderr():
-    "Whether a command should draw a progress bar (stderr is a terminal: a person is watching); meanwhile stdout goes to stderr, so the bar stays off the answers, and the bar's line is ended after."
-    if not sys.stderr.isatty(): yield False; return
-    try:
-        with contextlib.redirect_stdout(sys.stderr): yield True
-    finally: print(file=sys.stderr)
-
-def _skipped_note(skipped:list, shown:int=5)->str:
-    "One line on what a folder held besides prints."
-    names = ", ".join(str(p) for p in skipped[:shown]) + (f" and {len(skipped) - shown} more" if len(skipped) > shown else "")
-    return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print (or that cannot be listed): {names} "
-            f"(name a file to predict it anyway)")
-
-# %% ../nbs/34_inference.ipynb #456ae2a3
-def _replaceable_csv(path:Path)->bool:
-    "Whether `--csv` may replace an existing file: a .csv, or a file an earlier `footdesc predict --csv` wrote (its header), whatever its name."
-    if path.suffix.lower() == ".csv": return True
-    header = (",".join(_ANSWER_COLUMNS) + ",").encode()
-    try:
-        with open(path, "rb") as f: return f.read(len(header)) == header
-    except OSError: return False
-
-def partial_csv(path)->Path:
-    "Where an interrupted `predict --csv PATH` keeps the rows it finished: PATH with `.partial` before its extension."
-    path = Path(path)
-    return path.with_name(f"{path.stem}.partial{path.suffix}")
-
-# %% ../nbs/34_inference.ipynb #34rs0c01
-PARTIAL_RECORD = "footdesc predict --csv: what made the rows of an interrupted run"   # a record's "what"; with "version" 1
-
-def partial_record(path)->Path:
-    "Where an interrupted `predict --csv PATH` records what made the rows of its partial CSV: that file's name with `.json` added."
-    part = partial_csv(path)
-    return part.with_name(part.name + ".json")
-
-def file_sha256(path)->str:
-    "The sha256 of a file's bytes (a model's identity), read a MiB at a time."
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): digest.update(block)
-    return digest.hexdigest()
-
-def print_fingerprint(path)->list|None:
-    "A print file as it is now: [resolved path, size, mtime_ns]; None where it cannot be read (its row is never reused)."
-    try: st = os.stat(path)
-    except OSError: return None
-    return [os.path.realpath(path), st.st_size, st.st_mtime_ns]
-
-
-# %% ../nbs/34_inference.ipynb #34rs0c02
-def answer_options(loaded:DescriptorModel, # the model as loaded: its device counts
-                   mirror:bool=False, # as `predict_paths`' options of the same names
-                   decode_on:str="cpu",
-                   bs:int|None=None,
-                   batch_pixels:int|None=DEVICE_BATCH_PIXELS,
-                  )->dict:
-    "What decides `predict_paths`' answers besides the model: mirroring, the device (bfloat16 on a GPU), where prints are decoded and resized, on the device path which prints a worker resizes instead, and the footdesc and torch that compute them."
-    resize_on = default_resize_on(loaded.device, decode_on)
-    options = dict(mirror=bool(mirror), device=loaded.device.type, resize_on=resize_on, decode_on=decode_on, footdesc=__version__, torch=torch.__version__)
-    if resize_on == "device":   # a print above its share of batch_pixels is resized by Pillow, the others on the device
-        bs = default_bs(loaded.device, tuple(loaded.input_config.get("size", DEFAULT_SIZE))) if bs is None else bs
-        options["convert_above"] = None if batch_pixels is None else batch_pixels // bs
-    return options
-
-
-# %% ../nbs/34_inference.ipynb #34rs0c03
-def write_partial(csv, # the `--csv` of the interrupted run
-                  rows:list, # the rows of the prints done (reused ones too), in the run's order
-                  fingerprints:list, # `print_fingerprint` of each row's print, taken before it was read
-                  identity:dict, # {"model": {"file", "sha256"}, "options": `answer_options`}
-                 )->Path:
-    "Keep an interrupted run's rows in `partial_csv(csv)` and what made them in `partial_record(csv)`, each atomically; returns the partial CSV."
-    part = partial_csv(csv)
-    text = pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES]).to_csv(index=False, lineterminator="\n").encode("utf-8", "surrogateescape")
-    with atomic_write(part) as f: f.write(text)
-    record = dict(what=PARTIAL_RECORD, version=1, **identity, csv_sha256=hashlib.sha256(text).hexdigest(), prints=fingerprints)   # the bytes this run wrote: another run's file in their place is not trusted
-    atomic_write_text(partial_record(csv), json.dumps(record, indent=1) + "\n")
-    return part
-
-def _valid_record(record)->bool:
-    return (isinstance(record, dict) and record.get("what") == PARTIAL_RECORD and record.get("version") == 1
-            and isinstance(record.get("model"), dict) and isinstance(record.get("options"), dict) and isinstance(record.get("prints"), list))
-
-def read_partial(csv, # the `--csv` of a run
-                )->tuple[list[dict], dict]:
-    "The rows an interrupted `predict --csv CSV` kept (probabilities as floats where it had no error) and its record; ValueError saying why they cannot be trusted."
-    part, record_path = partial_csv(csv), partial_record(csv)
-    try: record = json.loads(record_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(f"it has no record of the model and options that made it ({record_path.name} is missing: an older footdesc wrote it, or the record was removed)") from None
-    except (OSError, ValueError) as e: raise ValueError(f"its record {record_path.name} cannot be read ({e})") from None
-    if not _valid_record(record): raise ValueError(f"{record_path.name} is not a record this version of footdesc writes")
-    try:
-        if file_sha256(part) != record.get("csv_sha256"): raise ValueError(f"it is not the file {record_path.name} describes (written over or edited since)")
-        frame = pd.read_csv(part, dtype=str, keep_default_na=False, encoding="utf-8", encoding_errors="surrogateescape")
-    except OSError as e: raise ValueError(f"it cannot be read ({e.strerror or e})") from None
-    if list(frame.columns) != [*_ANSWER_COLUMNS, *CODES] or len(frame) != len(record["prints"]):
-        raise ValueError(f"its columns or rows are not those {record_path.name} describes")
-    rows = [row if row["error"] else {**row, **{c: float(row[c]) for c in CODES}} for row in frame.to_dict("records")]
-    return rows, record
-
-
-# %% ../nbs/34_inference.ipynb #34rs0c04
-def _differences(then:dict, now:dict)->str:
-    return ", ".join(f"{k} {then.get(k)!r} then, {now.get(k)!r} now" for k in sorted(set(then) | set(now)) if then.get(k) != now.get(k))
-
-def kept_rows(csv, # the `--csv` of this run
-              paths:list, # this run's prints, in order
-              fingerprints:list, # `print_fingerprint` of each, taken as this run started
-              identity:dict, # this run's model and options, as `write_partial` records them
-             )->tuple[dict, str|None]:
-    "{position in `paths`: row} of the rows an interrupted run of the same model and options kept for prints unchanged since (matched by the file, however it is named), and the one line that says so or why none are used (None: no partial file)."
-    part = partial_csv(csv)
-    if not part.exists(): return {}, None
-    def afresh(why): return {}, f"footdesc predict: not carrying on from {part}: {why}; predicting every print (that file stays until this run writes its own)"
-    try: rows, record = read_partial(csv)
-    except ValueError as e: return afresh(e)
-    then, now = record["model"], identity["model"]
-    if then.get("sha256") != now["sha256"]:
-        return afresh(f"another model made it ({then.get('file')}, sha256 {str(then.get('sha256'))[:12]}…; {now['file']} is {now['sha256'][:12]}…)")
-    if record["options"] != identity["options"]:
-        return afresh(f"it was made with other options that change the answers ({_differences(record['options'], identity['options'])})")
-    done = {fingerprint[0]: (row, fingerprint) for row, fingerprint in zip(rows, record["prints"]) if fingerprint}   # by the file, however it was named
-    kept, changed, failed, named = {}, 0, 0, set()
-    for i, (path, fingerprint) in enumerate(zip(paths, fingerprints)):
-        if fingerprint is None or (found := done.get(fingerprint[0])) is None: continue
-        named.add(fingerprint[0])
-        row, fingerprint_then = found
-        if row["error"]: failed += 1
-        elif fingerprint != fingerprint_then: changed += 1
-        else: kept[i] = dict(row, image=str(path))   # named as this run names it
-    others = len(set(done) - named)
-    notes = [f"{changed:,} changed since, predicted again" if changed else "", f"{failed:,} that failed, tried again" if failed else "",
-             f"its {others:,} rows of prints not named this time are not kept" if others else ""]
-    notes = "; ".join(n for n in notes if n)
-    return kept, (f"footdesc predict: carrying on from {part}: {len(kept):,} of {len(paths):,} prints were answered by an interrupted run "
-                  f"of this model and options ({len(paths) - len(kept):,} to go{'; ' + notes if notes else ''})")
-
-
-# %% ../nbs/34_inference.ipynb #34st0c01
-def answer_record(row:dict # a row of `predictions_frame`
-                 )->dict:
-    "A print's answer as `--jsonl` writes it: image, descriptors (the codes answered yes), probabilities (code → p; null for a print that failed), error (null if none)."
-    return dict(image=row["image"], descriptors=row["descriptors"].split(), probabilities=None if row["error"] else {c: row[c] for c in CODES},
-                error=row["error"] or None)
-
-def answer_stream(loaded:DescriptorModel, # the model, loaded once
-                  lines, # print files or folders, one per line (e.g. `sys.stdin`)
-                  args, # `footdesc predict`'s options (jsonl, bs, workers, mirror...)
-                 )->int:
-    "Answer each line's prints as the line comes, with the model loaded once; 1 if any print could not be read."
-    said, failed = [], 0
-    for line in lines:
-        item = line.rstrip("\r\n")
-        if not item.strip(): continue   # a blank line: nothing asked
-        paths, skipped = find_prints([item])
-        if skipped and not paths: paths = [Path(item)]   # a folder without prints: its own error row
-        elif skipped: print(_skipped_note(skipped), file=sys.stderr)
-        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in or "threads", mirror=args.mirror,
-                                      decode_on=args.decode_on, batch_pixels=args.batch_pixels)
-        _show_rows(predictions_frame(paths, probs, errors, loaded.thresholds).to_dict("records"), loaded, said, args.jsonl)
-        sys.stdout.flush(); failed += len(errors)
-    return 1 if failed else 0
-
-# %% ../nbs/34_inference.ipynb #456ae2a5
-def _show_rows(rows:list, loaded, said:list, jsonl:bool=False):
-    "Print answers (stdout) and failures (stderr; with `jsonl`, on stdout too, as their own records); as text, the thresholds line once, before the first answer."
-    for row in rows:
-        if row["error"]: print(f"footdesc predict: error: {row['error']}", file=sys.stderr)
-        if jsonl: print(json.dumps(answer_record(row)), flush=True); continue
-        if row["error"]: continue
-        if not said: print(_thresholds_line(loaded)); said.append(True)
-        print(_format_row(row))
-
-def _resumed(args, loaded, model_sha256, paths)->tuple[dict, dict, list]:
-    "With --csv: what an interrupted run must record (model and options; the prints' fingerprints, taken before any is read) and the rows an earlier one kept."
-    identity = dict(model=dict(file=str(args.model), sha256=model_sha256),
-                    options=answer_options(loaded, args.mirror, args.decode_on, args.bs, args.batch_pixels))
-    fingerprints = [print_fingerprint(p) for p in paths]
-    if not args.no_resume: kept, line = kept_rows(args.csv, paths, fingerprints, identity)
-    else: kept, line = {}, (f"footdesc predict: --no-resume: not carrying on from {partial_csv(args.csv)}; predicting every print "
-                            "(that file stays until this run writes its own)" if partial_csv(args.csv).exists() else None)
-    if line: print(line, file=sys.stderr)
-    return identity, kept, fingerprints
-
-def run(args)->int:
-    "Run `footdesc predict`."
-    try:
-        model_sha256 = file_sha256(args.model) if args.csv and Path(args.model).is_file() else None   # the bytes loaded, for a run that may be resumed
-        loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
-        if model_sha256 is not None and file_sha256(args.model) != model_sha256:
-            raise ValueError(f"{args.model} was replaced while it was being loaded (a training run writing it?); run again once it is written")
-    except (FileNotFoundError, ValueError) as e:
-        print(f"footdesc predict: error: cannot load the model: {e}", file=sys.stderr)
-        return 2
-    if "-" in args.images:
-        if args.images != ["-"] or args.csv or args.gradcam:
-            print("footdesc predict: error: - (prints named on standard input) stands alone, without --csv or --gradcam: a stream has no end to write them at "
-                  "(use --jsonl and keep its output)", file=sys.stderr)
-            return 2
-        return answer_stream(loaded, (os.fsdecode(line) for line in sys.stdin.buffer), args)   # file names as bytes: a name that is not UTF-8 is still a name
-    paths, skipped = find_prints(args.images)
-    if skipped: print(_skipped_note(skipped), file=sys.stderr)
-    if not paths:
-        print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
-        return 2
-    try:   # before any work: the outputs must not replace a print or a file of another kind
-        if args.csv:
-            output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
-            output_path(partial_csv(args.csv), "the CSV of an interrupted run's predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
-            output_path(partial_record(args.csv), "the record of an interrupted run", inputs=paths)
-        if args.gradcam: output_folder(args.gradcam, "--gradcam")
-    except ValueError as e:
-        print(f"footdesc predict: error: {e}", file=sys.stderr)
-        return 2
-    identity, kept, fingerprints = _resumed(args, loaded, model_sha256, paths) if args.csv else (None, {}, None)
-    rows = [kept.get(i) for i in range(len(paths))]   # a print's row once known, kept or answered now
-    todo = [i for i, row in enumerate(rows) if row is None]
-    said, shown = [], 0
-    def show_known():   # the rows known, in the prints' order, up to the first print not yet answered
-        nonlocal shown
-        start = shown
-        while shown < len(rows) and rows[shown] is not None: shown += 1
-        _show_rows(rows[start:shown], loaded, said, args.jsonl)
-    def answered(start, probs, failed):   # a batch's rows, as it is answered: shown at once unless a progress bar is drawn (then at the end)
-        done = todo[start:start + len(probs)]
-        for i, row in zip(done, predictions_frame([paths[i] for i in done], probs, failed, loaded.thresholds).to_dict("records")): rows[i] = row
-        if not bar: show_known()
-    errors = {}
-    try:
-        with progress_on_stderr() as bar:
-            if not bar: show_known()   # the kept rows before the first print to predict
-            if todo: errors = predict_paths(loaded, [paths[i] for i in todo], bs=args.bs, workers=args.workers, decode_in=args.decode_in, mirror=args.mirror,
-                                            decode_on=args.decode_on, progress=bar, batch_pixels=args.batch_pixels, on_batch=answered)[1]
-    except BaseException as e:   # Ctrl-C, SIGTERM, or workers killed for memory: the rows known (kept and answered) are kept, with what made them
-        done = [i for i, row in enumerate(rows) if row is not None]
-        if args.csv and done:
-            part = write_partial(args.csv, [rows[i] for i in done], [fingerprints[i] for i in done], identity)
-            print(f"footdesc predict: the rows of the {len(done)} of {len(paths)} prints done are in {part}", file=sys.stderr)
-        if not isinstance(e, WorkersStopped): raise
-        print(f"footdesc predict: error: {e}", file=sys.stderr)
-        return 2
-    if bar: _show_rows(rows, loaded, said, args.jsonl)
-    notes = sys.stderr if args.jsonl else sys.stdout   # with --jsonl, stdout holds answers alone
-    frame = pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
-    if args.csv:
-        with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
-        for f in (partial_csv(args.csv), partial_record(args.csv)): f.unlink(missing_ok=True)   # an interrupted run's rows: this file has them all
-        print(f"wrote {len(frame)} rows to {args.csv}", file=notes)
-    if args.gradcam:
-        from footdesc.interpret import save_gradcam_overlays, overlay_names
-        done = list({os.path.realpath(row["image"]): row for row in frame.to_dict("records") if not row["error"]}.values())   # a print named twice: drawn once
-        names = overlay_names([row["image"] for row in done])   # prints that share a stem do not overwrite each other's overlays
-        written = [p for row in done   # the descriptors answered yes (none: no overlay), scored as they were answered (--mirror)
-                   for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
-                                                  mirror=args.mirror, name=names[row["image"]])]
-        print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor", file=notes)
-        kept = set(written)
-        stale = [f for row in done for c in CODES if (f := Path(args.gradcam)/f"{names[row['image']]}.{c}.png") not in kept and f.is_file()]
-        for f in stale: f.unlink()   # an earlier run's overlay of the same print, for an answer that is not yes now: it would be read as one
-        if stale: print(f"removed {len(stale)} overlay(s) an earlier run left in {args.gradcam} under these prints' names, for descriptors not answered yes now", file=notes)
-    if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
-    return 1 if errors else 0
 
 # %% ../nbs/34_inference.ipynb #ed37c4bc
 def add_bench_arguments(parser:argparse.ArgumentParser):
