@@ -21,7 +21,7 @@ from .cli import whole
 
 # %% auto #0
 __all__ = ['PARTIAL_RECORD', 'add_arguments', 'partial_csv', 'partial_record', 'file_sha256', 'print_fingerprint',
-           'answer_options', 'write_partial', 'read_partial', 'kept_rows', 'answer_record', 'answer_stream', 'run']
+           'answer_options', 'write_partial', 'read_partial', 'kept_rows', 'run', 'answer_record', 'answer_stream']
 
 # %% ../nbs/34b_predict_command.ipynb #456ae2da
 def add_arguments(parser:argparse.ArgumentParser):
@@ -193,31 +193,6 @@ def kept_rows(csv, # the `--csv` of this run
                   f"of this model and options ({len(paths) - len(kept):,} to go{'; ' + notes if notes else ''})")
 
 
-# %% ../nbs/34b_predict_command.ipynb #34st0c01
-def answer_record(row:dict # a row of `predictions_frame`
-                 )->dict:
-    "A print's answer as `--jsonl` writes it: image, descriptors (the codes answered yes), probabilities (code → p; null for a print that failed), error (null if none)."
-    return dict(image=row["image"], descriptors=row["descriptors"].split(), probabilities=None if row["error"] else {c: row[c] for c in CODES},
-                error=row["error"] or None)
-
-def answer_stream(loaded:DescriptorModel, # the model, loaded once
-                  lines, # print files or folders, one per line (e.g. `sys.stdin`)
-                  args, # `footdesc predict`'s options (jsonl, bs, workers, mirror...)
-                 )->int:
-    "Answer each line's prints as the line comes, with the model loaded once; 1 if any print could not be read."
-    said, failed = [], 0
-    for line in lines:
-        item = line.rstrip("\r\n")
-        if not item.strip(): continue   # a blank line: nothing asked
-        paths, skipped = find_prints([item])
-        if skipped and not paths: paths = [Path(item)]   # a folder without prints: its own error row
-        elif skipped: print(_skipped_note(skipped), file=sys.stderr)
-        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in or "threads", mirror=args.mirror,
-                                      decode_on=args.decode_on, batch_pixels=args.batch_pixels)
-        _show_rows(predictions_frame(paths, probs, errors, loaded.thresholds).to_dict("records"), loaded, said, args.jsonl)
-        sys.stdout.flush(); failed += len(errors)
-    return 1 if failed else 0
-
 # %% ../nbs/34b_predict_command.ipynb #456ae2a5
 def _show_rows(rows:list, loaded, said:list, jsonl:bool=False):
     "Print answers (stdout) and failures (stderr; with `jsonl`, on stdout too, as their own records); as text, the thresholds line once, before the first answer."
@@ -239,13 +214,43 @@ def _resumed(args, loaded, model_sha256, paths)->tuple[dict, dict, list]:
     if line: print(line, file=sys.stderr)
     return identity, kept, fingerprints
 
+
+# %% ../nbs/34b_predict_command.ipynb #34bc0001
+def _loaded_model(args)->tuple:
+    "The model, and (with --csv, for a run that may be resumed) the sha256 of the bytes loaded: a file replaced while it was loading is refused."
+    model_sha256 = file_sha256(args.model) if args.csv and Path(args.model).is_file() else None
+    loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
+    if model_sha256 is not None and file_sha256(args.model) != model_sha256:
+        raise ValueError(f"{args.model} was replaced while it was being loaded (a training run writing it?); run again once it is written")
+    return loaded, model_sha256
+
+def _check_outputs(args, paths:list):
+    "Refuse, before any work, outputs that would replace a print or a file of another kind (ValueError)."
+    if args.csv:
+        output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
+        output_path(partial_csv(args.csv), "the CSV of an interrupted run's predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
+        output_path(partial_record(args.csv), "the record of an interrupted run", inputs=paths)
+    if args.gradcam: output_folder(args.gradcam, "--gradcam")
+
+def _write_gradcam(args, loaded, frame:pd.DataFrame, notes):
+    "Grad-CAM overlays (`--gradcam DIR`) of the descriptors answered yes, one file each, and the removal of an earlier run's overlays of these prints for answers that are no longer yes."
+    from footdesc.interpret import save_gradcam_overlays, overlay_names
+    done = list({os.path.realpath(row["image"]): row for row in frame.to_dict("records") if not row["error"]}.values())   # a print named twice: drawn once
+    names = overlay_names([row["image"] for row in done])   # prints that share a stem do not overwrite each other's overlays
+    written = [p for row in done   # the descriptors answered yes (none: no overlay), scored as they were answered (--mirror)
+               for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
+                                              mirror=args.mirror, name=names[row["image"]])]
+    print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor", file=notes)
+    kept = set(written)
+    stale = [f for row in done for c in CODES if (f := Path(args.gradcam)/f"{names[row['image']]}.{c}.png") not in kept and f.is_file()]
+    for f in stale: f.unlink()   # an earlier run's overlay of the same print, for an answer that is not yes now: it would be read as one
+    if stale: print(f"removed {len(stale)} overlay(s) an earlier run left in {args.gradcam} under these prints' names, for descriptors not answered yes now", file=notes)
+
+
+# %% ../nbs/34b_predict_command.ipynb #34bc0002
 def run(args)->int:
     "Run `footdesc predict`."
-    try:
-        model_sha256 = file_sha256(args.model) if args.csv and Path(args.model).is_file() else None   # the bytes loaded, for a run that may be resumed
-        loaded = load_model(args.model, device=args.device, allow_pickle=args.allow_pickle)
-        if model_sha256 is not None and file_sha256(args.model) != model_sha256:
-            raise ValueError(f"{args.model} was replaced while it was being loaded (a training run writing it?); run again once it is written")
+    try: loaded, model_sha256 = _loaded_model(args)
     except (FileNotFoundError, ValueError) as e:
         print(f"footdesc predict: error: cannot load the model: {e}", file=sys.stderr)
         return 2
@@ -260,12 +265,7 @@ def run(args)->int:
     if not paths:
         print(f"footdesc predict: error: no image files in {' '.join(args.images)} (by extension: {' '.join(IMAGE_SUFFIXES)})", file=sys.stderr)
         return 2
-    try:   # before any work: the outputs must not replace a print or a file of another kind
-        if args.csv:
-            output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
-            output_path(partial_csv(args.csv), "the CSV of an interrupted run's predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
-            output_path(partial_record(args.csv), "the record of an interrupted run", inputs=paths)
-        if args.gradcam: output_folder(args.gradcam, "--gradcam")
+    try: _check_outputs(args, paths)   # before any work
     except ValueError as e:
         print(f"footdesc predict: error: {e}", file=sys.stderr)
         return 2
@@ -303,17 +303,31 @@ def run(args)->int:
         with atomic_write(args.csv, "w") as f: frame.to_csv(f, index=False, lineterminator="\n")
         for f in (partial_csv(args.csv), partial_record(args.csv)): f.unlink(missing_ok=True)   # an interrupted run's rows: this file has them all
         print(f"wrote {len(frame)} rows to {args.csv}", file=notes)
-    if args.gradcam:
-        from footdesc.interpret import save_gradcam_overlays, overlay_names
-        done = list({os.path.realpath(row["image"]): row for row in frame.to_dict("records") if not row["error"]}.values())   # a print named twice: drawn once
-        names = overlay_names([row["image"] for row in done])   # prints that share a stem do not overwrite each other's overlays
-        written = [p for row in done   # the descriptors answered yes (none: no overlay), scored as they were answered (--mirror)
-                   for p in save_gradcam_overlays(loaded, row["image"], codes=row["descriptors"].split(), out_dir=args.gradcam,
-                                                  mirror=args.mirror, name=names[row["image"]])]
-        print(f"wrote {len(written)} Grad-CAM overlays to {args.gradcam}" if written else "no Grad-CAM overlays: no print was answered yes for any descriptor", file=notes)
-        kept = set(written)
-        stale = [f for row in done for c in CODES if (f := Path(args.gradcam)/f"{names[row['image']]}.{c}.png") not in kept and f.is_file()]
-        for f in stale: f.unlink()   # an earlier run's overlay of the same print, for an answer that is not yes now: it would be read as one
-        if stale: print(f"removed {len(stale)} overlay(s) an earlier run left in {args.gradcam} under these prints' names, for descriptors not answered yes now", file=notes)
+    if args.gradcam: _write_gradcam(args, loaded, frame, notes)
     if errors: print(f"footdesc predict: {len(errors)} of {len(paths)} prints could not be read", file=sys.stderr)
     return 1 if errors else 0
+
+# %% ../nbs/34b_predict_command.ipynb #34st0c01
+def answer_record(row:dict # a row of `predictions_frame`
+                 )->dict:
+    "A print's answer as `--jsonl` writes it: image, descriptors (the codes answered yes), probabilities (code → p; null for a print that failed), error (null if none)."
+    return dict(image=row["image"], descriptors=row["descriptors"].split(), probabilities=None if row["error"] else {c: row[c] for c in CODES},
+                error=row["error"] or None)
+
+def answer_stream(loaded:DescriptorModel, # the model, loaded once
+                  lines, # print files or folders, one per line (e.g. `sys.stdin`)
+                  args, # `footdesc predict`'s options (jsonl, bs, workers, mirror...)
+                 )->int:
+    "Answer each line's prints as the line comes, with the model loaded once; 1 if any print could not be read."
+    said, failed = [], 0
+    for line in lines:
+        item = line.rstrip("\r\n")
+        if not item.strip(): continue   # a blank line: nothing asked
+        paths, skipped = find_prints([item])
+        if skipped and not paths: paths = [Path(item)]   # a folder without prints: its own error row
+        elif skipped: print(_skipped_note(skipped), file=sys.stderr)
+        probs, errors = predict_paths(loaded, paths, bs=args.bs, workers=args.workers, decode_in=args.decode_in or "threads", mirror=args.mirror,
+                                      decode_on=args.decode_on, batch_pixels=args.batch_pixels)
+        _show_rows(predictions_frame(paths, probs, errors, loaded.thresholds).to_dict("records"), loaded, said, args.jsonl)
+        sys.stdout.flush(); failed += len(errors)
+    return 1 if failed else 0
