@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys, json, math, base64, zipfile, argparse, statistics
 from pathlib import Path
 from .descriptors import CODES, BY_CODE
-from .model import load_model, _check_config
+from .model import load_model, zip_config, _damaged
 
 # %% auto #0
 __all__ = ['RESULTS', 'SHOWN_ELSEWHERE', 'read_config', 'descriptor_rows', 'validation_summary', 'print_counts',
@@ -24,14 +24,8 @@ def read_config(path, # a model file written by `footdesc train` (`footdesc.mode
     if path.is_file() and zipfile.is_zipfile(path):
         try:
             with zipfile.ZipFile(path) as z:
-                names = set(z.namelist())
-                if "config.json" in names:
-                    if "weights.pt" not in names: raise ValueError(f"{path} is damaged: it has config.json but no weights.pt")
-                    config = json.loads(z.read("config.json"))
-                    _check_config(config, path)
-                    return config, "footdesc"
-        except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, EOFError) as e:   # a bit flipped, a part cut off
-            raise ValueError(f"{path} is damaged ({type(e).__name__}: {e}); copy it again from where it was saved") from None
+                if "config.json" in z.namelist(): return zip_config(z, path), "footdesc"   # what load_model reads and checks, without the weights
+        except zipfile.BadZipFile as e: raise ValueError(_damaged(path, e)) from None   # a zip damaged where it is opened
     return load_model(path, allow_pickle=allow_pickle).config, "fastai"   # not footdesc's zip: the loader's own checks and messages (it unpickles only when allowed)
 
 # %% ../nbs/36_info.ipynb #inf00018

@@ -23,7 +23,7 @@ from .layers import preprocessing_layer, DEFAULT_PREPROCESSING
 __all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'FOOTDESC_ARCHS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
            'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
            'Float32Linear', 'AdaptiveConcatPool2d', 'descriptor_head', 'DescriptorNet', 'descriptor_model',
-           'descriptor_splitter', 'save_model', 'DescriptorModel', 'load_model']
+           'descriptor_splitter', 'save_model', 'DescriptorModel', 'zip_config', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -275,6 +275,21 @@ def _check_config(config, path):
     if not isinstance(thresholds, dict) or set(thresholds) != set(CODES) or not all(isinstance(t, (int, float)) for t in thresholds.values()):
         raise ValueError(f"{path} has a damaged config.json: it needs a threshold for each of the {len(CODES)} descriptors")
 
+_DAMAGED = (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, EOFError, pickle.UnpicklingError)   # a bit flipped, a part cut off
+
+def _damaged(path, e:Exception)->str: return f"{path} is damaged ({type(e).__name__}: {e}); copy it again from where it was saved"
+
+def zip_config(z:zipfile.ZipFile, # a footdesc model file, opened, that holds config.json
+               path, # its path, for the messages
+              )->dict:
+    "Its config.json, checked (`_check_config`), with the weights it must hold named but not read; ValueError saying what is damaged."
+    if "weights.pt" not in z.namelist(): raise ValueError(f"{path} is damaged: it has config.json but no weights.pt")
+    try: config = json.loads(z.read("config.json"))
+    except _DAMAGED as e: raise ValueError(_damaged(path, e)) from None
+    _check_config(config, path)
+    return config
+
+
 # %% ../nbs/32_model.ipynb #64c1c5a4
 def load_model(path, # a model file written by `save_model`
                device=None, # where to put the network (default: CPU)
@@ -288,13 +303,9 @@ def load_model(path, # a model file written by `save_model`
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         if "config.json" in names:
-            if "weights.pt" not in names: raise ValueError(f"{path} is damaged: it has config.json but no weights.pt")
-            try:
-                config = json.loads(z.read("config.json"))
-                _check_config(config, path)
-                state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
-            except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, EOFError, pickle.UnpicklingError) as e:   # a bit flipped, a part cut off
-                raise ValueError(f"{path} is damaged ({type(e).__name__}: {e}); copy it again from where it was saved") from None
+            config = zip_config(z, path)
+            try: state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
+            except _DAMAGED as e: raise ValueError(_damaged(path, e)) from None
             try: model = descriptor_model(config["arch"], config["preproc"], pretrained=False, **{k: v for k, v in config.get("head", {}).items()})
             except (KeyError, TypeError, AttributeError, ValueError) as e:
                 raise ValueError(f"{path} has a damaged config.json: the network it describes cannot be built ({type(e).__name__}: {e})") from None
