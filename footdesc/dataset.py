@@ -16,8 +16,8 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv',
            'read_labels', 'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint', 'split_record',
-           'recorded_split', 'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'ignore_interrupts',
-           'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
+           'recorded_split', 'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'file_sha256',
+           'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -308,6 +308,14 @@ def atomic_write_text(path, # the destination file
     "Replace the content of `path` with `text` (UTF-8), atomically; returns the path."
     with atomic_write(path, "w", durable=durable) as f: f.write(text)
     return Path(path)
+
+def file_sha256(path)->str:
+    "The sha256 of a file's bytes (a model's or a weights file's identity), read a MiB at a time."
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): digest.update(block)
+    return digest.hexdigest()
+
 
 # %% ../nbs/01_dataset.ipynb #01dsig02
 def _end_with_parent():

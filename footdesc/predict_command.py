@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from . import __version__
 from .descriptors import CODES
-from .dataset import atomic_write, atomic_write_text, output_path, output_folder
+from .dataset import atomic_write, atomic_write_text, output_path, output_folder, file_sha256
 from .resample import DEFAULT_SIZE
 from .model import load_model, DescriptorModel
 from .inference import find_prints, IMAGE_SUFFIXES, predict_paths, predictions_frame, progress_on_stderr, WorkersStopped
@@ -20,8 +20,8 @@ from .inference import default_bs, default_resize_on, DECODE_IN, DECODE_ON, DEVI
 from .cli import whole
 
 # %% auto #0
-__all__ = ['PARTIAL_RECORD', 'add_arguments', 'partial_csv', 'partial_record', 'file_sha256', 'print_fingerprint',
-           'answer_options', 'write_partial', 'read_partial', 'kept_rows', 'run', 'answer_record', 'answer_stream']
+__all__ = ['PARTIAL_RECORD', 'add_arguments', 'partial_csv', 'partial_record', 'print_fingerprint', 'answer_options',
+           'write_partial', 'read_partial', 'kept_rows', 'run', 'answer_record', 'answer_stream']
 
 # %% ../nbs/34b_predict_command.ipynb #456ae2da
 def add_arguments(parser:argparse.ArgumentParser):
@@ -88,13 +88,6 @@ def partial_record(path)->Path:
     "Where an interrupted `predict --csv PATH` records what made the rows of its partial CSV: that file's name with `.json` added."
     part = partial_csv(path)
     return part.with_name(part.name + ".json")
-
-def file_sha256(path)->str:
-    "The sha256 of a file's bytes (a model's identity), read a MiB at a time."
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): digest.update(block)
-    return digest.hexdigest()
 
 def print_fingerprint(path)->list|None:
     "A print file as it is now: [resolved path, size, mtime_ns]; None where it cannot be read (its row is never reused)."

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
+from .dataset import file_sha256, read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
 from .losses import average_precisions, chance_prauc
 from .real_folds import grouped_folds, match_marks, mark_folds
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
@@ -116,13 +116,6 @@ def variant_config(name:str, # a key of VARIANTS
 # %% ../nbs/50_real.ipynb #b7e1a002
 IMAGENET_DOWNLOAD = "download"  # imagenet=: torchvision's own download of the architecture's ImageNet weights
 
-def _sha256(path:Path)->str:
-    import hashlib
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
-    return h.hexdigest()
-
 def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or IMAGENET_DOWNLOAD
                     arch:str, # the scale's architecture
                    )->dict|None:
@@ -142,7 +135,7 @@ def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or 
     except (PretrainedWeightsError, FileNotFoundError) as e:   # the file's or the architecture's own problem
         raise ValueError(f"ImageNet weights for {arch}, the scale's architecture: {e} (or leave out {'--imagenet' if download else '--weights'} "
                          "to run without ImageNet weights)") from None
-    if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=_sha256(Path(imagenet)))
+    if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=file_sha256(imagenet))
     from torchvision.models import get_model_weights
     return dict(arch=arch, torchvision=str(get_model_weights(arch).DEFAULT))
 
@@ -467,7 +460,7 @@ class Protocol:
     def _imagenet_weights(self):
         "The ImageNet weights for a unit about to train, checked against those the protocol began with (a file replaced since would mix two starts)."
         if self.imagenet is None: raise ValueError("this start needs ImageNet weights: Protocol(imagenet=...), --weights PATH or --imagenet")
-        if str(self.imagenet) != IMAGENET_DOWNLOAD and _sha256(self.imagenet) != self.imagenet_source["sha256"]:
+        if str(self.imagenet) != IMAGENET_DOWNLOAD and file_sha256(self.imagenet) != self.imagenet_source["sha256"]:
             raise ValueError(f"{self.imagenet} changed since this protocol began (SHA-256 {self.imagenet_source['sha256'][:12]}…): its earlier units "
                              "trained from the old file; restore it, or start a new --out")
         return self.imagenet
