@@ -10,8 +10,7 @@ import os, io, math, warnings, secrets
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape, tell_small,
-                               SidewaysPrint, SmallPrint, _LANDSCAPE_TOLD, _SMALL_TOLD)
+                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape, tell_small, say_once)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
@@ -341,10 +340,5 @@ def reporting_warnings(job, # what the worker process runs, e.g. `shared_job` wi
 
 def retell(caught:list, # (category, message) pairs from `reporting_warnings`
           ):
-    "Show a worker's warnings as this process's own; a sideways or small print is said once in all, however many workers met one."
-    for category, message in caught:
-        told = {SidewaysPrint: _LANDSCAPE_TOLD, SmallPrint: _SMALL_TOLD}.get(category)
-        if told is not None:
-            if told.is_set(): continue
-            told.set()
-        warnings.warn(message, category)
+    "Show a worker's warnings as this process's own; a sideways or small print is said once in all, however many workers met one (`say_once`)."
+    for category, message in caught: say_once(message, category)

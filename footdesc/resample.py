@@ -16,7 +16,7 @@ from .cli import whole
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'DEPTHS', 'ENLARGED_ABOVE', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size',
            'parse_fit', 'fit_box', 'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'SidewaysPrint',
-           'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement', 'small_print', 'tell_small',
+           'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement', 'small_print', 'tell_small', 'say_once',
            'reference_channels', 'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print',
            'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
 
@@ -228,9 +228,8 @@ def read_sideways(width:int, height:int, fit:str)->bool:
 def tell_landscape(width:int, height:int, fit:str, name=None):
     "Warn once per process that a print wider than tall is read as it is by a fit that keeps prints as they are: a strip across the network's upright frame."
     if read_sideways(width, height, fit) and not _LANDSCAPE_TOLD.is_set():
-        _LANDSCAPE_TOLD.set()
-        warnings.warn(f"{name + ': ' if name else ''}a print wider than tall ({width}x{height}) is read as it is with fit {fit!r}: a strip across the network's "
-                      "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)", SidewaysPrint)
+        say_once(f"{name + ': ' if name else ''}a print wider than tall ({width}x{height}) is read as it is with fit {fit!r}: a strip across the network's "
+                 "upright frame. Turn such scans upright, or use a model trained with --fit pad-upright (said once, whatever the number of such prints)", SidewaysPrint)
 
 ENLARGED_ABOVE = 1.25   # a print enlarged more than this to fit the input is said to be small (measured below)
 _SMALL_TOLD = threading.Event()   # once per process
@@ -255,8 +254,17 @@ def tell_small(width:int, height:int, size, fit:str, name=None):
     "Warn once per process that a print is enlarged more than `ENLARGED_ABOVE` times to fit the input."
     scale = enlargement(width, height, size, fit)
     if scale > ENLARGED_ABOVE and not _SMALL_TOLD.is_set():
-        _SMALL_TOLD.set()
-        warnings.warn(small_print(name, width, height, size, scale) + " (said once, whatever the number of such prints)", SmallPrint)
+        say_once(small_print(name, width, height, size, scale) + " (said once, whatever the number of such prints)", SmallPrint)
+
+def say_once(message:str, # the warning's text
+             category:type, # its category: `SidewaysPrint` and `SmallPrint` are said once per process, any other every time
+            ):
+    "Warn, unless this process already said a notice of a once-said category (a worker's, shown by `footdesc.batch.retell`, too)."
+    told = {SidewaysPrint: _LANDSCAPE_TOLD, SmallPrint: _SMALL_TOLD}.get(category)
+    if told is not None:
+        if told.is_set(): return
+        told.set()
+    warnings.warn(message, category)
 
 def _prepare_source(img, fit, tell:bool=True, size=None):
     "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged."
