@@ -280,10 +280,18 @@ def _temporaries_beside(path:Path)->list[Path]:
     path = Path(path)
     return [t for t in path.parent.glob(f".{glob.escape(path.name)}.????????.tmp") if all(c in "0123456789abcdef" for c in t.name[len(path.name) + 2:-4])]
 
+def _flush_folder(folder:Path):
+    "fsync a folder, so a rename in it is on disk; where a folder cannot be opened or flushed (Windows, some network file systems), nothing."
+    try: fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError: return
+    try: os.fsync(fd)
+    except OSError: pass
+    finally: os.close(fd)
+
 @contextmanager
 def atomic_write(path, # the destination file
                  mode:str="wb", # "wb" for bytes, "w" for text
-                 durable:bool=True, # fsync before the rename, so the file also survives a power cut (slower for many small files)
+                 durable:bool=True, # fsync the file before the rename and its folder after, so it also survives a power cut (slower for many small files)
                 ):
     "Open a temporary file for writing that replaces `path` only when the `with` block finishes without error (text: UTF-8; a file name that is not UTF-8 is written back as its own bytes)."
     path = Path(path)
@@ -299,6 +307,7 @@ def atomic_write(path, # the destination file
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable: _flush_folder(path.parent)
 
 # %% ../nbs/01_dataset.ipynb #37497238
 def atomic_write_text(path, # the destination file

@@ -7,9 +7,8 @@ Docs: https://footdesc.github.io/footdesc/info.html.md"""
 # %% ../nbs/36_info.ipynb #inf00004
 from __future__ import annotations
 import sys, json, math, base64, zipfile, argparse, statistics
-from pathlib import Path
 from .descriptors import CODES, BY_CODE
-from .model import load_model, zip_config, _damaged
+from .model_file import check_model_path, zip_config, damaged
 
 # %% auto #0
 __all__ = ['RESULTS', 'SHOWN_ELSEWHERE', 'read_config', 'descriptor_rows', 'validation_summary', 'print_counts',
@@ -20,13 +19,13 @@ def read_config(path, # a model file written by `footdesc train` (`footdesc.mode
                 allow_pickle:bool=False, # also read a pickled fastai export (unpickling runs code stored in the file: trusted files only)
                )->tuple[dict, str]:
     "The model's config.json, checked as `load_model` checks it, with its weights left unread; and the file's format, footdesc or fastai."
-    path = Path(path)
-    if path.is_file() and zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as z:
-                if "config.json" in z.namelist(): return zip_config(z, path), "footdesc"   # what load_model reads and checks, without the weights
-        except zipfile.BadZipFile as e: raise ValueError(_damaged(path, e)) from None   # a zip damaged where it is opened
-    return load_model(path, allow_pickle=allow_pickle).config, "fastai"   # not footdesc's zip: the loader's own checks and messages (it unpickles only when allowed)
+    path = check_model_path(path)   # a file and a zip, as load_model checks first
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "config.json" in z.namelist(): return zip_config(z, path), "footdesc"   # what load_model reads and checks, without the weights
+    except zipfile.BadZipFile as e: raise ValueError(damaged(path, e)) from None   # a zip damaged where it is opened
+    from footdesc.model import load_model   # torch is imported only here, for a pickled export (or a zip of something else)
+    return load_model(path, allow_pickle=allow_pickle).config, "fastai"   # the loader's own checks and messages (it unpickles only when allowed)
 
 # %% ../nbs/36_info.ipynb #inf00018
 def _json_safe(value):

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, re, zipfile, datetime, warnings, pickle
+import io, json, re, zipfile, datetime, warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +18,12 @@ from . import __version__
 from .descriptors import CODES, N_DESCRIPTORS, DESCRIPTOR_TABLE_VERSION
 from .dataset import atomic_write
 from .layers import preprocessing_layer, DEFAULT_PREPROCESSING
+from .model_file import MODEL_FORMAT, MODEL_FORMAT_VERSION, DAMAGED_FILE_ERRORS, check_model_path, check_config, damaged, zip_config
 
 # %% auto #0
-__all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'FOOTDESC_ARCHS', 'MODEL_FORMAT', 'MODEL_FORMAT_VERSION',
-           'PretrainedWeightsError', 'resolve_arch', 'small_cnn', 'load_torchvision_weights', 'backbone',
-           'Float32Linear', 'AdaptiveConcatPool2d', 'descriptor_head', 'DescriptorNet', 'descriptor_model',
-           'descriptor_splitter', 'save_model', 'DescriptorModel', 'zip_config', 'load_model']
+__all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'FOOTDESC_ARCHS', 'PretrainedWeightsError', 'resolve_arch', 'small_cnn',
+           'load_torchvision_weights', 'backbone', 'Float32Linear', 'AdaptiveConcatPool2d', 'descriptor_head',
+           'DescriptorNet', 'descriptor_model', 'descriptor_splitter', 'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -197,8 +197,6 @@ def descriptor_splitter(model:DescriptorNet # a model from `descriptor_model`
             list(model.preprocessing.parameters()) + list(model.head.parameters())]
 
 # %% ../nbs/32_model.ipynb #1fb33af4
-MODEL_FORMAT, MODEL_FORMAT_VERSION = "footdesc-model", 1
-
 def _model_config(learn_or_config, thresholds, training):
     config = dict(getattr(learn_or_config, "footdesc_config", learn_or_config))
     if thresholds is None: thresholds = config.get("thresholds") or [0.5] * N_DESCRIPTORS
@@ -258,54 +256,19 @@ class DescriptorModel:
     @property
     def device(self)->torch.device: return next(self.model.parameters()).device
 
-# %% ../nbs/32_model.ipynb #64c1c5a2
-def _check_config(config, path):
-    if not isinstance(config, dict): raise ValueError(f"{path} has a damaged config.json: not a JSON object")
-    if config.get("format") != MODEL_FORMAT: raise ValueError(f"{path} is not a footdesc model (config.json has format {config.get('format')!r})")
-    if config.get("format_version", 0) > MODEL_FORMAT_VERSION:
-        raise ValueError(f"{path} was written by a newer footdesc ({config.get('footdesc_version')}, format {config['format_version']}); upgrade footdesc to load it")
-    if config.get("codes") != list(CODES) or config.get("descriptor_table_version") != DESCRIPTOR_TABLE_VERSION:
-        raise ValueError(f"{path} was trained on descriptor table {config.get('descriptor_table_version')!r} with codes {config.get('codes')}; "
-                         f"this footdesc uses {DESCRIPTOR_TABLE_VERSION!r}, so its outputs would be misnamed")
-    from footdesc.resample import parse_size, parse_channels, parse_fit
-    try:   # the input pipeline it needs, checked once here rather than failing on every print
-        inp = config["input"]; parse_size(inp["size"]); parse_channels(inp["channels"]); parse_fit(inp.get("fit", "pad"))
-    except (KeyError, TypeError, ValueError) as e: raise ValueError(f"{path} has a damaged config.json: its input settings are not valid ({e})") from None
-    thresholds = config.get("thresholds")
-    if not isinstance(thresholds, dict) or set(thresholds) != set(CODES) or not all(isinstance(t, (int, float)) for t in thresholds.values()):
-        raise ValueError(f"{path} has a damaged config.json: it needs a threshold for each of the {len(CODES)} descriptors")
-
-_DAMAGED = (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, RuntimeError, EOFError, pickle.UnpicklingError)   # a bit flipped, a part cut off
-
-def _damaged(path, e:Exception)->str: return f"{path} is damaged ({type(e).__name__}: {e}); copy it again from where it was saved"
-
-def zip_config(z:zipfile.ZipFile, # a footdesc model file, opened, that holds config.json
-               path, # its path, for the messages
-              )->dict:
-    "Its config.json, checked (`_check_config`), with the weights it must hold named but not read; ValueError saying what is damaged."
-    if "weights.pt" not in z.namelist(): raise ValueError(f"{path} is damaged: it has config.json but no weights.pt")
-    try: config = json.loads(z.read("config.json"))
-    except _DAMAGED as e: raise ValueError(_damaged(path, e)) from None
-    _check_config(config, path)
-    return config
-
-
 # %% ../nbs/32_model.ipynb #64c1c5a4
 def load_model(path, # a model file written by `save_model`
                device=None, # where to put the network (default: CPU)
                allow_pickle:bool=False, # also accept a pickled fastai export (runs code from the file: trusted files only)
               )->DescriptorModel:
     "Load a model file; the default format is read without unpickling anything."
-    path = Path(path)
-    if path.is_dir(): raise ValueError(f"{path} is a folder, not a model file (footdesc train --out writes one, e.g. model.zip)")
-    if not path.is_file(): raise FileNotFoundError(f"model file {path} does not exist")
-    if not zipfile.is_zipfile(path): raise ValueError(f"{path} is not a footdesc model file (not a zip archive)")
+    path = check_model_path(path)
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         if "config.json" in names:
             config = zip_config(z, path)
             try: state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
-            except _DAMAGED as e: raise ValueError(_damaged(path, e)) from None
+            except DAMAGED_FILE_ERRORS as e: raise ValueError(damaged(path, e)) from None
             try: model = descriptor_model(config["arch"], config["preproc"], pretrained=False, **{k: v for k, v in config.get("head", {}).items()})
             except (KeyError, TypeError, AttributeError, ValueError) as e:
                 raise ValueError(f"{path} has a damaged config.json: the network it describes cannot be built ({type(e).__name__}: {e})") from None
@@ -320,7 +283,7 @@ def load_model(path, # a model file written by `save_model`
                          "Load it with allow_pickle=True (--allow-pickle) only if you trust where it came from")
     from fastai.learner import load_learner
     learn = load_learner(path, cpu=(device is None or str(device) == "cpu"), pickle_module=__import__("pickle"))
-    _check_config(learn.footdesc_config, path)
+    check_config(learn.footdesc_config, path)
     return DescriptorModel(learn.model.to(device or "cpu").eval(), learn.footdesc_config)
 
 # %% ../nbs/32_model.ipynb #mdl00005
