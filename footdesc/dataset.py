@@ -14,10 +14,11 @@ import pandas as pd
 from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode, _VALID_CODES
 
 # %% auto #0
-__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'DatasetError', 'dataset_csv',
-           'read_labels', 'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint', 'split_record',
-           'recorded_split', 'trained_names', 'print_groups', 'atomic_write', 'atomic_write_text', 'file_sha256',
-           'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
+__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'REFERENCE_COLUMN', 'DatasetError',
+           'dataset_csv', 'read_labels', 'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint',
+           'split_record', 'recorded_split', 'trained_names', 'trained_references', 'print_groups', 'atomic_write',
+           'atomic_write_text', 'file_sha256', 'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen',
+           'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -255,6 +256,18 @@ def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
     if not record or "trained" not in record: return None
     known = np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64)
     return np.isin(_print_digests(df), known)
+
+REFERENCE_COLUMN = "reference"  # a mark's column that names the reference print of its shoe (FID-300's `marks.csv`)
+
+def trained_references(df:pd.DataFrame, # any dataset from `read_labels` (its CSV's folder resolves the references)
+                       record:dict|None, # a model's `split_record`
+                      )->np.ndarray|None:
+    "True for the rows (marks) whose `reference` names a print the model trained on, by name and file size as `trained_names` matches; None without a reference column or a record."
+    if REFERENCE_COLUMN not in df.columns or not record or "trained" not in record: return None
+    named = df[REFERENCE_COLUMN].fillna("").astype(str).str.strip()
+    folder = Path(df.attrs.get("csv", ".")).parent
+    references = pd.DataFrame(dict(image=named, path=[str(folder/n) if n else "" for n in named]))
+    return trained_names(references, record) & (named != "").to_numpy()
 
 # %% ../nbs/01_dataset.ipynb #01dssh02
 def print_groups(df:pd.DataFrame, # a dataset from `read_labels`

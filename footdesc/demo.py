@@ -56,7 +56,7 @@ def run_demo(out="footdesc-demo", # folder for the prints, the cache and the mod
     dls = res.learn.dls   # made by train_descriptors after it seeds, so the shuffling follows `seed`
     table = res.table
     chance = chance_prauc(table)
-    _say(f"\n3/4 per-descriptor average precision on {len(dls.valid_ds)} validation prints (chance = prevalence):")
+    _say(f"\n3/4 per-descriptor average precision on {len(dls.valid_ds)} validation prints (chance: the AP of random scores on these prints):")
     print_table(table)
     lo, hi = res.prauc_interval
     _say(f"PRAUC {res.prauc:.3f}" + ("" if np.isnan(lo) else f" (95% interval {lo:.3f}-{hi:.3f} over these prints)") + f" against {chance:.3f} by chance"

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from .descriptors import CODES, answer_matrix
-from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, trained_names, output_folder
+from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, trained_names, trained_references, output_folder
 from .losses import chance_prauc
+from .chance import all_yes_f1
 from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_confusion, top_losses, plot_prauc, plot_pr_curves,
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
@@ -22,25 +23,43 @@ from .inference import predict_paths, progress_on_stderr
 from .cli import whole
 
 # %% auto #0
-__all__ = ['SPLIT_CHOICES', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'thresholded_scores', 'scored_rows', 'Evaluation', 'evaluate',
-           'summary_text', 'report_html', 'write_report', 'render_dom', 'add_arguments', 'run']
+__all__ = ['SPLIT_CHOICES', 'TUNED_NOTE', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'thresholded_scores', 'scored_rows', 'Evaluation',
+           'evaluate', 'summary_text', 'report_html', 'write_report', 'render_dom', 'add_arguments', 'run']
 
 # %% ../nbs/41_evaluate.ipynb #01871bad
 def thresholded_scores(y, # (n, 17) labels
                        probs, # (n, 17) probabilities
                        thresholds, # (17,) decision thresholds
                       )->pd.DataFrame:
-    "Per descriptor: threshold, precision, recall and F1 of the yes/no answers (NaN where undefined)."
+    "Per descriptor: threshold, precision, recall and F1 of the yes/no answers, and the F1 of answering yes to every print (NaN where undefined)."
     y, predicted = np.asarray(y, bool), answer_matrix(probs, thresholds)   # the answers `predict` gives
     tp, fp, fn = (y & predicted).sum(0), (~y & predicted).sum(0), (y & ~predicted).sum(0)
     with np.errstate(invalid="ignore", divide="ignore"):
         precision, recall = tp/(tp + fp), tp/(tp + fn)
         f1 = 2*tp/(2*tp + fp + fn)
     return pd.DataFrame(dict(code=list(CODES), threshold=np.asarray(thresholds, float), precision=precision, recall=recall,
-                             f1=np.where(y.any(0), f1, np.nan)))
+                             f1=np.where(y.any(0), f1, np.nan), f1_all_yes=all_yes_f1(y.sum(0), len(y))))
 
 # %% ../nbs/41_evaluate.ipynb #41sc0002
 SPLIT_CHOICES = ("valid", "train", "all")
+
+TUNED_NOTE = "its thresholds were chosen on these prints (the best F1 each), so F1, precision and recall are optimistic here; AP is not"
+
+_SEEN = {  # how the prints a model has seen are told apart on other data: (they ..., every one ..., those that are not ..., --split by ...)
+    "names": ("have the names of prints this model trained on", "has the name of a print this model trained on",
+              "prints whose names are not those of prints this model trained on", "whether their names are those of prints this model trained on"),
+    "references": ("are marks of shoes whose reference print this model trained on", "is a mark of a shoe whose reference print this model trained on",
+                   "prints that are not marks of shoes whose reference print this model trained on", "whether they are marks of shoes whose reference print this model trained on"),
+    "both": ("have the names of prints this model trained on or are marks of their shoes", "has the name of a print this model trained on or is a mark of its shoe",
+             "prints that neither have the names of prints this model trained on nor are marks of their shoes",
+             "whether they have the names of prints this model trained on or are marks of their shoes")}
+
+def _seen_prints(df, record)->tuple[np.ndarray|None, str]:
+    "On data other than the model's own: the rows it has seen (by name, or as marks of its training references; None: no record), and which test found them."
+    trained, marked = trained_names(df, record), trained_references(df, record)
+    if trained is None: return None, "names"
+    if marked is None or not marked.any(): return trained, "names"
+    return trained | marked, ("both" if trained.any() else "references")
 
 def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
                 config:dict|None, # the model's config (its `training` record says which prints it held out)
@@ -51,35 +70,37 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
     if split is not None and split not in SPLIT_CHOICES: raise ValueError(f"split={split!r}: choose one of {', '.join(SPLIT_CHOICES)}")
     record = ((config or {}).get("training") or {}).get("dataset")   # None: a model saved before it was kept
     held_out = recorded_split(df, record)   # None: not the dataset this model trained on
-    trained = trained_names(df, record) if held_out is None else None   # on other data: the prints named as those it trained on (None: no record)
-    named = trained is not None and trained.any()
+    seen, how = _seen_prints(df, record) if held_out is None else (None, "names")   # on other data: the prints it has seen (None: no record)
+    they, each, others, by = _SEEN[how]
+    any_seen = seen is not None and seen.any()
     column = df["split"].eq("valid").to_numpy() if "split" in df.columns else None
     everything = np.ones(len(df), bool)
     if split == "all":
-        if named: return everything, f"all {len(df)} prints, of which {int(trained.sum())} have the names of prints this model trained on: their figures flatter it"
+        if any_seen: return everything, f"all {len(df)} prints, of which {int(seen.sum())} {they}: their figures flatter it"
         return everything, (None if held_out is None else f"all {len(df)} prints, of which {int((~held_out).sum())} trained this model: their figures flatter it")
     if split is None:
         if held_out is not None:
             return held_out, (f"the {int(held_out.sum())} prints this model held out from training, of the {len(df)} of the dataset it trained on "
-                              "(--split all scores every print)")
-        if named:
-            if trained.all(): raise ValueError(f"every one of the {len(df)} prints of {data} has the name of a print this model trained on: none is held out "
-                                               "to score it on (--split all scores them anyway, and flatters it)")
-            return ~trained, (f"the {int((~trained).sum())} prints whose names are not those of prints this model trained on; the other {int(trained.sum())} "
-                              f"are (this dataset is not the one it trained on, but shares them; --split all scores every print)")
+                              f"(--split all scores every print); {TUNED_NOTE}")
+        if any_seen:
+            if seen.all(): raise ValueError(f"every one of the {len(df)} prints of {data} {each}: none is held out "
+                                            "to score it on (--split all scores them anyway, and flatters it)")
+            return ~seen, (f"the {int((~seen).sum())} {others}; the other {int(seen.sum())} "
+                           + ("are (this dataset is not the one it trained on, but shares them; " if how == "names" else "are left out, as they would flatter it (")
+                           + "--split all scores every print)")
         if column is not None and not column.all():
             return everything, (f"all {len(df)} prints, {int((~column).sum())} of them marked train in the split column: if this model trained on them, "
                                 f"their figures flatter it (--split valid scores the {int(column.sum())} others alone)")
         return everything, None
-    mask = held_out if held_out is not None else column if column is not None else None if trained is None else ~trained
+    mask = held_out if held_out is not None else column if column is not None else None if seen is None else ~seen
     if mask is None: raise ValueError(f"--split {split}: {data} has no split column, and " + (
         "is not the dataset this model trained on (not the same prints and labels)" if record else
         "this model keeps no record of the prints it held out (models saved before 2026-11-27 do not)")
         + f", so which of its prints are '{split}' is not known")
     keep = mask if split == "valid" else ~mask
     if not keep.any(): raise ValueError(f"--split {split}: {data} has no {split} print")
-    return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" if held_out is not None else " of the split column" if column is not None else
-                                                             ", by whether their names are those of prints this model trained on")
+    return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" + (f"; {TUNED_NOTE}" if split == "valid" else "") if held_out is not None
+                                                             else " of the split column" if column is not None else f", by {by}")
 
 # %% ../nbs/41_evaluate.ipynb #6d5d3386
 BOOTSTRAP = 1000  # resamples for the intervals: 0.4 s on 240 prints, 2.3 s on 1,175, about 65 s on 34,000 (2 busy cores; `--bootstrap 200` there: 13 s)
@@ -109,7 +130,7 @@ class Evaluation:
     scope: str|None = None  # which of the dataset's prints were scored, where not simply all of them, or why all of them may flatter the model
 
     @property
-    def chance(self)->float: return chance_prauc(self.table)   # about the PRAUC of a random scorer: mean prevalence of the descriptors averaged
+    def chance(self)->float: return chance_prauc(self.table)   # the PRAUC random scores get on these prints: the mean of the averaged descriptors' `random_ap`
 
     @property
     def groups_named(self)->str: return "shoes" if self.group_column == SHOE_COLUMN else "references"
@@ -178,11 +199,12 @@ def summary_text(ev:Evaluation # from `evaluate`
                                   f"{ev.bootstrap} resamples; it does not cover retraining)")
     if ev.excluded: lines.append(f"excluded (no positive print): {' '.join(ev.excluded)}")
     lines.append("")
-    lines.append(f"{'code':<7} {'name':<12} {'AP':>6} {'95% interval':>12} {'chance':>6} {'pos':>4} {'thresh':>6} {'prec':>5} {'recall':>6} {'F1':>5}")
+    lines.append(f"{'code':<7} {'name':<12} {'AP':>6} {'95% interval':>12} {'chance':>6} {'pos':>4} {'thresh':>6} {'prec':>5} {'recall':>6} {'F1':>5} {'yes F1':>6}")
     f = lambda v, w=6: f"{'-':>{w}}" if pd.isna(v) else f"{v:>{w}.3f}"
     span = lambda lo, hi: f"{'-':>12}" if pd.isna(lo) else f"{f'{lo:.3f}-{hi:.3f}':>12}"
     for r in t.itertuples():
-        lines.append(f"{r.code:<7} {r.name[:12]:<12} {f(r.ap)} {span(r.ap_low, r.ap_high)} {f(r.prevalence)} {r.positives:>4} {f(r.threshold)} {f(r.precision, 5)} {f(r.recall)} {f(r.f1, 5)}")
+        lines.append(f"{r.code:<7} {r.name[:12]:<12} {f(r.ap)} {span(r.ap_low, r.ap_high)} {f(r.chance)} {r.positives:>4} {f(r.threshold)} {f(r.precision, 5)} {f(r.recall)} {f(r.f1, 5)} {f(r.f1_all_yes)}")
+    lines.append("chance: the AP of random scores on these prints; yes F1: the F1 of answering yes to every print (both what no skill gets)")
     for path, message in ev.errors.items(): lines.append(f"FAILED {message}" if str(path) in message else f"FAILED {path}: {message}")
     return "\n".join(lines)
 
@@ -250,14 +272,14 @@ def report_html(ev:Evaluation, # from `evaluate`
     t = ev.table
     sections = []
     summary = [f"<li>model: <code>{e(ev.model)}</code></li>", f"<li>data: <code>{e(ev.data)}</code>, {len(ev.df)} prints scored" + (f" ({e(ev.scope)})" if ev.scope else "") + "</li>",
-               f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors; <span id='chance'>{ev.chance:.4f}</span> by chance, the mean prevalence)"
+               f"<li>PRAUC: <b id='prauc'>{ev.prauc:.4f}</b> (mean average precision over {int((~t.excluded).sum())} descriptors; <span id='chance'>{ev.chance:.4f}</span> by chance, the PRAUC of random scores on these prints)"
                + (f"; 95% interval <span id='prauc-interval'>{ev.prauc_interval[0]:.3f}–{ev.prauc_interval[1]:.3f}</span> by bootstrap over the " + ("prints" if ev.groups is None else f"{ev.groups} {ev.groups_named} of the prints") + " "
                   f"({ev.bootstrap} resamples: how far another draw of such prints could move it, not retraining)" if ev.bootstrap and not ev.no_interval else "")
                + (f"; no 95% interval: {e(ev.no_interval)}" if ev.no_interval else "") + "</li>"]
     if ev.excluded: summary.append(f"<li>excluded, no positive print: {e(' '.join(ev.excluded))}</li>")
     if ev.errors: summary.append(f"<li class='fail'>{len(ev.errors)} print(s) could not be scored (see <a href='#failed'>failed prints</a>)</li>")
     sections.append(("summary", "Summary", "<ul>" + "".join(summary) + "</ul>"))
-    per = t[["code", "name", "ap", "ap_low", "ap_high", "prevalence", "positives", "excluded", "threshold", "precision", "recall", "f1"]]
+    per = t[["code", "name", "ap", "ap_low", "ap_high", "chance", "prevalence", "positives", "excluded", "threshold", "precision", "recall", "f1", "f1_all_yes"]]
     sections.append(("prauc", "Per-descriptor PRAUC (Figure 9)",
                      f"<img alt='per-descriptor AP' src='{figure_data_uri(plot_prauc(t).figure)}'>" + _table_html(per)))
     sections.append(("curves", "Precision–recall curves", f"<img alt='precision-recall curves' src='{figure_data_uri(plot_pr_curves(ev.y, ev.probs).figure)}'>"))

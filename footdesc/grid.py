@@ -18,10 +18,10 @@ from .cli import whole
 # %% auto #0
 __all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'SQUISHED', 'PRESETS', 'RECORDS', 'GRID_SETTINGS', 'STUDY_KEYS', 'ADOPTED_KEYS',
            'SPLIT_FILE', 'Cell', 'grid_cells', 'records_path', 'read_records', 'append_record', 'finished_cells',
-           'records_frame', 'seed_means', 'markdown_table', 'size_table', 'ranked_table', 'factor_table', 'seed_table',
-           'effects_table', 'plot_effects', 'render_tables', 'parse_cell', 'split_size', 'pin_settings', 'versions',
-           'run_grid', 'cell_command', 'run_parallel', 'fixed_split', 'train_cell', 'add_arguments', 'cells_from_args',
-           'check_cell', 'run']
+           'records_frame', 'seed_means', 'markdown_table', 'size_table', 'shared_values', 'ranked_table',
+           'factor_table', 'seed_table', 'effects_table', 'plot_effects', 'grid_status', 'status_text', 'balance_note',
+           'render_tables', 'parse_cell', 'split_size', 'pin_settings', 'versions', 'run_grid', 'cell_command',
+           'run_parallel', 'fixed_split', 'train_cell', 'add_arguments', 'cells_from_args', 'check_cell', 'run']
 
 # %% ../nbs/42_grid.ipynb #0307a585
 @dataclass(frozen=True)
@@ -162,7 +162,8 @@ def size_table(means:pd.DataFrame, # from `seed_means`
         if a is None or b is None: continue
         parts[(loss, sizes[0])], parts[(loss, sizes[1])], parts[(loss, "Δ")] = a, b, a - b
     table = pd.DataFrame(parts)
-    table.loc[("μ", ""), :] = table.mean()
+    both = {loss: table[(loss, "Δ")].notna() for loss, _ in table.columns}   # rows with both sizes: the same rows in every μ of a loss
+    table.loc[("μ", ""), :] = [table.loc[both[loss], (loss, s)].mean() for loss, s in table.columns]
     return table
 
 def _extremes(table):
@@ -170,6 +171,15 @@ def _extremes(table):
     body = table.drop(index=[("μ", "")], errors="ignore")
     not_mean = np.array([i != ("μ", "") for i in table.index])[:, None]
     return (table == body.max()) & not_mean, (table == body.min()) & not_mean
+
+# %% ../nbs/42_grid.ipynb #42b00001
+def shared_values(means:pd.DataFrame, # seed means (`seed_means`) of one size and loss
+                  factor:str, # the factor compared, e.g. "channels"
+                  other:str, # the factor averaged over, e.g. "preproc"
+                 )->list:
+    "The values of `other` that every value of `factor` was run with: the balanced set to average over."
+    have = [set(g) for _, g in means.groupby(factor)[other]]
+    return sorted(set.intersection(*have)) if have else []
 
 # %% ../nbs/42_grid.ipynb #4ac8ecf3
 def _at(means, size, loss):
@@ -183,10 +193,15 @@ def ranked_table(means:pd.DataFrame, # from `seed_means`
                  size:str, # e.g. "352x144"
                  loss:str="bce", # the loss
                 )->pd.DataFrame:
-    "The paper's Tables 4/5: PRAUC per value of `factor`, averaged over the other factor, ranked, with max(Δ)."
-    avg = _at(means, size, loss).groupby(factor).prauc.mean().sort_values(ascending=False, kind="stable")
-    table = pd.DataFrame({"rank": range(1, len(avg) + 1), factor: avg.index, "PRAUC": avg.values})
-    footer = pd.DataFrame({"rank": [""], factor: ["max(Δ)"], "PRAUC": [avg.max() - avg.min()]})
+    "The paper's Tables 4/5: PRAUC per value of `factor`, averaged over the values of the other factor they all share, ranked, with the settings and seeds behind each, and max(Δ)."
+    sub = _at(means, size, loss)
+    other = "preproc" if factor == "channels" else "channels"
+    shared = shared_values(sub, factor, other)
+    g = (sub[sub[other].isin(shared)] if shared else sub).groupby(factor)   # none in common: each value's own settings (the cells column shows it)
+    avg = g.prauc.mean().sort_values(ascending=False, kind="stable")
+    seeds = g.seeds.agg(lambda s: f"{s.min()}" if s.min() == s.max() else f"{s.min()}–{s.max()}")
+    table = pd.DataFrame({"rank": range(1, len(avg) + 1), factor: avg.index, "PRAUC": avg.values, "cells": g.size()[avg.index].values, "seeds": seeds[avg.index].values})
+    footer = pd.DataFrame({"rank": [""], factor: ["max(Δ)"], "PRAUC": [avg.max() - avg.min()], "cells": [""], "seeds": [""]})
     return pd.concat([table, footer], ignore_index=True)
 
 # %% ../nbs/42_grid.ipynb #5cf4bdc2
@@ -194,11 +209,13 @@ def factor_table(means:pd.DataFrame, # from `seed_means`
                  size:str, # e.g. "352x144"
                  loss:str="bce", # the loss
                 )->pd.DataFrame:
-    "The paper's Tables 6–8: PRAUC for channels (rows) × preprocessing (columns) at one size, with μ and max(Δ)."
+    "The paper's Tables 6–8: PRAUC for channels (rows) × preprocessing (columns) at one size, with μ (over the complete columns, and rows) and max(Δ)."
     pivot = _at(means, size, loss).pivot_table(index="channels", columns="preproc", values="prauc")
     table = pivot.copy()
-    table["μ"], table["max(Δ)"] = pivot.mean(axis=1), pivot.max(axis=1) - pivot.min(axis=1)
-    table.loc["μ"] = list(pivot.mean()) + [pivot.values[~np.isnan(pivot.values)].mean(), np.nan]
+    columns = [c for c in pivot.columns if pivot[c].notna().all()] or list(pivot.columns)   # none complete: each row's own (flagged by render_tables)
+    rows = [r for r in pivot.index if pivot.loc[r].notna().all()] or list(pivot.index)
+    table["μ"], table["max(Δ)"] = pivot[columns].mean(axis=1), pivot.max(axis=1) - pivot.min(axis=1)
+    table.loc["μ"] = list(pivot.loc[rows].mean()) + [table["μ"].mean(), np.nan]
     table.loc["max(Δ)"] = list(pivot.max() - pivot.min()) + [np.nan, np.nan]
     return table
 
@@ -221,26 +238,30 @@ def seed_table(frame:pd.DataFrame # from `records_frame`
         rows.append(dict(zip(["channels", "preproc", "size", "loss"], key), seeds=len(v), mean=v.mean(), mean_diff=diffs.mean(), max_diff=diffs.max()))
     return pd.DataFrame(rows, columns=["channels", "preproc", "size", "loss", "seeds", "mean", "mean_diff", "max_diff"])
 
+def _largest(delta:pd.Series)->float:
+    "The difference of largest magnitude, with its sign."
+    return float(delta.loc[delta.abs().idxmax()]) if len(delta) else np.nan
+
 def effects_table(frame:pd.DataFrame, # from `records_frame`
                   sizes=None, # the two sizes of the size effect (default: none)
                  )->pd.DataFrame:
-    "Mean and max of each paired difference (size, loss) over settings, next to the seed-to-seed difference."
+    "Mean and largest (by magnitude, signed) of each paired difference (size, loss) over settings, next to the seed-to-seed difference."
     means, rows = seed_means(frame), []
     if sizes is not None:
         d = size_table(means, sizes)
         for loss in dict.fromkeys(l for l, _ in d.columns):
             delta = d[(loss, "Δ")].drop(index=[("μ", "")]).dropna()
-            rows.append(dict(effect=f"{sizes[0]} − {sizes[1]} ({loss})", pairs=len(delta), mean=delta.mean(), max=delta.max()))
+            rows.append(dict(effect=f"{sizes[0]} − {sizes[1]} ({loss})", pairs=len(delta), mean=delta.mean(), largest=_largest(delta)))
     losses = sorted(set(means["loss"]))
     if "bce" in losses and len(losses) > 1:
         p = means.pivot_table(index=["channels", "preproc", "size"], columns="loss", values="prauc")
         for other in [l for l in losses if l != "bce"]:
             delta = (p["bce"] - p[other]).dropna()
-            rows.append(dict(effect=f"bce − {other}", pairs=len(delta), mean=delta.mean(), max=delta.max()))
+            rows.append(dict(effect=f"bce − {other}", pairs=len(delta), mean=delta.mean(), largest=_largest(delta)))
     seeds = seed_table(frame)
     if len(seeds):
-        rows.append(dict(effect="seed − seed (same setting)", pairs=len(seeds), mean=seeds.mean_diff.mean(), max=seeds.max_diff.max()))
-    return pd.DataFrame(rows, columns=["effect", "pairs", "mean", "max"])
+        rows.append(dict(effect="seed − seed (same setting)", pairs=len(seeds), mean=seeds.mean_diff.mean(), largest=seeds.max_diff.max()))   # unsigned
+    return pd.DataFrame(rows, columns=["effect", "pairs", "mean", "largest"])
 
 # %% ../nbs/42_grid.ipynb #2644f885
 def plot_effects(frame:pd.DataFrame, # from `records_frame`
@@ -265,6 +286,42 @@ def plot_effects(frame:pd.DataFrame, # from `records_frame`
     ax.set_yticks(range(len(groups)), list(groups), fontsize=7)
     ax.axvline(0, color="k", lw=.5); ax.set_xlabel("PRAUC difference")
     return ax
+
+# %% ../nbs/42_grid.ipynb #42b00003
+def grid_status(means:pd.DataFrame # from `seed_means`
+               )->pd.DataFrame:
+    "Seeds per setting over the full grid that the records span: rows channels × preprocessing, columns size × loss, 0 where nothing ran."
+    keys = ["channels", "preproc", "size", "loss"]
+    full = pd.MultiIndex.from_product([sorted(set(means[k])) for k in keys], names=keys)
+    return means.set_index(keys).seeds.reindex(full, fill_value=0).unstack(["size", "loss"])
+
+def status_text(status:pd.DataFrame # from `grid_status`
+               )->str:
+    "Whether the grid is complete, in words: the settings missing, and those with fewer seeds than the most."
+    counts = status.stack(["size", "loss"], future_stack=True)
+    most, missing = int(counts.max()), counts[counts == 0]
+    fewer = counts[(counts > 0) & (counts < most)]
+    if missing.empty and fewer.empty: return f"Complete: all {len(counts)} settings have {most} seed{'s' if most > 1 else ''}."
+    name = lambda i: " ".join(map(str, i))
+    said = [f"{len(missing)} of the {len(counts)} settings have no run yet (" + ", ".join(map(name, missing.index[:5])) + (", …" if len(missing) > 5 else "") + ")"] if len(missing) else []
+    said += [f"{len(fewer)} have fewer than {most} seeds (" + ", ".join(f"{name(i)}: {n}" for i, n in list(fewer.items())[:5]) + (", …" if len(fewer) > 5 else "") + ")"] if len(fewer) else []
+    return ("Partly finished: " + "; ".join(said) + ". Averages over a factor use only the settings every value has (see the notes under each table).")
+
+# %% ../nbs/42_grid.ipynb #42b00005
+def balance_note(means:pd.DataFrame, # from `seed_means`
+                 size:str, # the size of the table
+                 loss:str, # its loss
+                )->str:
+    "What the averages over channels and over preprocessing left out at `size` and `loss`, in words; empty where every cell ran."
+    sub = _at(means, size, loss)
+    missing = [f"{c} {p}" for c in sorted(set(sub.channels)) for p in sorted(set(sub.preproc)) if not ((sub.channels == c) & (sub.preproc == p)).any()]
+    if not missing: return ""
+    text = f"Not run at {size}, {loss}: {', '.join(missing)}."
+    for factor, other in (("channels", "preproc"), ("preproc", "channels")):
+        shared = shared_values(sub, factor, other)
+        text += (f" Each {factor} value is averaged over the {other} values all of them have: {', '.join(shared)}." if shared else
+                 f" No {other} value was run with every {factor} value, so each {factor} value is averaged over its own (see `cells`): not comparable.")
+    return text
 
 # %% ../nbs/42_grid.ipynb #ab326958
 def _default_sizes(sizes):
@@ -291,9 +348,9 @@ def render_tables(results, # results folder (or its records.jsonl)
     sizes = tuple(sizes) if sizes is not None else _default_sizes(recorded)
     loss = "bce" if "bce" in set(means["loss"]) else sorted(set(means["loss"]))[0]
     sections = []
-    def add(name, title, table, marks=(None, None)):
+    def add(name, title, table, marks=(None, None), note=""):
         atomic_write_text(out/f"{name}.csv", _flat_csv(table))
-        md = f"## {title}\n\n{markdown_table(table, *marks)}\n"
+        md = f"## {title}\n\n{markdown_table(table, *marks)}\n" + (f"\n{note}\n" if note else "")
         atomic_write_text(out/f"{name}.md", md)
         sections.append(md)
     if sizes is not None:
@@ -302,22 +359,25 @@ def render_tables(results, # results folder (or its records.jsonl)
     main_size = sizes[0] if sizes is not None else recorded[0]
     for factor, number in (("channels", 4), ("preproc", 5)):
         t = ranked_table(means, factor, main_size, loss).set_index("rank")
-        add(f"table{number}", f"Table {number}: {factor} at {main_size}, {loss}, averaged over the other factor, ranked", t)
+        add(f"table{number}", f"Table {number}: {factor} at {main_size}, {loss}, averaged over the other factor, ranked", t, note=balance_note(means, main_size, loss))
     for size in recorded:
         if size == SQUISHED and sizes is not None: continue
         sub = means[(means["size"] == size) & (means["loss"] == loss)]
         if sub.empty: continue
         t = factor_table(means, size, loss); t.index.name = "channels"
-        add(f"channels_preproc_{size.replace(':', '-')}", f"Tables 6–8: channels × preprocessing at {size}, {loss}", t, _factor_marks(t))
+        add(f"channels_preproc_{size.replace(':', '-')}", f"Tables 6–8: channels × preprocessing at {size}, {loss}", t, _factor_marks(t), balance_note(means, size, loss))
     seeds = seed_table(frame)
     if len(seeds): add("seeds", "Seed variability (absolute PRAUC difference between seeds of one setting)", seeds.set_index(["channels", "preproc", "size", "loss"]))
     effects = effects_table(frame, sizes)
-    if len(effects): add("effects", "Effects against seed variability (mean and max difference over settings)", effects.set_index("effect"))
+    if len(effects): add("effects", "Effects against seed variability (mean difference over settings, and the largest by magnitude with its sign; seed − seed: the largest absolute)", effects.set_index("effect"))
     import matplotlib.pyplot as plt
     ax = plot_effects(frame, sizes)
     with atomic_write(out/"effects.png", "wb") as f: ax.figure.savefig(f, format="png", dpi=70, bbox_inches="tight")
     plt.close(ax.figure)
-    text = f"# Grid results ({len(frame)} runs, {len(means)} settings)\n\n" + "\n".join(sections) + "\n![effects](effects.png)\n"
+    status = grid_status(means)
+    said = status_text(status)
+    uneven = "" if said.startswith("Complete") else f"Seeds per setting (0: not run yet):\n\n{markdown_table(status)}\n\n"
+    text = f"# Grid results ({len(frame)} runs, {len(means)} settings)\n\n{said}\n\n{uneven}" + "\n".join(sections) + "\n![effects](effects.png)\n"
     atomic_write_text(out/"tables.md", text)
     return text
 

@@ -8,10 +8,11 @@ Docs: https://footdesc.github.io/footdesc/info.html.md"""
 from __future__ import annotations
 import sys, json, math, base64, zipfile, argparse, statistics
 from .descriptors import CODES, BY_CODE
+from .chance import random_ap
 from .model_file import check_model_path, zip_config, damaged
 
 # %% auto #0
-__all__ = ['RESULTS', 'SHOWN_ELSEWHERE', 'read_config', 'descriptor_rows', 'validation_summary', 'print_counts',
+__all__ = ['RESULTS', 'SHOWN_ELSEWHERE', 'read_config', 'chance_levels', 'descriptor_rows', 'validation_summary', 'print_counts',
            'card_from_config', 'model_card', 'training_start', 'card_text', 'add_arguments', 'run']
 
 # %% ../nbs/36_info.ipynb #inf00009
@@ -35,16 +36,25 @@ def _json_safe(value):
     if isinstance(value, (list, tuple)): return [_json_safe(v) for v in value]
     return value
 
-RESULTS = ("prauc", "prauc_interval", "excluded", "n_valid", "n_train", "n_skipped", "average_precision", "prevalence", "history", "dataset")  # what `footdesc train` measured; the rest of its record are its settings
+RESULTS = ("prauc", "prauc_interval", "excluded", "n_valid", "n_train", "n_skipped", "average_precision", "prevalence", "chance", "history", "dataset")  # what `footdesc train` measured; the rest of its record are its settings
 SHOWN_ELSEWHERE = ("arch", "preproc", "input")  # settings the card shows under network and input, as the config has them at its top level
+
+# %% ../nbs/36_info.ipynb #inf00053
+def chance_levels(training:dict # the `training` record of a config
+                 )->dict:
+    "Per descriptor with a positive among the validation prints: the AP random scores get there, from the recorded prevalence and number of prints."
+    prevalence, prints = training.get("prevalence") or {}, training.get("n_valid")
+    if not prints: return {}
+    positives = {c: round(p * prints) for c, p in prevalence.items() if isinstance(p, (int, float)) and p == p}
+    return {c: float(random_ap(m, prints)) for c, m in positives.items() if m > 0}
 
 # %% ../nbs/36_info.ipynb #inf00020
 def descriptor_rows(config:dict # a model's config, from `read_config`
                    )->list[dict]:
-    "Per descriptor: code, name, validation AP and prevalence (None without a training record), and threshold."
+    "Per descriptor: code, name, validation AP, prevalence and chance level (None without a training record), and threshold."
     training = config.get("training") or {}
-    ap, prevalence = training.get("average_precision") or {}, training.get("prevalence") or {}
-    return [dict(code=c, name=BY_CODE[c].name, ap=_json_safe(ap.get(c)), prevalence=_json_safe(prevalence.get(c)),
+    ap, prevalence, chance = training.get("average_precision") or {}, training.get("prevalence") or {}, chance_levels(training)
+    return [dict(code=c, name=BY_CODE[c].name, ap=_json_safe(ap.get(c)), prevalence=_json_safe(prevalence.get(c)), chance=chance.get(c),
                  threshold=config["thresholds"][c]) for c in CODES]
 
 # %% ../nbs/36_info.ipynb #inf00023
@@ -52,9 +62,9 @@ def validation_summary(training:dict|None # the `training` record of a config (N
                       )->dict|None:
     "The validation macro PRAUC, its 95% interval, its chance level, the prints scored, and the descriptors scored and excluded; None without results."
     if not training or "prauc" not in training: return None
-    ap, prevalence = training.get("average_precision") or {}, training.get("prevalence") or {}
+    ap, levels = training.get("average_precision") or {}, chance_levels(training)
     scored = [c for c in CODES if _json_safe(ap.get(c)) is not None]
-    chance = statistics.fmean(prevalence[c] for c in scored) if scored and all(c in prevalence for c in scored) else None
+    chance = statistics.fmean(levels[c] for c in scored) if scored and all(c in levels for c in scored) else None
     return _json_safe(dict(prauc=training["prauc"], prauc_interval=training.get("prauc_interval"), chance=chance,
                            prints=training.get("n_valid"), scored=scored, excluded=list(training.get("excluded") or [])))
 
@@ -170,20 +180,20 @@ def _validation_lines(card)->list[str]:
     if v is None: return []
     interval = "" if v["prauc_interval"] is None else f", 95% interval {v['prauc_interval'][0]:.3f}-{v['prauc_interval'][1]:.3f}"
     lines = [f"validation on its own {v['prints']} held-out prints:",
-             f"  PRAUC {_number(v['prauc'], '.4f')}{interval}; chance level {_number(v['chance'], '.4f')} (the mean prevalence of the {len(v['scored'])} descriptors scored)"]
+             f"  PRAUC {_number(v['prauc'], '.4f')}{interval}; chance level {_number(v['chance'], '.4f')} (what random scores get on these prints, over the {len(v['scored'])} descriptors scored)"]
     if v["excluded"]: lines.append(f"  excluded (no positive among the validation prints): {' '.join(v['excluded'])}")
     return lines
 
 def _descriptor_lines(card)->list[str]:
     lines = [f"{'code':<7} {'name':<12} {'AP':>6} {'chance':>6} {'thresh':>6}"]
     for r in card["descriptors"]:
-        lines.append(f"{r['code']:<7} {r['name'][:12]:<12} {_number(r['ap']):>6} {_number(r['prevalence']):>6} {_number(r['threshold']):>6}")
+        lines.append(f"{r['code']:<7} {r['name'][:12]:<12} {_number(r['ap']):>6} {_number(r['chance']):>6} {_number(r['threshold']):>6}")
     return lines
 
 def _caveat(card)->str:
     file = card["file"]
     if card["validation"] is None: return f"thresh is the decision threshold footdesc predict uses. footdesc evaluate {file} DATA measures the model on labelled prints."
-    return (f"AP: average precision on the validation prints; chance: the prevalence there, the AP of random scores; thresh: the decision threshold "
+    return (f"AP: average precision on the validation prints; chance: the AP of random scores there (above the prevalence on few prints); thresh: the decision threshold "
             f"footdesc predict uses. These figures were measured on the prints this model held out from its own training data: they say how it does "
             f"on prints like those it learnt from. The thresholds were chosen on these same prints (the best F1 for each descriptor), so how well "
             f"they cut is flattered here. footdesc evaluate {file} DATA measures the model on other labelled prints, such as yours.")

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from sklearn.metrics import average_precision_score, precision_recall_curve
 from .descriptors import CODES, descriptor, answer_codes, answer_matrix
 from .losses import average_precisions
+from .chance import random_ap
 
 # %% auto #0
 __all__ = ['BOOTSTRAP_CELLS', 'MIN_INTERVAL_POSITIVES', 'IMAGENET_MEAN', 'IMAGENET_STD', 'per_descriptor_ap', 'macro_prauc',
@@ -48,7 +49,7 @@ def per_descriptor_ap(y, # (n, m) multi-hot labels
     positives = y.sum(0).astype(int)
     table = pd.DataFrame(dict(code=codes, name=[descriptor(c).name if c in CODES else c for c in codes],
                               ap=average_precisions(probs, y, codes).values, positives=positives,
-                              prevalence=positives/len(y), excluded=positives == 0))
+                              prevalence=positives/len(y), chance=random_ap(positives, len(y)), excluded=positives == 0))
     return table.sort_values(["excluded", "ap"], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 def macro_prauc(table:pd.DataFrame # from `per_descriptor_ap`
@@ -186,7 +187,7 @@ def plot_prauc(table:pd.DataFrame, # from `per_descriptor_ap`
     if ax is None: _, ax = plt.subplots(figsize=(4, 0.22*len(table) + 1), dpi=70)
     pos = np.arange(len(shown))[::-1]
     ax.barh(pos, shown.ap, color="tab:blue", label="AP")
-    ax.scatter(shown.prevalence, pos, color="k", s=8, zorder=3, label="chance (prevalence)")
+    ax.scatter(shown.chance, pos, color="k", s=8, zorder=3, label="chance (random scores)")
     ax.set_yticks(pos, [f"{c} {n}" for c, n in zip(shown.code, shown.name)], fontsize=7)
     ax.set_xlim(0, 1); ax.set_xlabel("average precision")
     ax.set_title(title or f"PRAUC {macro_prauc(table):.4f}", fontsize=9)

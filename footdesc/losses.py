@@ -15,6 +15,7 @@ from torch import nn
 from fastai.metrics import AccumMetric, ActivationType
 from sklearn.metrics import average_precision_score, precision_recall_curve
 from .descriptors import CODES, BY_CODE, answer_matrix
+from .chance import random_ap, random_prauc, all_yes_f1
 
 # %% auto #0
 __all__ = ['LOSSES', 'class_weights', 'WeightedBCELoss', 'SoftF1Loss', 'descriptor_loss', 'average_precisions',
@@ -157,7 +158,7 @@ def _closed_cut(p, y, forced, cut):
     "The cut of a parent whose answers are (p >= cut) or `forced` (a sub-descriptor answered yes) with the best F1 of those answers; `cut` where no print is free of `forced`."
     free = np.sort(p[~forced]); positives = np.sort(p[~forced & y])
     if len(free) == 0: return cut
-    values = np.unique(free)   # the candidate cuts: a cut between two of them answers as the higher one does
+    values = np.append(np.unique(free), np.nextafter(free[-1], np.inf))   # the candidate cuts: a cut between two answers as the higher one does; the last answers yes through sub-descriptors only
     above = len(free) - np.searchsorted(free, values, "left")
     tp = (y & forced).sum() + len(positives) - np.searchsorted(positives, values, "left")
     fp = (~y & forced).sum() + above - (tp - (y & forced).sum())
@@ -169,17 +170,19 @@ def descriptor_table(probs, # predicted probabilities, shape (n, 17)
                      targets, # 0/1 labels, shape (n, 17)
                      thresholds=None, # per-descriptor cuts (default: the best-F1 cuts on these data)
                     )->pd.DataFrame:
-    "Per descriptor: name, positives, prevalence (chance-level AP), AP, threshold and F1 at it."
+    "Per descriptor: name, positives, prevalence, chance (the AP of random scores), AP, threshold, F1 at it and F1 of answering yes to all."
     probs, targets = _as_numpy(probs), _as_numpy(targets)
     thresholds = best_thresholds(probs, targets) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
     predicted = answer_matrix(probs, thresholds)   # the answers `predict` gives (a sub-descriptor's yes brings its parent)
     tp = (predicted * targets).sum(0); fp = (predicted * (1 - targets)).sum(0); fn = ((1 - predicted) * targets).sum(0)
     f1 = np.where(targets.sum(0) > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), np.nan)
-    return pd.DataFrame(dict(name=[BY_CODE[c].name for c in CODES], positives=targets.sum(0).astype(int),
-                             prevalence=targets.mean(0), ap=average_precisions(probs, targets).values,
-                             threshold=thresholds, f1=f1), index=pd.Index(list(CODES), name="code"))
+    positives = targets.sum(0).astype(int)
+    return pd.DataFrame(dict(name=[BY_CODE[c].name for c in CODES], positives=positives, prevalence=targets.mean(0),
+                             chance=random_ap(positives, len(targets)), ap=average_precisions(probs, targets).values,
+                             threshold=thresholds, f1=f1, f1_all_yes=all_yes_f1(positives, len(targets))),
+                        index=pd.Index(list(CODES), name="code"))
 
-def chance_prauc(table:pd.DataFrame # per descriptor, with `ap` (NaN where no positive) and `prevalence`: `descriptor_table`'s or `per_descriptor_ap`'s
+def chance_prauc(table:pd.DataFrame # per descriptor, with `ap` (NaN where no positive) and `chance`: `descriptor_table`'s or `per_descriptor_ap`'s
                 )->float:
-    "The chance level beside a macro PRAUC: the mean prevalence of the descriptors it averages (about what random scores get)."
-    return float(table.prevalence[table.ap.notna()].mean())
+    "The chance level beside a macro PRAUC: the mean AP that random scores get on the descriptors it averages."
+    return float(table.chance[table.ap.notna()].mean())

@@ -14,6 +14,7 @@ import pandas as pd
 from .descriptors import CODES
 from .dataset import file_sha256, read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
 from .losses import average_precisions, chance_prauc
+from .chance import random_ap
 from .real_folds import grouped_folds, match_marks, mark_folds
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
 
@@ -28,17 +29,19 @@ __all__ = ['CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'CO
 def score(probs:np.ndarray, # (n, 17) probabilities
           targets:np.ndarray, # (n, 17) 0/1 labels
          )->dict:
-    "Macro PRAUC, its chance level, per-descriptor AP and prevalence, and the descriptors left out (no positive)."
+    "Macro PRAUC, its chance level (the PRAUC of random scores on these prints), per-descriptor AP, prevalence and chance level, and the descriptors left out (no positive)."
     ok = np.isfinite(probs).all(1)
     probs, targets = probs[ok], targets[ok]
     ap = average_precisions(probs, targets).values
     prevalence = targets.mean(0)
     scored = [i for i in range(len(CODES)) if targets[:, i].sum() > 0]
-    return dict(prauc=float(np.mean([ap[i] for i in scored])), chance=float(np.mean(prevalence[scored])), n=int(len(targets)),
+    chance = random_ap(targets.sum(0), len(targets))
+    return dict(prauc=float(np.mean([ap[i] for i in scored])), chance=float(np.mean(chance[scored])), n=int(len(targets)),
                 failed=int((~ok).sum()), excluded=[CODES[i] for i in range(len(CODES)) if i not in scored],
                 positives={c: int(p) for c, p in zip(CODES, targets.sum(0))},
                 ap={c: (None if i not in scored else float(ap[i])) for i, c in enumerate(CODES)},
-                prevalence={c: float(p) for c, p in zip(CODES, prevalence)})
+                prevalence={c: float(p) for c, p in zip(CODES, prevalence)},
+                chance_ap={c: (None if i not in scored else float(chance[i])) for i, c in enumerate(CODES)})
 
 # %% ../nbs/50_real.ipynb #9694776b
 CV_STARTS = ("synthetic", "scratch")  # where the cv step's fine-tuning may start: synthetic pre-training, or nothing

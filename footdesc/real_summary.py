@@ -11,14 +11,17 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
+from scipy import stats
 from .descriptors import CODES
+from .chance import random_ap, random_prauc
 from .dataset import atomic_write, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
 from .train import TIME_COLUMNS
 from .interpret import ap_intervals, paired_difference, TooFewPositives, MIN_INTERVAL_POSITIVES
 
 # %% auto #0
-__all__ = ['summarise', 'summary_markdown', 'write_summary']
+__all__ = ['VERDICT_LEVEL', 'MIN_PAIRED_RUNS', 'paired_differences', 'paired_test', 'chance_of', 'summarise', 'summary_markdown',
+           'write_summary']
 
 # %% ../nbs/52_real_summary.ipynb #132c02b3
 def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
@@ -118,9 +121,40 @@ def _cotrain_text(c:dict)->str:
     n, r, u = c.get("cotrain_n") or 0, c.get("cotrain_repeat") or 1, c.get("pseudo_n") or 0
     return ", ".join(p for p in [f"+{n} synthetic prints" if n else "", f"real ×{r}" if r > 1 else "", f"+{u} pseudo-labelled prints" if u else ""] if p) or "–"
 
+# %% ../nbs/52_real_summary.ipynb #52v00002
+def paired_differences(first:dict, # a finding (`summarise`'s `findings[variant]`) with `per_fold`: {seed: PRAUC of fold 0, 1, …}
+                       second:dict, # the finding it is compared with
+                      )->np.ndarray:
+    "First minus second PRAUC of each (seed, fold) run both ran: the same seed, and the same fold's held-out references."
+    mine, theirs = ({str(seed): folds for seed, folds in (f.get("per_fold") or {}).items()} for f in (first, second))   # (seeds read back from JSON are text)
+    shared = [s for s in sorted(set(mine) & set(theirs)) if len(mine[s]) == len(theirs[s])]   # another k: other folds, not pairs
+    return np.array([a - b for s in shared for a, b in zip(mine[s], theirs[s])], float)
+
+# %% ../nbs/52_real_summary.ipynb #52v00005
+VERDICT_LEVEL = 0.05  # a finding is claimed only where the two-sided p-value over its paired runs is below this (its 95% interval excludes zero)
+MIN_PAIRED_RUNS = 2   # the t-interval needs two paired runs to measure their spread
+
+def paired_test(differences # first minus second, one per paired run (`paired_differences`)
+               )->dict:
+    "The mean paired difference, its 95% t-interval and two-sided p-value, and how many runs favour each side."
+    d = np.asarray(differences, float)
+    result = dict(paired_runs=len(d), paired_delta=float(d.mean()) if len(d) else None, favour_first=int((d > 0).sum()),
+                  favour_second=int((d < 0).sum()), interval=None, p_value=None)
+    if len(d) < MIN_PAIRED_RUNS: return result
+    mean, error = d.mean(), d.std(ddof=1)/np.sqrt(len(d))
+    if error == 0: return dict(result, interval=[float(mean)]*2, p_value=1.0 if mean == 0 else 0.0)   # every run the same difference
+    half = stats.t.ppf(1 - VERDICT_LEVEL/2, len(d) - 1)*error
+    return dict(result, interval=[float(mean - half), float(mean + half)], p_value=float(2*stats.t.sf(abs(mean)/error, len(d) - 1)))
+
 # %% ../nbs/52_real_summary.ipynb #132c02ab
-def _verdict(delta, spread):
+def _verdict(delta:float|None, # the mean difference, first minus second (over the paired runs)
+             spread:float, # the larger seed-to-seed spread (max − min of the per-seed means) of the two configurations
+             test:dict|None=None, # `paired_test` of the paired runs (None: there were none to test)
+            )->str:
+    "Which configuration is better, or why the data cannot tell."
+    if delta is None or test is None or test.get("p_value") is None: return "inconclusive: too few paired runs"
     if abs(delta) <= spread: return "inconclusive: within the seed-to-seed spread"
+    if test["p_value"] >= VERDICT_LEVEL: return "inconclusive: not significant over the paired runs"
     return "first is better" if delta > 0 else "second is better"
 
 # %% ../nbs/52_real_summary.ipynb #132c02ad
@@ -130,6 +164,17 @@ def _pretraining(r:dict, scale_epochs:int|None=None)->dict:
     spent = {k: (float(sum(h.get(k) or 0 for h in history)) if any(h.get(k) is not None for h in history) else None) for k in TIME_COLUMNS}
     return dict(variant=r["variant"], seed=r["seed"], start=r.get("start") or "scratch", epochs=r.get("epochs") or scale_epochs, frozen_epochs=r.get("frozen_epochs") or 0, prauc=r["prauc"], chance=r.get("chance"), seconds=r.get("seconds"),
                 copied=bool(r.get("copied_from")), **spent)
+
+# %% ../nbs/52_real_summary.ipynb #52ch0003
+def chance_of(s:dict|None # a scored set (`footdesc.real.score`)
+             )->float|None:
+    "Its chance level, the PRAUC of random scores on its prints, from its positives and prints (results written before 2026-11-28 stored the mean prevalence instead); as stored where they are not."
+    if not s: return None
+    if s.get("positives") and s.get("n"):
+        level = random_prauc(list(s["positives"].values()), s["n"])
+        return None if np.isnan(level) else level
+    return s.get("chance")
+
 
 # %% ../nbs/52_real_summary.ipynb #132c02af
 def summarise(out # the protocol's output folder
@@ -166,11 +211,12 @@ def summarise(out # the protocol's output folder
             if paired: paired["baseline"] = _cotrain_text(scratch[0])   # what the scratch baseline added to its real prints ("–": nothing)
             prauc = np.array([np.nan if v is None else v for v in group.prauc], float)
             unscored = [int(r["fold"]) for r, v in zip(rows, prauc) if not np.isfinite(v)]   # a fold whose every print failed: no mean over folds
+            by_fold = [None if not np.isfinite(v) else float(v) for _, v in sorted(zip(group.fold.astype(int), prauc), key=lambda x: x[0])]   # fold 0, 1, …: the findings pair them
             summary["cross_validation"].append(dict(
                 init=init, variant=variant, seed=int(seed), k=int(k), epochs=int(epochs), synth_epochs=int(synth_epochs),
                 cotrain_n=int(cotrain_n), cotrain_repeat=int(cotrain_repeat), pseudo_n=int(pseudo_n), folds_done=len(rows),
-                prauc_mean=None if unscored else float(prauc.mean()), prauc_std=float(prauc.std(ddof=1)) if len(rows) > 1 and not unscored else None,   # one fold: no spread
-                chance_mean=None if unscored else float(group.chance.mean()), unscored_folds=unscored,
+                prauc_per_fold=by_fold, prauc_mean=None if unscored else float(prauc.mean()), prauc_std=float(prauc.std(ddof=1)) if len(rows) > 1 and not unscored else None,   # one fold: no spread
+                chance_mean=None if unscored else float(np.mean([chance_of(r.get("references")) or r.get("chance") for r in rows])), unscored_folds=unscored,
                 failed_references=sum(int((r.get("references") or {}).get("failed") or 0) for r in rows), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired,
                 wise_ft=_wise_ft(rows, loaded, arrays, shoes)))
         scratch = scale.get("finding_init") == "scratch"
@@ -183,14 +229,17 @@ def summarise(out # the protocol's output folder
             per_seed = {c["seed"]: c["prauc_mean"] for c in finding if c["variant"] == variant}
             if len(per_seed) >= 2:
                 values = np.array(list(per_seed.values()))
-                summary["findings"][variant] = dict(per_seed=per_seed, mean=float(values.mean()), spread=float(values.max() - values.min()),
+                summary["findings"][variant] = dict(per_seed=per_seed, per_fold={c["seed"]: c["prauc_per_fold"] for c in finding if c["variant"] == variant},
+                                                    mean=float(values.mean()), spread=float(values.max() - values.min()),
                                                     init=scale.get("finding_init"), k=scale.get("finding_folds"), epochs=finding_epochs or None,
                                                     synth_epochs=(finding_synth or scale.get("synth_epochs")) if not scratch else None)
         for question, a, b in COMPARISONS:
             fa, fb = summary["findings"].get(a), summary["findings"].get(b)
             if fa and fb:
                 delta, spread = fa["mean"] - fb["mean"], max(fa["spread"], fb["spread"])
-                summary["comparisons"].append(dict(question=question, first=a, second=b, delta=delta, spread=spread, verdict=_verdict(delta, spread)))
+                test = paired_test(paired_differences(fa, fb))   # over the (seed, fold) runs both share
+                summary["comparisons"].append(dict(question=question, first=a, second=b, delta=delta, spread=spread, **test,
+                                                   verdict=_verdict(test["paired_delta"], spread, test)))
     main = [c for c in summary["cross_validation"] if c["variant"] == next(iter(VARIANTS)) and c["seed"] == 0
             and c["k"] == scale.get("folds") and c["epochs"] == 0 and c["synth_epochs"] == 0]
     main = sorted(main, key=lambda c: c["init"] != "scratch")   # the baseline's row first, whichever ran first
@@ -210,16 +259,21 @@ def _with_interval(value, interval)->str:
     return _f(value) + (f" ({interval[0]:.2f}–{interval[1]:.2f})" if interval and value is not None and not np.isnan(interval[0]) else "")
 
 # %% ../nbs/52_real_summary.ipynb #d78a21a2
+def _descriptor_chance(s:dict, code:str)->float|None:
+    "One descriptor's chance level in a scored set: the AP of random scores there (None: no positive, or not recorded)."
+    if not s.get("positives") or not s.get("n") or not s["positives"].get(code): return None
+    return float(random_ap(s["positives"][code], s["n"]))
+
 def _ap_table(scores:dict)->str:
-    "Per-descriptor AP (with its 95% interval where known) beside prevalence (chance), one column per scored set, after the positives among the prints scored."
+    "Per-descriptor AP (with its 95% interval where known) beside its chance level, one column per scored set, after the positives among the prints scored."
     from footdesc.descriptors import BY_CODE
     names = list(scores)
     positives = next((s["positives"] for s in scores.values() if s.get("positives")), None)   # older results: none recorded
-    lines = ["| descriptor | positives | " + " | ".join(f"{n} AP | {n} prevalence" for n in names) + " |",
+    lines = ["| descriptor | positives | " + " | ".join(f"{n} AP | {n} chance" for n in names) + " |",
              "|---|---|" + "---|---|" * len(names)]
     for c in CODES:
         cells = []
-        for n in names: cells += [_with_interval(scores[n]["ap"][c], (scores[n].get("ap_interval") or {}).get(c)), _f(scores[n]["prevalence"][c])]
+        for n in names: cells += [_with_interval(scores[n]["ap"][c], (scores[n].get("ap_interval") or {}).get(c)), _f(_descriptor_chance(scores[n], c))]
         lines.append(f"| {c} {BY_CODE[c].name} | {positives[c] if positives else '–'} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -262,6 +316,27 @@ def _fold_notes(cross_validations:list)->list[str]:
         if c.get("failed_references"): notes.append(f"- {name}: {c['failed_references']} reference(s) got non-finite probabilities in their fold and are left out of its pooled figures.")
     return notes
 
+# %% ../nbs/52_real_summary.ipynb #52v0000b
+def _verdict_text(finding:dict # one of the summary's findings (they share init and seeds' design)
+                 )->str:
+    "How the findings' verdicts are reached, in words, with a warning where each seed's folds share a pre-training and there are fewer than three seeds."
+    text = (f"A winner is named only where the mean difference over the (seed, fold) runs both configurations share (the same seed, the same "
+            f"fold's held-out references) is larger than the seed spread of either, and its 95% t-interval excludes zero (p < {VERDICT_LEVEL:g}).")
+    if finding.get("init") != "scratch" and len(finding.get("per_seed") or {}) < 3:
+        text += (" Each seed's folds share that seed's pre-training, which pairing cannot cancel: with fewer than 3 seeds a verdict names a "
+                 "winner by chance more often than 1 in 20; run 3 seeds or more (--set seeds=0,1,2) before relying on one.")
+    return text
+
+def _comparison_row(c:dict # one of the summary's comparisons
+                   )->str:
+    "One row of the findings' comparisons: the difference, the spread, the paired runs behind the verdict, and the verdict (`–` where an older summary has no paired runs)."
+    runs = f"{c['paired_runs']} ({c['favour_first']} : {c['favour_second']})" if c.get("paired_runs") is not None else "–"
+    interval = c.get("interval")
+    paired = f"{c['paired_delta']:+.3f}" + (f" ({interval[0]:+.3f} to {interval[1]:+.3f})" if interval else "") if c.get("paired_delta") is not None else "–"
+    p = c.get("p_value")
+    p = "–" if p is None else "< 0.001" if p < .001 else f"{p:.3f}"
+    return f"| {c['question']} | {c['delta']:+.3f} | {c['spread']:.3f} | {runs} | {paired} | {p} | {c['verdict']} |"
+
 # %% ../nbs/52_real_summary.ipynb #d78a21a8
 def summary_markdown(summary:dict # from `summarise`
                     )->str:
@@ -286,7 +361,7 @@ def summary_markdown(summary:dict # from `summarise`
         for z in summary["zero_shot"]:
             start = "" if z.get("init", "synthetic") == "synthetic" else f", {z['init']} start"
             for label, s in (("references", z["references"]), ("marks", z.get("marks"))):
-                if s: out.append(f"| {label}{start} | {s['n']} | {_with_interval(s['prauc'], s.get('prauc_interval'))} | {_f(s['chance'])} |")
+                if s: out.append(f"| {label}{start} | {s['n']} | {_with_interval(s['prauc'], s.get('prauc_interval'))} | {_f(chance_of(s))} |")
         out += [""]
         if not (summary.get("main") or summary.get("cotrain")):   # with a cross-validation, its notes cover these sets too
             notes = _score_notes({f"zero-shot{'' if z.get('init', 'synthetic') == 'synthetic' else ', ' + z['init']} {label}": s for z in summary["zero_shot"]
@@ -326,7 +401,7 @@ def summary_markdown(summary:dict # from `summarise`
                 "the references one by one, which understates them (their shoe column could not be read from the references CSV that protocol.json names)" if shod else
                 "the references")
         out += ["", f"Intervals are 95%, by bootstrap over {refs}" + (f", and {how}" if marks else "") + ".", "",
-                "Per descriptor (references; AP with its 95% interval; AP of a random scorer = prevalence):", "", _ap_table(scores), ""]
+                "Per descriptor (references; AP with its 95% interval; chance: the AP of random scores on these prints):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
                        **{f"{named(c)}, marks": c["marks"] for c in main if c.get("marks")},
                        **{f"{named(c)}, WiSE-FT, marks": c["wise_ft"]["marks"] for c in main if (c.get("wise_ft") or {}).get("marks")}}
@@ -343,9 +418,9 @@ def summary_markdown(summary:dict # from `summarise`
                 "| configuration | PRAUC per seed | mean | seed spread |", "|---|---|---|---|"]
         for v, f in summary["findings"].items():
             out.append(f"| {v} | {', '.join(_f(x) for x in f['per_seed'].values())} | {_f(f['mean'])} | {_f(f['spread'])} |")
-        out += ["", "| question | Δ (first − second) | spread | verdict |", "|---|---|---|---|"]
-        for c in summary["comparisons"]:
-            out.append(f"| {c['question']} | {c['delta']:+.3f} | {c['spread']:.3f} | {c['verdict']} |")
+        if summary["comparisons"]: out += ["", _verdict_text(first), "", "| question | Δ (first − second) | spread | paired runs (first : second better) | "
+                                           "mean paired Δ (95% interval) | p | verdict |", "|---|---|---|---|---|---|---|"]
+        out += [_comparison_row(c) for c in summary["comparisons"]]
     return "\n".join(out) + "\n"
 
 # %% ../nbs/52_real_summary.ipynb #d78a21aa

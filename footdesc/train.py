@@ -327,7 +327,7 @@ class TrainResult:
     "What `train_descriptors` returns."
     learn: Learner  # the trained learner
     prauc: float  # macro PRAUC on the validation set (descriptors with a positive)
-    table: pd.DataFrame  # per-descriptor positives, prevalence, AP, threshold, F1 (validation set)
+    table: pd.DataFrame  # per-descriptor positives, prevalence, chance, AP, threshold, F1 and F1 answering yes to all (validation set)
     thresholds: np.ndarray  # (17,) best-F1 decision thresholds
     excluded: list  # descriptors without a positive in the validation set
     model_path: Path|None = None  # where the model was saved
@@ -494,7 +494,8 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
     if out is not None:
         training = dict(settings, prauc=value, prauc_interval=None if np.isnan(interval[0]) else list(result.prauc_interval), excluded=excluded, n_valid=int(len(targets)), **_split_counts(getattr(learn.dls, "rows_read", rows)),
                         average_precision={c: (None if np.isnan(a) else float(a)) for c, a in table.ap.items()},
-                        prevalence={c: float(p) for c, p in table.prevalence.items()}, history=history,
+                        prevalence={c: float(p) for c, p in table.prevalence.items()},
+                        chance={c: (None if np.isnan(a) else float(a)) for c, a in table.chance.items()}, history=history,
                         dataset=split_record(read) if (read := getattr(learn.dls, "rows_read", rows)) is not None and {"image", "split"} <= set(read.columns) else None)   # which prints of its dataset it held out (footdesc evaluate), as the CSV has them
         result.model_path = save_model(learn, out, thresholds, training=training, format=format)
         if checkpoint_dir is not None: shutil.rmtree(checkpoint_dir, ignore_errors=True)
@@ -559,11 +560,12 @@ def add_arguments(parser:argparse.ArgumentParser):
 def print_table(table:pd.DataFrame, # from `descriptor_table`
                 file=None, # where to print (default stdout)
                ):
-    "Print a per-descriptor table with AP against its chance level (the prevalence)."
+    "Print a per-descriptor table with AP against its chance level (the AP of random scores) and F1 against answering yes to all."
     shown = table.drop(columns=["ap_low", "ap_high"], errors="ignore")
     shown["ap"] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table.ap]
     if "ap_low" in table: shown.insert(list(shown.columns).index("ap") + 1, "ap 95%", ["-" if np.isnan(lo) else f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table.ap_low, table.ap_high)])
-    shown["f1"] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table.f1]
+    for column in ("f1", "chance", "f1_all_yes"):
+        if column in table: shown[column] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table[column]]
     shown["prevalence"] = table.prevalence.map("{:.3f}".format)
     shown["threshold"] = table.threshold.map("{:.3f}".format)   # as `footdesc predict` shows thresholds
     print(shown.to_string(), file=file or sys.stdout)
@@ -627,8 +629,9 @@ def run(args)->int:
     except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
         print(f"footdesc train: error: {e}", file=sys.stderr)
         return 2
-    print("\nper-descriptor results on the validation set (chance-level AP = prevalence; each threshold is the cut with the best F1 on these "
-          "same prints, so its F1 is optimistic: footdesc evaluate on other prints measures it):")
+    print("\nper-descriptor results on the validation set (chance: the AP of random scores on these prints; each threshold is the cut with the "
+          "best F1 on these same prints, so its F1 is optimistic: footdesc evaluate on other prints measures it; f1_all_yes: the F1 of "
+          "answering yes to every print, with no skill):")
     print_table(res.table)
     if res.excluded: print(f"PRAUC leaves out {', '.join(res.excluded)}: no positive in the validation set")
     lo, hi = res.prauc_interval
