@@ -118,16 +118,16 @@ def resize_on_device(grey, # (n, h, w) uint8 tensor on the device that should do
     return out
 
 # %% ../nbs/22_batch.ipynb #c7d30e05
-def _source_array(image, fit):
+def _source_array(image, fit, name=None):
     "A decoded print as the (h, w) uint8 array its fit resizes: greyscale, and turned upright if the fit says so."
     if hasattr(image, "is_cuda"):   # a torch tensor, e.g. from `decode_on_device`: stays where it is
         if image.ndim != 2 or str(image.dtype) != "torch.uint8": raise ValueError(f"expected a greyscale (height, width) uint8 tensor, got {tuple(image.shape)} {image.dtype}")
-        tell_landscape(image.shape[1], image.shape[0], fit)
+        tell_landscape(image.shape[1], image.shape[0], fit, name)
         return image.rot90(1, (0, 1)) if parse_fit(fit)[1] and image.shape[1] > image.shape[0] else image   # as np.rot90 below
-    if isinstance(image, Image.Image): return np.asarray(_prepare_source(image, fit))
+    if isinstance(image, Image.Image): return np.asarray(_prepare_source(image, fit, name=name))
     a = np.asarray(image, np.uint8)
     if a.ndim != 2: raise ValueError(f"expected a greyscale (height, width) array, got shape {a.shape}; pass a PIL image to convert colour")
-    tell_landscape(a.shape[1], a.shape[0], fit)
+    tell_landscape(a.shape[1], a.shape[0], fit, name)
     return np.ascontiguousarray(np.rot90(a)) if parse_fit(fit)[1] and a.shape[1] > a.shape[0] else a  # Pillow's ROTATE_90
 
 def padding_groups(shapes, # (height, width) of each print
@@ -167,6 +167,7 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
                     fit:str=DEFAULT_FIT, # one of `FITS`
                     device="cpu", # where to resize (a GPU in practice)
                     max_pixels:int=2**28, # padded source pixels resized at once (2**28: 1 GiB as float32, and the filters beside it); more go in parts
+                    names=None, # the prints' file names, one per image, for the warnings (None: unnamed)
                    ):
     "The prints as the network's (n, 3, H, W) uint8 input on `device`, like `print_to_array` for each, resized there (or placed, where already converted)."
     import torch
@@ -177,10 +178,11 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
             raise ValueError(f"expected a greyscale (height, width) array, or a print its worker converted: uint8 (3, {size[0]}, {size[1]}); "
                              f"got shape {im.shape} {im.dtype}; pass a PIL image to convert colour")
     ready = [i for i, done in enumerate(converted) if done]
-    arrays = [None if done else _source_array(im, fit) for im, done in zip(images, converted)]
+    names = [None]*len(images) if names is None else [None if n is None else str(n) for n in names]
+    arrays = [None if done else _source_array(im, fit, name) for im, done, name in zip(images, converted, names)]
     arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
-    for a in arrays:
-        if a is not None: tell_small(a.shape[1], a.shape[0], size, fit)   # upright already: said once per process, as `print_to_array` says it
+    for a, name in zip(arrays, names):
+        if a is not None: tell_small(a.shape[1], a.shape[0], size, fit, name)   # upright already: said once per process, as `print_to_array` says it
     batch = torch.empty((len(arrays), 3, *size), dtype=torch.uint8, device=device)
     if ready: batch.index_copy_(0, host_to_device(np.array(ready, np.int64), device), _padded([images[i] for i in ready], device))
     for on_host in (True, False):   # prints decoded on the host, and on the device
@@ -212,7 +214,7 @@ def _decode_or_convert(path, fit, convert_above, size, channels):
     "The print at `path` decoded as `_source_array` gives it; converted by `print_to_array` if it has more than `convert_above` pixels."
     image = open_print(path)
     if convert_above is not None and image.width*image.height > convert_above: return print_to_array(image, size, channels, fit)
-    return _source_array(image, fit)
+    return _source_array(image, fit, str(path))
 
 def decode_prints(paths, # print files
                   fit:str=DEFAULT_FIT, # one of `FITS`

@@ -24,7 +24,7 @@ from fastai.vision.core import TensorImage, imagenet_stats
 import fastai.vision.data  # registers the grid `show_batch` for images
 from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
-from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts
+from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts, csv_line, file_problem
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError)
 from .cli import whole
@@ -171,14 +171,14 @@ def prepare(source, # a dataset folder or CSV file
     sweep_stale_temporaries(folder)
     entries, problems, todo, sideways, small, complete = [None]*len(df), {}, [], [], {}, entry_bytes(size)
     for i, p in enumerate(df["path"]):
-        if not Path(p).is_file(): problems[i] = f"{p}: no such file"; continue
+        if (why := file_problem(p)[1]) is not None: problems[i] = f"{p}: {why}"; continue   # missing, a loop of links, a folder it may not enter ...
         entries[i] = cache_entry(p, folder)
         try: done = entries[i].stat().st_size == complete   # an entry cut short (a disk that filled up, a copy stopped) is converted again
         except FileNotFoundError: done = None
         if done is False: entries[i].unlink(missing_ok=True)   # (only a short one: a missing entry may be one another run is writing)
         if not done: todo.append(i)
     if problems and not skip_bad:
-        i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]}")
+        i = min(problems); raise PrintError(f"in {csv}, line {csv_line(df, i)}: {problems[i]}")
     workers = os.cpu_count() if workers is None else workers
     args = lambda i: (df["path"].iloc[i], entries[i], size, channels, fit)
     def noted(i, err, turned, wh):   # what `_convert` said of line i: its problem, whether it was read sideways or enlarged
@@ -201,16 +201,16 @@ def prepare(source, # a dataset folder or CSV file
                         if j > futures[fut]: later.cancel()
         finally: ex.shutdown(wait=True, cancel_futures=True)   # (the workers ignore Ctrl-C, so those running finish, and nothing is left half-written)
     if problems and not skip_bad:
-        i = min(problems); raise PrintError(f"in {csv}, line {i+2}: {problems[i]} (--skip-bad, or skip_bad=True, leaves bad prints out and reports them)")
+        i = min(problems); raise PrintError(f"in {csv}, line {csv_line(df, i)}: {problems[i]} (--skip-bad, or skip_bad=True, leaves bad prints out and reports them)")
     if sideways:
         first = min(sideways)
-        warnings.warn(f"{len(sideways)} of the {len(todo)} prints of {csv} converted now are wider than tall (e.g. line {first+2}: {df['image'].iloc[first]}) and were "
+        warnings.warn(f"{len(sideways)} of the {len(todo)} prints of {csv} converted now are wider than tall (e.g. line {csv_line(df, first)}: {df['image'].iloc[first]}) and were "
                       f"read as they are with fit {fit!r}: strips across the network's upright frame. Turn such scans upright, or use --fit pad-upright")
     if small:
         first = min(small); (w, h) = small[first]
-        warnings.warn(f"{len(small)} of the {len(todo)} prints of {csv} converted now are enlarged more than {ENLARGED_ABOVE} times to fit the input. The first, line {first+2}: "
+        warnings.warn(f"{len(small)} of the {len(todo)} prints of {csv} converted now are enlarged more than {ENLARGED_ABOVE} times to fit the input. The first, line {csv_line(df, first)}: "
                       + small_print(df['image'].iloc[first], w, h, size, enlargement(w, h, size, fit)))
-    skipped = pd.DataFrame({"line": [i+2 for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
+    skipped = pd.DataFrame({"line": [csv_line(df, i) for i in sorted(problems)], "image": [df["image"].iloc[i] for i in sorted(problems)],
                             "problem": [problems[i] for i in sorted(problems)]})
     report = skipped_report(folder, csv)
     if not len(skipped): report.unlink(missing_ok=True); report = None   # an earlier run's list, of prints fixed since
@@ -450,7 +450,7 @@ def _check_coded(df:pd.DataFrame, refuse:bool=True):
     where = df.attrs.get("csv", "the dataset")
     if bare.all() and refuse: raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
     if bare.any():
-        lines = ", ".join(str(i + 2) for i in np.flatnonzero(bare)[:5]) + (" ..." if bare.sum() > 5 else "")
+        lines = ", ".join(str(csv_line(df, i)) for i in np.flatnonzero(bare)[:5]) + (" ..." if bare.sum() > 5 else "")
         warnings.warn(f"{int(bare.sum())} of {len(df)} prints of {where} have no descriptor (lines {lines}): each teaches the model that all 17 are "
                       "absent. If they are not coded yet, leave them out of the CSV")
 

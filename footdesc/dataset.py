@@ -15,10 +15,10 @@ from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'REFERENCE_COLUMN', 'DatasetError',
-           'dataset_csv', 'read_labels', 'label_matrix', 'descriptor_frequencies', 'dataset_fingerprint',
-           'split_record', 'recorded_split', 'trained_names', 'trained_references', 'print_groups', 'atomic_write',
-           'atomic_write_text', 'file_sha256', 'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen',
-           'with_progress', 'write_labels']
+           'dataset_csv', 'row_lines', 'csv_line', 'file_problem', 'read_labels', 'label_matrix',
+           'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'trained_names',
+           'trained_references', 'print_groups', 'atomic_write', 'atomic_write_text', 'file_sha256',
+           'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -41,7 +41,28 @@ def dataset_csv(source # a dataset folder (holding labels.csv) or a CSV file
     raise FileNotFoundError(f"dataset {source} does not exist (expected a folder with {LABELS_FILENAME} or a CSV file)")
 
 # %% ../nbs/01_dataset.ipynb #8bd71624
-def _line(i): return f"line {i+2}"
+def row_lines(csv, # a dataset's CSV file
+              rows:int, # how many data rows pandas read from it
+             )->bytes|None:
+    "The line of the file on which each data row starts, as an editor numbers them (blank lines and line breaks inside quoted cells counted), packed as int32 bytes; None where the count does not match `rows`."
+    try:
+        with open(csv, newline="", encoding="utf-8-sig") as f:
+            reader, starts, previous = csvlib.reader(f), [], 0
+            for record in reader:
+                if record and not (len(record) == 1 and not record[0].strip()): starts.append(previous + 1)   # pandas skips blank lines too
+                previous = reader.line_num
+    except (OSError, UnicodeDecodeError, csvlib.Error): return None
+    return np.asarray(starts[1:], np.int32).tobytes() if len(starts) == rows + 1 else None   # (bytes: pandas deep-copies attrs into every frame made from this one)
+
+def csv_line(df:pd.DataFrame, # a dataset from `read_labels`, its rows as read (their number unchanged)
+             i:int, # a row's position
+            )->int:
+    "The line of the dataset's CSV that row `i` starts on (the header is line 1)."
+    lines = df.attrs.get("lines")
+    if lines is not None and len(lines) == 4*len(df): return int(np.frombuffer(lines, np.int32)[i])
+    return i + 2   # a frame without the CSV's line numbers, or with rows taken out: as if one line a row
+
+def _line(df, i): return f"line {csv_line(df, i)}"
 
 def _onehot_strings(df, onehot, csv)->list:
     "One canonical label string per row from the one-hot code columns `onehot` (0 or 1 each)."
@@ -49,7 +70,7 @@ def _onehot_strings(df, onehot, csv)->list:
     bad = ~values.isin([0, 1, "0", "1"])
     if bad.any().any():
         i, col = next((i, c) for c in onehot for i in np.flatnonzero(bad[c].values))
-        raise DatasetError(f"in {csv}, {_line(i)}: column {col} holds {values[col].iloc[i]!r}; one-hot columns must hold 0 or 1")
+        raise DatasetError(f"in {csv}, {_line(df, i)}: column {col} holds {values[col].iloc[i]!r}; one-hot columns must hold 0 or 1")
     codes = [c.strip().upper() for c in onehot]
     return [format_codes(c for c, v in zip(codes, row) if int(v) == 1) for row in values.itertuples(index=False)]
 
@@ -64,7 +85,7 @@ def _descriptor_strings(df, csv):
         return _onehot_strings(df, onehot, csv)
     listed, bad = [], []
     for i, v in enumerate(df["descriptors"]):   # every row read, so one edit of the spreadsheet fixes all of them
-        try: listed.append(format_codes(parse_codes(v, context=f"in {csv}, {_line(i)}")))
+        try: listed.append(format_codes(parse_codes(v, context=f"in {csv}, {_line(df, i)}")))
         except ValueError as e: bad.append(str(e).replace(f"; {_VALID_CODES}", "")); listed.append("")   # said once, at the end
     if bad:
         shown = bad[:MAX_LISTED] + ([f"... and {len(bad) - MAX_LISTED} more"] if len(bad) > MAX_LISTED else [])
@@ -75,51 +96,57 @@ def _descriptor_strings(df, csv):
         for i, (a, b) in enumerate(zip(listed, ticked)):
             shown = format_codes(c for c in parse_codes(a) if c in names)   # the one-hot columns may cover only some codes
             if shown != b:
-                raise DatasetError(f"in {csv}, {_line(i)}: the descriptors column says {a or 'no descriptor'!r} but the one-hot columns "
+                raise DatasetError(f"in {csv}, {_line(df, i)}: the descriptors column says {a or 'no descriptor'!r} but the one-hot columns "
                                    f"({', '.join(onehot)}) say {b or 'none'!r}; keep one of the two (delete the other columns) so no label is lost")
     return listed
 
 # %% ../nbs/01_dataset.ipynb #bf1ac763
-def _stat(path)->os.stat_result|None:
-    "The file's status, following links; None where `Path.is_file` and `Path.is_dir` would say False (missing, a broken link); other errors raise, as theirs do."
-    try: return os.stat(path)
-    except ValueError: return None   # a name the OS cannot take
+def file_problem(path)->tuple[os.stat_result|None, str|None]:
+    "The file's status (following links) and, where it cannot be read as a print, why: missing, a broken link or a loop of links, unreadable, a folder, not a regular file."
+    try: s = os.stat(path)
+    except ValueError: return None, "no such file"   # a name the OS cannot take
     except OSError as e:
-        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP): return None
-        raise
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF): return None, "is a link to a missing file" if os.path.islink(path) else "no such file"
+        if e.errno == errno.ELOOP: return None, "is a loop of symbolic links, not a file"
+        if e.errno in (errno.EACCES, errno.EPERM): return None, "cannot be read: permission denied (on the file or a folder above it)"
+        return None, f"cannot be read ({e.strerror or e})"
+    if stat.S_ISDIR(s.st_mode): return s, "is a folder, not an image file"
+    if not stat.S_ISREG(s.st_mode): return s, "is not a regular file (a pipe, device or socket), not an image file"
+    return s, None
 
 def _check_rows(df, csv, check_files):
     if df["image"].isna().any() or (df["image"].astype(str).str.strip() == "").any():
         i = int(np.flatnonzero(df["image"].isna() | (df["image"].astype(str).str.strip() == ""))[0])
-        raise DatasetError(f"in {csv}, {_line(i)}: the image path is empty")
+        raise DatasetError(f"in {csv}, {_line(df, i)}: the image path is empty")
     dup = df["path"].duplicated(keep=False)   # the resolved file: "a.png", "./a.png" and a link to it are one print
     if dup.any():
         same = np.flatnonzero(df["path"].values == df.loc[dup, "path"].iloc[0])
         names = list(dict.fromkeys(df["image"].values[same]))
         what = f"{names[0]!r} appears" if len(names) == 1 else f"{' and '.join(map(repr, names))} name the same file, which appears"
-        raise DatasetError(f"in {csv}: {what} more than once ({', '.join(_line(i) for i in same)}); {int(dup.sum())} rows are duplicates. Remove the repeats so each print is counted once")
+        raise DatasetError(f"in {csv}: {what} more than once ({', '.join(_line(df, i) for i in same)}); {int(dup.sum())} rows are duplicates. Remove the repeats so each print is counted once")
     if "split" in df.columns:
         split = df["split"].astype(str).str.strip().str.lower()
         bad = ~split.isin(SPLITS)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DatasetError(f"in {csv}, {_line(i)}: split {df['split'].iloc[i]!r} is not one of {', '.join(SPLITS)}")
+            raise DatasetError(f"in {csv}, {_line(df, i)}: split {df['split'].iloc[i]!r} is not one of {', '.join(SPLITS)}")
         df["split"] = split
     if check_files:
-        stats = [_stat(p) for p in df["path"]]   # one look at each file answers all three questions below
-        folders = [(i, p) for i, (p, s) in enumerate(zip(df["path"], stats)) if s is not None and stat.S_ISDIR(s.st_mode)]
-        if folders: raise DatasetError(f"in {csv}, {_line(folders[0][0])}: {folders[0][1]} is a folder, not an image file")
-        missing = [(i, p) for i, (p, s) in enumerate(zip(df["path"], stats)) if s is None or not stat.S_ISREG(s.st_mode)]
+        looks = [file_problem(p) for p in df["path"]]   # one look at each file answers all three questions below
+        folders = [(i, p) for i, (p, (s, _)) in enumerate(zip(df["path"], looks)) if s is not None and stat.S_ISDIR(s.st_mode)]
+        if folders: raise DatasetError(f"in {csv}, {_line(df, folders[0][0])}: {folders[0][1]} is a folder, not an image file")
+        missing = [(i, p, why) for i, (p, (_, why)) in enumerate(zip(df["path"], looks)) if why is not None]
         if missing:
-            shown = "; ".join(f"{_line(i)}: {p}" for i, p in missing[:5])
+            gone = all(why == "no such file" for *_, why in missing)   # the usual case, said as before; else each file's own problem
+            shown = "; ".join(f"{_line(df, i)}: {p}" + ("" if gone else f" ({why})") for i, p, why in missing[:5])
             more = f" and {len(missing)-5} more" if len(missing) > 5 else ""
-            hint = ("; paths are written with / (a path with \\ is one file name here)" if any("\\" in str(df["image"].iloc[i]) for i, _ in missing) and os.sep == "/" else "")
-            raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV do not exist: {shown}{more}{hint}")
-        inode = [(s.st_dev, s.st_ino) for s in stats]   # hard links: two names, one file
+            hint = ("; paths are written with / (a path with \\ is one file name here)" if any("\\" in str(df["image"].iloc[i]) for i, *_ in missing) and os.sep == "/" else "")
+            raise DatasetError(f"in {csv}: {len(missing)} image file(s) named in the CSV " + ("do not exist" if gone else "cannot be read") + f": {shown}{more}{hint}")
+        inode = [(s.st_dev, s.st_ino) for s, _ in looks]   # hard links: two names, one file
         twice = pd.Series(inode).duplicated()
         if twice.any():
             same = [i for i, k in enumerate(inode) if k == inode[int(np.flatnonzero(twice)[0])]]
-            raise DatasetError(f"in {csv}: {' and '.join(repr(df['image'].iloc[i]) for i in same)} ({', '.join(_line(i) for i in same)}) are one file under "
+            raise DatasetError(f"in {csv}: {' and '.join(repr(df['image'].iloc[i]) for i in same)} ({', '.join(_line(df, i) for i in same)}) are one file under "
                                f"two names (hard links), so one print would be counted twice. Remove the repeats so each print is counted once")
 
 # %% ../nbs/01_dataset.ipynb #01ds0r02
@@ -129,7 +156,7 @@ def _ragged_row(csv:Path)->str|None:
         rows = csvlib.reader(f)
         header = next(rows, [])
         for row in rows:
-            if not row: continue   # a blank line, skipped as pandas does
+            if not row or (len(row) == 1 and not row[0].strip()): continue   # a blank line (or only spaces), skipped as pandas does
             extra = row[len(header):]
             if len(row) < len(header) or any(x.strip() for x in extra):
                 sep = next((s for s in (";", "\t", "|") if len(header) == 1 and s in header[0]), None)   # a spreadsheet's other separator
@@ -166,6 +193,11 @@ def _as_on_disk(path:str)->str:
         if other != path and os.path.lexists(other): return other
     return path
 
+def _resolved(path:Path)->str:
+    "`path` made absolute with its links followed; as it is written where its links go round in a loop (the check of the files says so)."
+    try: return str(path.resolve())
+    except (RuntimeError, OSError): return os.path.abspath(path)   # Python 3.11 raises on a loop of links
+
 KNOWN_COLUMNS = ("image", "descriptors")   # read in any case ("Image"); other columns are kept as they are (a spreadsheet's own "Split" is not footdesc's)
 
 def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
@@ -177,6 +209,7 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.ParserWarning)   # trailing empty fields, dropped (`_ragged_row` refuses any other mismatch)
             df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[], index_col=False)
+        lines = row_lines(csv, len(df))
     except pd.errors.EmptyDataError: raise DatasetError(f"{csv} is empty: expected a header line 'image,descriptors' and one row per print") from None
     except UnicodeDecodeError: raise DatasetError(_not_utf8(csv)) from None
     except pd.errors.ParserError as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
@@ -184,19 +217,20 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     df.columns = [c.strip() for c in df.columns]
     df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in KNOWN_COLUMNS and c != c.lower()
                             and [d.lower() for d in df.columns].count(c.lower()) == 1})   # "Image", "Descriptors" (not where two columns differ only in case)
+    df.attrs.update(csv=str(csv), lines=lines)   # the line each row starts on, for the messages (`csv_line`)
     if "image" not in df.columns: raise DatasetError(f"{csv} has no 'image' column; its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
     if len(df) == 0: raise DatasetError(f"{csv} has a header but no rows: there are no prints to use")
     df["descriptors"] = _descriptor_strings(df, csv)
     df = df.drop(columns=[c for c in df.columns if c.strip().upper() in CODES])
     df["image"] = df["image"].astype(str).str.strip()
-    df.insert(1, "path", [_as_on_disk(str((csv.parent/p).resolve())) if p else "" for p in df["image"]])
+    df.insert(1, "path", [_as_on_disk(_resolved(csv.parent/p)) if p else "" for p in df["image"]])
     _check_rows(df, csv, check_files)
     closed = [format_codes(close_hierarchy(parse_codes(d))) for d in df["descriptors"]]
     changed = [i for i, (a, b) in enumerate(zip(df["descriptors"], closed)) if a != b]
     if changed:
-        warnings.warn(f"in {csv}: {len(changed)} row(s) named a sub-descriptor without its parent ({', '.join(_line(i) for i in changed[:5])}{'…' if len(changed) > 5 else ''}); the parent was added")
+        warnings.warn(f"in {csv}: {len(changed)} row(s) named a sub-descriptor without its parent ({', '.join(_line(df, i) for i in changed[:5])}{'…' if len(changed) > 5 else ''}); the parent was added")
         df["descriptors"] = closed
-    df.attrs["csv"] = str(csv)
+    df.attrs.update(csv=str(csv), lines=lines)
     return df
 
 # %% ../nbs/01_dataset.ipynb #0d6bbcaf

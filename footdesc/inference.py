@@ -226,7 +226,8 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                 ok, n, p = [i for i, (a, _) in enumerate(converted) if a is not None], len(converted), None
                 if ok:   # (none: nothing for the network, the batch's failures are handed on in turn)
                     arrays = [converted[i][0] for i in ok]
-                    x = prints_to_batch(arrays, size, channels, fit, device) if resize_on == "device" else host_to_device(np.stack(arrays), device)
+                    x = (prints_to_batch(arrays, size, channels, fit, device, names=[paths[start + i] for i in ok]) if resize_on == "device"
+                         else host_to_device(np.stack(arrays), device))
                     del converted, arrays   # copied into the batch: the shared-memory blocks can go now, not after the next chunk
                     x = normalise(x)
                     if cuda: x = x.contiguous(memory_format=torch.channels_last)

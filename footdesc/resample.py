@@ -14,11 +14,12 @@ from .cli import whole
 
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
-           'MAX_PRINT_PIXELS', 'DEPTHS', 'ENLARGED_ABOVE', 'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size',
-           'parse_fit', 'fit_box', 'PrintError', 'to_greyscale', 'open_print', 'blank_print', 'SidewaysPrint',
-           'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement', 'small_print', 'tell_small', 'say_once',
-           'reference_channels', 'filter_matrix', 'resize_channels', 'print_to_array', 'make_bench_print',
-           'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir', 'show_channels']
+           'MAX_PRINT_PIXELS', 'DEPTHS', 'STRETCH_QUANTILES', 'ENLARGED_ABOVE', 'FAST_PATH_MIN_PIXELS',
+           'parse_channels', 'parse_size', 'parse_fit', 'fit_box', 'PrintError', 'UnusablePixels', 'to_greyscale',
+           'open_print', 'blank_print', 'SidewaysPrint', 'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement',
+           'small_print', 'tell_small', 'say_once', 'reference_channels', 'filter_matrix', 'resize_channels',
+           'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
+           'show_channels']
 
 # %% ../nbs/20_resample.ipynb #63b4096e
 FILTERS = {"N": Image.Resampling.NEAREST, "B": Image.Resampling.BILINEAR, "H": Image.Resampling.HAMMING}
@@ -99,19 +100,28 @@ _EXIF_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE
 
 DEPTHS = (8, 10, 12, 14, 16, 24, 31, 32)   # bits per sample that scanners and cameras write; 24 and 32-bit integer TIFF (31: signed, Pillow's mode I)
 
+class UnusablePixels(ValueError): "An image whose pixel values cannot be read as ink and paper (NaN or infinity in a float image)."
+
+STRETCH_QUANTILES = (1e-4, 1 - 1e-4)  # signed and float data are stretched between these quantiles: a few stray values (a hot pixel) do not set black and white
+
 def _wide_to_grey(img):
     "16/32-bit integer or float greyscale to 8 bits: unsigned data scaled by its significant bits, other data stretched, a blank page white."
     a = np.asarray(img)
     if a.size == 0: return Image.new("L", img.size)
+    if a.dtype.kind == "f" and not (finite := np.isfinite(a)).all():
+        raise UnusablePixels(f"{int((~finite).sum()):,} of its {a.size:,} pixels are not numbers (NaN or infinity), so ink and paper cannot be told "
+                             "apart there; re-export the scan with those pixels filled (with the paper's value, say)")
     lo, hi = a.min(), a.max()
     if lo == hi: return Image.new("L", img.size, PAPER_WHITE)   # no ink: a blank page
     if a.dtype.kind in "ui" and lo >= 0:   # unsigned data: its top value 2^b - 1 is white
         top = 2**next(d for d in DEPTHS if int(hi) < 2**d) - 1   # the smallest bit depth devices write that holds it
         out = a.astype(np.uint32 if top < 2**24 else np.uint64)   # room for value*255
         out *= 255; out += top//2; out //= top   # rounded, in place
-    else:   # negative integers or floats: stretched from min (black) to max (white)
+    else:   # negative integers or floats: stretched from (nearly) the lowest value, black, to (nearly) the highest, white
+        low, high = np.quantile(a, STRETCH_QUANTILES)
+        if low < high: lo, hi = low, high   # (else almost every pixel has one value: the whole range)
         out = np.subtract(a, lo, dtype=np.float32)
-        out *= np.float32(255/(float(hi) - float(lo))); np.rint(out, out=out)
+        out *= np.float32(255/(float(hi) - float(lo))); np.clip(out, 0, 255, out=out); np.rint(out, out=out)
     return Image.fromarray(out.astype(np.uint8), "L")
 
 def to_greyscale(img:Image.Image # a decoded image of any Pillow mode
@@ -167,20 +177,35 @@ def _frames(img)->int:
         return full
     return n
 
+_LIBTIFF = threading.Lock()
+
+def _readable_tiff(img:Image.Image, path)->Image.Image:
+    "`img`, or its file opened again for libtiff to decode where Pillow's own TIFF reader would scramble it: uncompressed strips turned a quarter (Orientation 5 to 8), whose size Pillow swaps before it reads them (seen in Pillow 13)."
+    if img.format != "TIFF" or img.tag_v2.get(0x0112, 1) not in (5, 6, 7, 8) or all(tile[0] == "libtiff" for tile in img.tile): return img
+    from PIL import TiffImagePlugin
+    with _LIBTIFF:   # a module-wide setting, for this one file
+        before, TiffImagePlugin.READ_LIBTIFF = TiffImagePlugin.READ_LIBTIFF, True
+        try: again = Image.open(path)
+        finally: TiffImagePlugin.READ_LIBTIFF = before
+    img.close()
+    return again
+
 def open_print(path, # an image file
                max_pixels:int=MAX_PRINT_PIXELS, # refuse larger images (see above)
               )->Image.Image:
     "The print at `path`, decoded, turned the way its EXIF says, as 8-bit greyscale (mode 'L')."
     path = Path(path)
-    if not path.is_file():
-        why = "is a folder, not an image file" if path.is_dir() else "is a link to a missing file" if path.is_symlink() else "no such file"
-        raise PrintError(f"{path}: {why}")
+    try: readable = path.is_file()
+    except OSError: readable = False   # a folder above it that may not be entered
+    if not readable:
+        from footdesc.dataset import file_problem   # (only for a print that cannot be read: what is wrong with it)
+        raise PrintError(f"{path}: {file_problem(path)[1] or 'cannot be read'}")
     if path.stat().st_size == 0: raise PrintError(f"{path}: the file is empty (0 bytes); re-copy or re-export it")
     with _naming_warnings(path):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                img = Image.open(path)
+                img = _readable_tiff(Image.open(path), path)
         except UnidentifiedImageError: raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
         except Image.DecompressionBombError as e:
             raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan, or, if "
@@ -198,6 +223,7 @@ def open_print(path, # an image file
                     img.load()
                     orientation = img.getexif().get(0x0112, 1)
                     grey = to_greyscale(img)
+            except UnusablePixels as e: raise PrintError(f"{path}: {e}") from None
             except Exception as e:
                 problem = "truncated" if "truncated" in str(e) else "corrupt or unreadable"
                 raise PrintError(f"{path}: the image data is {problem} ({type(e).__name__}: {e}); re-copy or re-export the file") from None
@@ -266,9 +292,9 @@ def say_once(message:str, # the warning's text
         told.set()
     warnings.warn(message, category)
 
-def _prepare_source(img, fit, tell:bool=True, size=None):
-    "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged."
-    name = None if isinstance(img, Image.Image) else str(img)
+def _prepare_source(img, fit, tell:bool=True, size=None, name=None):
+    "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged, naming the file (`name`, or `img` where it is a path)."
+    name = name if name is not None or isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
     if tell: tell_landscape(img.width, img.height, fit, name)
