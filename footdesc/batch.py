@@ -179,6 +179,7 @@ def prints_to_batch(images, # decoded prints: PIL images (any mode), greyscale (
                              f"got shape {im.shape} {im.dtype}; pass a PIL image to convert colour")
     ready = [i for i, done in enumerate(converted) if done]
     names = [None]*len(images) if names is None else [None if n is None else str(n) for n in names]
+    if len(names) != len(images): raise ValueError(f"{len(names)} names for {len(images)} prints: give one name per print (or none)")
     arrays = [None if done else _source_array(im, fit, name) for im, done, name in zip(images, converted, names)]
     arrays = [a.numpy() if hasattr(a, "is_cuda") and a.device.type == "cpu" else a for a in arrays]   # a tensor on the CPU is host data
     for a, name in zip(arrays, names):

@@ -37,4 +37,5 @@ def all_yes_f1(positives, # per descriptor (or one): how many of the scored prin
               )->np.ndarray:
     "The F1 of answering yes to every print, 2π/(1+π) for prevalence π: what a yes/no answer gets with no skill (NaN where no positive)."
     m, n = np.broadcast_arrays(np.asarray(positives, dtype=np.float64), np.asarray(prints, dtype=np.float64))
+    if np.any(m < 0) or np.any(m > n): raise ValueError(f"positives must be between 0 and the number of prints; got {positives} of {prints}")
     return np.where(m > 0, 2 * m / np.maximum(m + n, 1), np.nan)

@@ -47,10 +47,13 @@ def row_lines(csv, # a dataset's CSV file
     "The line of the file on which each data row starts, as an editor numbers them (blank lines and line breaks inside quoted cells counted), packed as int32 bytes; None where the count does not match `rows`."
     try:
         with open(csv, newline="", encoding="utf-8-sig") as f:
-            reader, starts, previous = csvlib.reader(f), [], 0
+            raw = []   # the text of the record being read, as it is in the file
+            def kept(lines):
+                for line in lines: raw.append(line); yield line
+            reader, starts, previous = csvlib.reader(kept(f)), [], 0
             for record in reader:
-                if record and not (len(record) == 1 and not record[0].strip()): starts.append(previous + 1)   # pandas skips blank lines too
-                previous = reader.line_num
+                if "".join(raw).strip(): starts.append(previous + 1)   # pandas skips a line of nothing but spaces too (a quoted "" is a row)
+                raw.clear(); previous = reader.line_num
     except (OSError, UnicodeDecodeError, csvlib.Error): return None
     return np.asarray(starts[1:], np.int32).tobytes() if len(starts) == rows + 1 else None   # (bytes: pandas deep-copies attrs into every frame made from this one)
 
@@ -154,7 +157,7 @@ def _ragged_row(csv:Path)->str|None:
     "What is wrong with the first row of `csv` whose fields do not match its header (None if every row matches)."
     with open(csv, newline="", encoding="utf-8-sig") as f:
         rows = csvlib.reader(f)
-        header = next(rows, [])
+        header = next((row for row in rows if row and not (len(row) == 1 and not row[0].strip())), [])   # after any blank lines, as pandas reads it
         for row in rows:
             if not row or (len(row) == 1 and not row[0].strip()): continue   # a blank line (or only spaces), skipped as pandas does
             extra = row[len(header):]
@@ -261,10 +264,14 @@ def _file_size(path)->int:
     try: return os.stat(path).st_size
     except (OSError, ValueError, TypeError): return -1
 
+def _digest(name, size:int)->int:
+    "An 8-byte BLAKE2b digest of a print's image name, as a CSV writes it, and its file's size in bytes (-1 where unknown)."
+    return int.from_bytes(hashlib.blake2b(f"{name}\x1f{size}".encode(), digest_size=8).digest(), "big")
+
 def _print_digests(df:pd.DataFrame)->np.ndarray:
-    "An 8-byte BLAKE2b digest of each print's image name, as the CSV writes it, and its file's size in bytes (-1 where unknown), as uint64."
+    "The digest (`_digest`) of each print of `df`, as uint64."
     sizes = [_file_size(p) for p in df["path"]] if "path" in df.columns else [-1]*len(df)
-    return np.array([int.from_bytes(hashlib.blake2b(f"{n}\x1f{s}".encode(), digest_size=8).digest(), "big") for n, s in zip(df["image"], sizes)], dtype=np.uint64)
+    return np.array([_digest(n, s) for n, s in zip(df["image"], sizes)], dtype=np.uint64)
 
 def split_record(df:pd.DataFrame # the rows a model trained and validated on, with their `split` (train/valid, or skipped)
                 )->dict:
@@ -293,15 +300,24 @@ def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
 
 REFERENCE_COLUMN = "reference"  # a mark's column that names the reference print of its shoe (FID-300's `marks.csv`)
 
+def _names_of(written:str, folder:Path)->list[str]:
+    "The ways a training CSV may have named the file a mark's `written` reference points to: as written, and every tail of its full path (`references/01044.png`, `fid300/references/01044.png` ...) and that path itself."
+    path = Path(written) if Path(written).is_absolute() else folder/written
+    parts = Path(os.path.abspath(path)).parts
+    return list(dict.fromkeys([written] + ["/".join(parts[i:]) for i in range(len(parts) - 1, 0, -1)] + [os.path.abspath(path)]))
+
 def trained_references(df:pd.DataFrame, # any dataset from `read_labels` (its CSV's folder resolves the references)
                        record:dict|None, # a model's `split_record`
                       )->np.ndarray|None:
-    "True for the rows (marks) whose `reference` names a print the model trained on, by name and file size as `trained_names` matches; None without a reference column or a record."
+    "True for the rows (marks) whose `reference` names a print the model trained on (by the name its training CSV gave it, and its file's size); None without a reference column or a record."
     if REFERENCE_COLUMN not in df.columns or not record or "trained" not in record: return None
-    named = df[REFERENCE_COLUMN].fillna("").astype(str).str.strip()
-    folder = Path(df.attrs.get("csv", ".")).parent
-    references = pd.DataFrame(dict(image=named, path=[str(folder/n) if n else "" for n in named]))
-    return trained_names(references, record) & (named != "").to_numpy()
+    known = set(np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64).tolist())
+    folder = Path(df.attrs.get("csv", "./x")).parent
+    def seen(written:str)->bool:
+        if not written: return False
+        size = _file_size(written if Path(written).is_absolute() else folder/written)
+        return any(_digest(name, size) in known for name in _names_of(written, folder))
+    return np.array([seen(w) for w in df[REFERENCE_COLUMN].fillna("").astype(str).str.strip()], bool)
 
 # %% ../nbs/01_dataset.ipynb #01dssh02
 def print_groups(df:pd.DataFrame, # a dataset from `read_labels`

@@ -45,14 +45,20 @@ SPLIT_CHOICES = ("valid", "train", "all")
 
 TUNED_NOTE = "its thresholds were chosen on these prints (the best F1 each), so F1, precision and recall are optimistic here; AP is not"
 
-_SEEN = {  # how the prints a model has seen are told apart on other data: (they ..., every one ..., those that are not ..., --split by ...)
+_SEEN = {  # how the prints a model has seen are told apart on other data: (they ..., it ..., those that are not ..., the one that is not ..., --split by ...)
     "names": ("have the names of prints this model trained on", "has the name of a print this model trained on",
-              "prints whose names are not those of prints this model trained on", "whether their names are those of prints this model trained on"),
+              "prints whose names are not those of prints this model trained on", "print whose name is not that of a print this model trained on",
+              "whether their names are those of prints this model trained on"),
     "references": ("are marks of shoes whose reference print this model trained on", "is a mark of a shoe whose reference print this model trained on",
-                   "prints that are not marks of shoes whose reference print this model trained on", "whether they are marks of shoes whose reference print this model trained on"),
+                   "prints that are not marks of shoes whose reference print this model trained on",
+                   "print that is not a mark of a shoe whose reference print this model trained on",
+                   "whether they are marks of shoes whose reference print this model trained on"),
     "both": ("have the names of prints this model trained on or are marks of their shoes", "has the name of a print this model trained on or is a mark of its shoe",
              "prints that neither have the names of prints this model trained on nor are marks of their shoes",
+             "print that neither has the name of a print this model trained on nor is a mark of its shoe",
              "whether they have the names of prints this model trained on or are marks of their shoes")}
+
+def _prints(n:int)->str: return f"{n} print" if n == 1 else f"{n} prints"
 
 def _seen_prints(df, record)->tuple[np.ndarray|None, str]:
     "On data other than the model's own: the rows it has seen (by name, or as marks of its training references; None: no record), and which test found them."
@@ -71,22 +77,26 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
     record = ((config or {}).get("training") or {}).get("dataset")   # None: a model saved before it was kept
     held_out = recorded_split(df, record)   # None: not the dataset this model trained on
     seen, how = _seen_prints(df, record) if held_out is None else (None, "names")   # on other data: the prints it has seen (None: no record)
-    they, each, others, by = _SEEN[how]
+    they, each, others, other, by = _SEEN[how]
     any_seen = seen is not None and seen.any()
     column = df["split"].eq("valid").to_numpy() if "split" in df.columns else None
     everything = np.ones(len(df), bool)
     if split == "all":
-        if any_seen: return everything, f"all {len(df)} prints, of which {int(seen.sum())} {they}: their figures flatter it"
-        return everything, (None if held_out is None else f"all {len(df)} prints, of which {int((~held_out).sum())} trained this model: their figures flatter it")
+        if any_seen:
+            n = int(seen.sum())
+            return everything, f"all {_prints(len(df))}, of which {n} {each if n == 1 else they}: " + ("its figures flatter" if n == 1 else "their figures flatter") + " it"
+        return everything, (None if held_out is None else f"all {_prints(len(df))}, of which {int((~held_out).sum())} trained this model: their figures flatter it")
     if split is None:
         if held_out is not None:
-            return held_out, (f"the {int(held_out.sum())} prints this model held out from training, of the {len(df)} of the dataset it trained on "
+            return held_out, (f"the {_prints(int(held_out.sum()))} this model held out from training, of the {len(df)} of the dataset it trained on "
                               f"(--split all scores every print); {TUNED_NOTE}")
         if any_seen:
             if seen.all(): raise ValueError(f"every one of the {len(df)} prints of {data} {each}: none is held out "
                                             "to score it on (--split all scores them anyway, and flatters it)")
-            return ~seen, (f"the {int((~seen).sum())} {others}; the other {int(seen.sum())} "
-                           + ("are (this dataset is not the one it trained on, but shares them; " if how == "names" else "are left out, as they would flatter it (")
+            kept, left = int((~seen).sum()), int(seen.sum())
+            return ~seen, (f"the {kept} {other if kept == 1 else others}; the other {left} "
+                           + (("is" if left == 1 else "are") + " (this dataset is not the one it trained on, but shares " + ("it" if left == 1 else "them") + "; "
+                              if how == "names" else ("is left out, as it" if left == 1 else "are left out, as they") + " would flatter it (")
                            + "--split all scores every print)")
         if column is not None and not column.all():
             return everything, (f"all {len(df)} prints, {int((~column).sum())} of them marked train in the split column: if this model trained on them, "
@@ -99,7 +109,7 @@ def scored_rows(df:pd.DataFrame, # the dataset, from `read_labels`
         + f", so which of its prints are '{split}' is not known")
     keep = mask if split == "valid" else ~mask
     if not keep.any(): raise ValueError(f"--split {split}: {data} has no {split} print")
-    return keep, f"the {int(keep.sum())} {split} prints" + (" of this model's own split" + (f"; {TUNED_NOTE}" if split == "valid" else "") if held_out is not None
+    return keep, f"the {int(keep.sum())} {split} print{'' if keep.sum() == 1 else 's'}" + (" of this model's own split" + (f"; {TUNED_NOTE}" if split == "valid" else "") if held_out is not None
                                                              else " of the split column" if column is not None else f", by {by}")
 
 # %% ../nbs/41_evaluate.ipynb #6d5d3386

@@ -298,13 +298,14 @@ def grid_status(means:pd.DataFrame # from `seed_means`
 def status_text(status:pd.DataFrame # from `grid_status`
                )->str:
     "Whether the grid is complete, in words: the settings missing, and those with fewer seeds than the most."
-    counts = status.stack(["size", "loss"], future_stack=True)
+    counts = pd.Series({(*(row if isinstance(row, tuple) else (row,)), *column): int(status.at[row, column])   # (not `stack`: its arguments differ across pandas 2.x)
+                        for row in status.index for column in status.columns})
     most, missing = int(counts.max()), counts[counts == 0]
     fewer = counts[(counts > 0) & (counts < most)]
     if missing.empty and fewer.empty: return f"Complete: all {len(counts)} settings have {most} seed{'s' if most > 1 else ''}."
     name = lambda i: " ".join(map(str, i))
-    said = [f"{len(missing)} of the {len(counts)} settings have no run yet (" + ", ".join(map(name, missing.index[:5])) + (", …" if len(missing) > 5 else "") + ")"] if len(missing) else []
-    said += [f"{len(fewer)} have fewer than {most} seeds (" + ", ".join(f"{name(i)}: {n}" for i, n in list(fewer.items())[:5]) + (", …" if len(fewer) > 5 else "") + ")"] if len(fewer) else []
+    said = [f"{len(missing)} of the {len(counts)} settings {'has' if len(missing) == 1 else 'have'} no run yet (" + ", ".join(map(name, missing.index[:5])) + (", …" if len(missing) > 5 else "") + ")"] if len(missing) else []
+    said += [f"{len(fewer)} {'has' if len(fewer) == 1 else 'have'} fewer than {most} seeds (" + ", ".join(f"{name(i)}: {n}" for i, n in list(fewer.items())[:5]) + (", …" if len(fewer) > 5 else "") + ")"] if len(fewer) else []
     return ("Partly finished: " + "; ".join(said) + ". Averages over a factor use only the settings every value has (see the notes under each table).")
 
 # %% ../nbs/42_grid.ipynb #42b00005

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES
-from .dataset import file_sha256, read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups
+from .dataset import file_sha256, read_labels, write_labels, label_matrix, atomic_write, dataset_csv, DatasetError, dataset_fingerprint, SHOE_COLUMN, print_groups, csv_line
 from .losses import average_precisions, chance_prauc
 from .chance import random_ap
 from .real_folds import grouped_folds, match_marks, mark_folds
@@ -193,9 +193,9 @@ def repeated_rows(df:pd.DataFrame, # a dataset from `read_labels`, with `split` 
     if "split" not in df.columns: raise DatasetError(f"{where} repeats rows but has no 'split' column: without one, copies of a print could land in both train and valid")
     times = pd.to_numeric(df["repeats"], errors="coerce")
     bad = np.flatnonzero((times.isna() | (times < 1) | (times % 1 != 0)).values)
-    if len(bad): raise DatasetError(f"in {where}, line {bad[0]+2}: repeats {df['repeats'].iloc[bad[0]]!r} is not a whole number of at least 1")
+    if len(bad): raise DatasetError(f"in {where}, line {csv_line(df, bad[0])}: repeats {df['repeats'].iloc[bad[0]]!r} is not a whole number of at least 1")
     twice = np.flatnonzero(((df["split"] == "valid") & (times > 1)).values)
-    if len(twice): raise DatasetError(f"in {where}, line {twice[0]+2}: a validation print is repeated {int(times.iloc[twice[0]])} times; validation prints are scored once, set its repeats to 1")
+    if len(twice): raise DatasetError(f"in {where}, line {csv_line(df, twice[0])}: a validation print is repeated {int(times.iloc[twice[0]])} times; validation prints are scored once, set its repeats to 1")
     out = df.loc[df.index.repeat(times.astype(int))].reset_index(drop=True)
     out.attrs = dict(df.attrs)
     return out

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .dataset import label_matrix, DatasetError, print_groups
+from .dataset import label_matrix, DatasetError, print_groups, csv_line
 
 # %% auto #0
 __all__ = ['FID300_ENV', 'find_fid300', 'grouped_folds', 'match_marks', 'mark_folds']
@@ -71,7 +71,7 @@ def match_marks(marks:pd.DataFrame, # marks from `read_labels`, with a `referenc
     if bad:
         names = marks["reference"].iloc[bad]
         raise DatasetError(f"in {csv}: {len(bad)} of the {len(marks)} marks name a reference that is not among the {len(references)} labelled references of "
-                           f"{refs_csv} ({names.nunique()} distinct name(s), e.g. {names.iloc[0]!r} on line {bad[0] + 2}); write a mark's reference as that "
+                           f"{refs_csv} ({names.nunique()} distinct name(s), e.g. {names.iloc[0]!r} on line {csv_line(marks, bad[0])}); write a mark's reference as that "
                            f"reference's image in {refs_csv}, or as its path relative to the marks CSV")
     return marks.assign(reference=matched)
 

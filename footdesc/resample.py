@@ -182,7 +182,10 @@ _LIBTIFF = threading.Lock()
 def _readable_tiff(img:Image.Image, path)->Image.Image:
     "`img`, or its file opened again for libtiff to decode where Pillow's own TIFF reader would scramble it: uncompressed strips turned a quarter (Orientation 5 to 8), whose size Pillow swaps before it reads them (seen in Pillow 13)."
     if img.format != "TIFF" or img.tag_v2.get(0x0112, 1) not in (5, 6, 7, 8) or all(tile[0] == "libtiff" for tile in img.tile): return img
-    from PIL import TiffImagePlugin
+    from PIL import TiffImagePlugin, features
+    if not features.check_codec("libtiff"):
+        raise PrintError(f"{path}: an uncompressed TIFF turned a quarter by its Orientation tag, which Pillow reads right only with libtiff, and this "
+                         "Pillow has no libtiff; install Pillow's own wheel (it has libtiff), or save the scan upright or compressed (LZW)")
     with _LIBTIFF:   # a module-wide setting, for this one file
         before, TiffImagePlugin.READ_LIBTIFF = TiffImagePlugin.READ_LIBTIFF, True
         try: again = Image.open(path)
@@ -206,6 +209,7 @@ def open_print(path, # an image file
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 img = _readable_tiff(Image.open(path), path)
+        except PrintError: raise
         except UnidentifiedImageError: raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
         except Image.DecompressionBombError as e:
             raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan, or, if "
