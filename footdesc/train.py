@@ -25,7 +25,7 @@ from .descriptors import CODES
 from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen, _check_writable, _temporaries_beside
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
-from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss
+from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss, chance_prauc
 from .model import descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError
 from .learner import descriptor_learner
 from .cli import not_negative, positive, seconds, whole
@@ -636,7 +636,7 @@ def run(args)->int:
     if res.excluded: print(f"PRAUC leaves out {', '.join(res.excluded)}: no positive in the validation set")
     lo, hi = res.prauc_interval
     interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
-    print(f"PRAUC {res.prauc:.4f}{interval}; model saved to {res.model_path} ({res.seconds:.0f} s)")
+    print(f"PRAUC {res.prauc:.4f}{interval}, against {chance_prauc(res.table):.4f} by chance; model saved to {res.model_path} ({res.seconds:.0f} s)")
     if (cached := getattr(res.learn.dls, "cache_folder", None)) is not None: print(f"converted prints cached in {cached} (safe to delete: they are made again when needed)")
     if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, getattr(res.learn.dls, "skipped_report", None)), file=sys.stderr)
     return 0
