@@ -198,6 +198,7 @@ def _as_on_disk(path:str)->str:
 
 def _resolved(path:Path)->str:
     "`path` made absolute with its links followed; as it is written where its links go round in a loop (the check of the files says so)."
+    if os.path.islink(path) and not os.path.exists(path): return os.path.abspath(path)   # a link to a missing file: named as the CSV names it
     try: return str(path.resolve())
     except (RuntimeError, OSError): return os.path.abspath(path)   # Python 3.11 raises on a loop of links
 

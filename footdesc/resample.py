@@ -177,6 +177,15 @@ def _frames(img)->int:
         return full
     return n
 
+_SIGNATURES = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"II*\x00": "TIFF", b"MM\x00*": "TIFF", b"GIF8": "GIF", b"BM": "BMP", b"RIFF": "WebP"}
+
+def _signature(path)->str|None:
+    "The image format the file's first bytes announce (PNG, JPEG, TIFF ...), None for none: a file Pillow cannot identify that says it is one is damaged, not of another kind."
+    try:
+        with open(path, "rb") as f: head = f.read(8)
+    except OSError: return None
+    return next((kind for magic, kind in _SIGNATURES.items() if head.startswith(magic)), None)
+
 _LIBTIFF = threading.Lock()
 
 def _readable_tiff(img:Image.Image, path)->Image.Image:
@@ -210,7 +219,9 @@ def open_print(path, # an image file
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 img = _readable_tiff(Image.open(path), path)
         except PrintError: raise
-        except UnidentifiedImageError: raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
+        except UnidentifiedImageError:
+            if kind := _signature(path): raise PrintError(f"{path}: a {kind} file whose header or directory cannot be read: truncated or corrupt; re-copy or re-export it") from None
+            raise PrintError(f"{path}: not an image file Pillow can read (PNG, JPEG, TIFF, BMP, ... expected)") from None
         except Image.DecompressionBombError as e:
             raise PrintError(f"{path}: too large to decode safely, above footdesc's limit of {max_pixels/1e6:.0f} MP ({e}); downscale the scan, or, if "
                              "you trust the file, raise the limit with the environment variable FOOTDESC_MAX_PIXELS") from None
