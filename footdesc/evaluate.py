@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/evaluate.html.md"""
 
 # %% ../nbs/41_evaluate.ipynb #fc2a183f
 from __future__ import annotations
-import sys, html, json, argparse, datetime
+import os, sys, html, json, argparse, datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -23,8 +23,9 @@ from .inference import predict_paths, progress_on_stderr
 from .cli import whole
 
 # %% auto #0
-__all__ = ['SPLIT_CHOICES', 'TUNED_NOTE', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'thresholded_scores', 'scored_rows', 'Evaluation',
-           'evaluate', 'summary_text', 'report_html', 'write_report', 'render_dom', 'add_arguments', 'run']
+__all__ = ['SPLIT_CHOICES', 'TUNED_NOTE', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'REPORT_FILES', 'thresholded_scores', 'scored_rows',
+           'Evaluation', 'evaluate', 'summary_text', 'report_html', 'write_report', 'render_dom', 'add_arguments',
+           'run']
 
 # %% ../nbs/41_evaluate.ipynb #01871bad
 def thresholded_scores(y, # (n, 17) labels
@@ -402,10 +403,22 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (AP is comparable; precision, recall and F1 use "
                         "thresholds chosen on unmirrored scores)")
 
+REPORT_FILES = ("per_descriptor.csv", "confusion.csv", "predictions.csv", "top_losses.csv", "localisation.csv", "localisation_hits.csv", "metrics.json", "report.html")
+
+def _check_report_folder(report, # the --report folder
+                         inputs, # the files the command reads (the model, the dataset's CSV)
+                        ):
+    "The --report folder checked before the evaluation: a folder (or nothing yet), writable, and not holding an input under a report file's name."
+    folder = output_folder(report, "--report", "it writes report.html, metrics.json and CSV files there")
+    reads = {os.path.realpath(p): p for p in inputs}
+    for name in REPORT_FILES:
+        if (target := os.path.realpath(folder/name)) in reads:
+            raise ValueError(f"--report {report} would write {name} over {reads[target]}, which this command reads; choose another folder for the report")
+
 def run(args:argparse.Namespace)->int:
     "Evaluate, print the summary, optionally write the report; status 1 if any print failed."
     try:
-        if args.report: output_folder(args.report, "--report", "it writes report.html, metrics.json and CSV files there")   # before the evaluation, not after it
+        if args.report: _check_report_folder(args.report, [args.model, dataset_csv(args.data)])   # before the evaluation, not after it
         with progress_on_stderr() as bar:
             ev = evaluate(args.model, args.data, bs=args.bs, localisation=not args.no_localisation and bool(args.report), device=args.device,
                           mirror=args.mirror, progress=bar, bootstrap=args.bootstrap, split=args.split)

@@ -475,7 +475,7 @@ def cell_command(cell:Cell, # the cell
                 )->str:
     "A shell command that trains just `cell` and records it."
     args = [program, "grid", settings["data"], "--results", str(results), "--cell", cell.name]
-    for key, option in (("arch", "--arch"), ("frozen_epochs", "--frozen-epochs"), ("epochs", "--epochs"), ("bs", "--bs"), ("weights", "--weights")):
+    for key, option in (("arch", "--arch"), ("frozen_epochs", "--frozen-epochs"), ("epochs", "--epochs"), ("bs", "--bs"), ("valid_pct", "--valid-pct"), ("weights", "--weights")):
         if settings.get(key) is not None: args += [option, str(settings[key])]
     if not settings.get("pretrained", True) and settings.get("weights") is None: args.append("--no-pretrained")
     if settings.get("save_models"): args.append("--save-models")

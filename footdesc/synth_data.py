@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/synth_data.html.md"""
 
 # %% ../nbs/13_synth_data.ipynb #13de0004
 from __future__ import annotations
-import os, sys, json, re, time, argparse
+import os, sys, json, re, time, shutil, argparse
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,8 +18,8 @@ from .synth import (DEFAULT_HEIGHT, MAX_HEIGHT, FREQUENCY_PRESETS, DEFAULT_PRESE
 from .cli import whole
 
 # %% auto #0
-__all__ = ['write_synth_dataset', 'descriptor_masks', 'label_frequencies', 'add_arguments', 'run', 'add_bench_arguments',
-           'run_bench']
+__all__ = ['BYTES_PER_PRINT', 'write_synth_dataset', 'descriptor_masks', 'label_frequencies', 'add_arguments', 'run',
+           'add_bench_arguments', 'run_bench']
 
 # %% ../nbs/13_synth_data.ipynb #13wr0001
 def _png_bytes(img, level):
@@ -37,6 +37,16 @@ def _write_one(job):
     return f"images/{name}.png", format_codes(codes), s
 
 # %% ../nbs/13_synth_data.ipynb #468bc33d
+BYTES_PER_PRINT = 40_000  # at the default height, the least a print and its masks take on disk (measured: about 86 KB); scales with height squared
+
+def _check_space(out:Path, n:int, height:int):
+    "Refuse, before drawing anything, a dataset the disk under `out` cannot hold (a mistyped --n, a zero too many)."
+    need = n * BYTES_PER_PRINT * (height/DEFAULT_HEIGHT)**2
+    there = next(p for p in [out, *out.parents] if p.exists())
+    free = shutil.disk_usage(there).free
+    if need > free: raise ValueError(f"{n:,} prints of height {height} need at least {need/1e9:,.1f} GB, and {there} has {free/1e9:,.1f} GB free; "
+                                     "draw fewer prints (--n), smaller ones (--height), or write elsewhere")
+
 def write_synth_dataset(out, # the dataset folder to create
                         n:int, # number of prints
                         seed:int=0, # the dataset's seed
@@ -52,6 +62,7 @@ def write_synth_dataset(out, # the dataset folder to create
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1: raise ValueError(f"workers must be a positive whole number, got {workers!r}")
     if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} exists and is not a folder; choose another OUT")
+    _check_space(out, int(n), int(height))
     if out.exists() and any(out.iterdir()):
         if not force: raise FileExistsError(f"{out} is not empty; choose an empty or new folder, or pass force=True (--force) to replace its dataset")
         (out/"labels.csv").unlink(missing_ok=True)  # first, so a stale labels.csv never names files being replaced
