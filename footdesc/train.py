@@ -35,9 +35,9 @@ __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTION
            'EpochTimes', 'LogTable', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint',
            'files_fingerprint', 'InitialWeights', 'blend_weights', 'ProgressiveResize', 'presize_of',
            'presized_dataloaders', 'accelerate', 'default_frozen_epochs', 'TrainResult', 'train_descriptors',
-           'add_arguments', 'print_table', 'OutputInUse', 'exclusive_output', 'run', 'add_bench_arguments',
-           'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput',
-           'run_bench']
+           'remove_checkpoints', 'add_arguments', 'print_table', 'OutputInUse', 'exclusive_output', 'run',
+           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
+           'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -471,6 +471,15 @@ def _split_counts(rows)->dict:
     split = rows["split"].to_numpy()
     return dict(n_train=int((split == "train").sum()), n_skipped=int((split == "skipped").sum()))
 
+def remove_checkpoints(folder # a --checkpoint-dir
+                      ):
+    "Delete the checkpoint files `Checkpoint` wrote in `folder` (and the folder, if nothing else is left in it); anything else there is the user's and stays."
+    folder = Path(folder)
+    if not folder.is_dir(): return
+    for f in [folder/"checkpoint.json", *folder.glob("checkpoint-e*.pth"), *folder.glob(".checkpoint*.tmp")]: f.unlink(missing_ok=True)
+    try: folder.rmdir()
+    except OSError: pass   # not empty: it holds the user's own files (a --checkpoint-dir shared with them)
+
 def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstrap=1000):
     "Validation PRAUC, per-descriptor table and thresholds; save the model; drop the checkpoint of a finished run."
     names = list(learn.recorder.metric_names[1:-1]) + list(TIME_COLUMNS)  # read the history first: get_preds resets the Recorder
@@ -498,7 +507,7 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
                         chance={c: (None if np.isnan(a) else float(a)) for c, a in table.chance.items()}, history=history,
                         dataset=split_record(read) if (read := getattr(learn.dls, "rows_read", rows)) is not None and {"image", "split"} <= set(read.columns) else None)   # which prints of its dataset it held out (footdesc evaluate), as the CSV has them
         result.model_path = save_model(learn, out, thresholds, training=training, format=format)
-        if checkpoint_dir is not None: shutil.rmtree(checkpoint_dir, ignore_errors=True)
+        if checkpoint_dir is not None: remove_checkpoints(checkpoint_dir)
     result.seconds = time.perf_counter() - t0
     return result
 
