@@ -223,7 +223,11 @@ def _check_outputs(args, paths:list):
         output_path(args.csv, "the CSV of predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
         output_path(partial_csv(args.csv), "the CSV of an interrupted run's predictions", inputs=paths, replaceable=_replaceable_csv, kind="a CSV file")
         output_path(partial_record(args.csv), "the record of an interrupted run", inputs=paths)
-    if args.gradcam: output_folder(args.gradcam, "--gradcam")
+    if args.gradcam:
+        folder = os.path.realpath(output_folder(args.gradcam, "--gradcam"))
+        inside = [q for q in paths if os.path.realpath(os.path.dirname(os.path.abspath(q))) == folder]
+        if inside: raise ValueError(f"--gradcam {args.gradcam} holds {len(inside)} of the prints this command reads (e.g. {inside[0]}): overlays written there, "
+                                    "and an earlier run's overlays removed there, could replace them; choose a folder of its own for the overlays")
 
 def _write_gradcam(args, loaded, frame:pd.DataFrame, notes):
     "Grad-CAM overlays (`--gradcam DIR`) of the descriptors answered yes, one file each, and the removal of an earlier run's overlays of these prints for answers that are no longer yes."
