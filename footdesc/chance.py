@@ -12,12 +12,17 @@ import numpy as np
 __all__ = ['random_ap', 'random_prauc', 'all_yes_f1']
 
 # %% ../nbs/31a_chance.ipynb #ch000007
+def _counts(positives, prints)->tuple[np.ndarray, np.ndarray]:
+    "Positives and prints as float arrays of one shape, checked: 0 to `prints` positives."
+    m, n = np.broadcast_arrays(np.asarray(positives, dtype=np.float64), np.asarray(prints, dtype=np.float64))
+    if np.any(m < 0) or np.any(m > n): raise ValueError(f"positives must be between 0 and the number of prints; got {positives} of {prints}")
+    return m, n
+
 def random_ap(positives, # per descriptor (or one): how many of the scored prints have it
               prints, # how many prints were scored (one number, or one per descriptor)
              )->np.ndarray:
     "The expected average precision of scores in random order: the AP a model with no skill gets on these counts (NaN where no positive)."
-    m, n = np.broadcast_arrays(np.asarray(positives, dtype=np.float64), np.asarray(prints, dtype=np.float64))
-    if np.any(m < 0) or np.any(m > n): raise ValueError(f"positives must be between 0 and the number of prints; got {positives} of {prints}")
+    m, n = _counts(positives, prints)
     harmonic = np.vectorize(lambda k: float(np.sum(1.0 / np.arange(1, int(k) + 1))) if k >= 1 else np.nan, otypes=[np.float64])(n)
     share_above = np.divide(m - 1, n - 1, out=np.ones_like(m), where=n > 1)   # n = 1: one print, a positive, AP 1
     expected = harmonic/n + share_above * (1 - harmonic/n)
@@ -36,6 +41,5 @@ def all_yes_f1(positives, # per descriptor (or one): how many of the scored prin
                prints, # how many prints were scored
               )->np.ndarray:
     "The F1 of answering yes to every print, 2π/(1+π) for prevalence π: what a yes/no answer gets with no skill (NaN where no positive)."
-    m, n = np.broadcast_arrays(np.asarray(positives, dtype=np.float64), np.asarray(prints, dtype=np.float64))
-    if np.any(m < 0) or np.any(m > n): raise ValueError(f"positives must be between 0 and the number of prints; got {positives} of {prints}")
+    m, n = _counts(positives, prints)
     return np.where(m > 0, 2 * m / np.maximum(m + n, 1), np.nan)

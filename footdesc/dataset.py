@@ -156,17 +156,17 @@ def _check_rows(df, csv, check_files):
 def _ragged_row(csv:Path)->str|None:
     "What is wrong with the first row of `csv` whose fields do not match its header (None if every row matches)."
     with open(csv, newline="", encoding="utf-8-sig") as f:
-        rows = csvlib.reader(f)
-        header = next((row for row in rows if row and not (len(row) == 1 and not row[0].strip())), [])   # after any blank lines, as pandas reads it
+        reader = csvlib.reader(f)
+        rows = (row for row in reader if row and not (len(row) == 1 and not row[0].strip()))   # blank lines (or only spaces) skipped, as pandas does
+        header = next(rows, [])
         for row in rows:
-            if not row or (len(row) == 1 and not row[0].strip()): continue   # a blank line (or only spaces), skipped as pandas does
             extra = row[len(header):]
             if len(row) < len(header) or any(x.strip() for x in extra):
                 sep = next((s for s in (";", "\t", "|") if len(header) == 1 and s in header[0]), None)   # a spreadsheet's other separator
                 hint = (f"the header is one column holding {sep!r}: footdesc reads comma-separated CSV; save it with commas" if sep else
                         "quote a cell that holds commas (\"D01,D04\") or separate codes with spaces" if len(row) > len(header)
                         else "write an empty cell for each missing field (\"a.png,\" for a print with no descriptor)")
-                return f"line {rows.line_num} has {len(row)} field(s) but the header has {len(header)} ({', '.join(header)}): {hint}"
+                return f"line {reader.line_num} has {len(row)} field(s) but the header has {len(header)} ({', '.join(header)}): {hint}"
     return None
 
 # %% ../nbs/01_dataset.ipynb #38b0ea4e
@@ -234,7 +234,6 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
     if changed:
         warnings.warn(f"in {csv}: {len(changed)} row(s) named a sub-descriptor without its parent ({', '.join(_line(df, i) for i in changed[:5])}{'…' if len(changed) > 5 else ''}); the parent was added")
         df["descriptors"] = closed
-    df.attrs.update(csv=str(csv), lines=lines)
     return df
 
 # %% ../nbs/01_dataset.ipynb #0d6bbcaf
@@ -296,8 +295,11 @@ def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
                  )->np.ndarray|None:
     "True for the rows of `df` with the image name (as its CSV writes it) and file size of a print the model trained on; None where the model keeps no such record."
     if not record or "trained" not in record: return None
-    known = np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64)
-    return np.isin(_print_digests(df), known)
+    return np.isin(_print_digests(df), _trained_digests(record))
+
+def _trained_digests(record:dict)->np.ndarray:
+    "The digests (`_digest`) of the prints a model trained on, from its `split_record`."
+    return np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64)
 
 REFERENCE_COLUMN = "reference"  # a mark's column that names the reference print of its shoe (FID-300's `marks.csv`)
 
@@ -312,7 +314,7 @@ def trained_references(df:pd.DataFrame, # any dataset from `read_labels` (its CS
                       )->np.ndarray|None:
     "True for the rows (marks) whose `reference` names a print the model trained on (by the name its training CSV gave it, and its file's size); None without a reference column or a record."
     if REFERENCE_COLUMN not in df.columns or not record or "trained" not in record: return None
-    known = set(np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64).tolist())
+    known = set(_trained_digests(record).tolist())
     folder = Path(df.attrs.get("csv", "./x")).parent
     def seen(written:str)->bool:
         if not written: return False

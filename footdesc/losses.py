@@ -15,7 +15,7 @@ from torch import nn
 from fastai.metrics import AccumMetric, ActivationType
 from sklearn.metrics import average_precision_score, precision_recall_curve
 from .descriptors import CODES, BY_CODE, answer_matrix
-from .chance import random_ap, random_prauc, all_yes_f1
+from .chance import random_ap, all_yes_f1
 
 # %% auto #0
 __all__ = ['LOSSES', 'class_weights', 'WeightedBCELoss', 'SoftF1Loss', 'descriptor_loss', 'average_precisions',

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import os, json, time, shutil, socket, argparse, sys, warnings, tempfile, zipfile, statistics
+import os, json, time, socket, argparse, sys, warnings, tempfile, zipfile, statistics
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
