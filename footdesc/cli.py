@@ -10,8 +10,9 @@ import os, sys, json, signal, argparse, importlib, warnings, threading
 from contextlib import contextmanager
 
 # %% auto #0
-__all__ = ['COMMANDS', 'BENCHES', 'ON_INTERRUPT', 'STOP_SIGNALS', 'whole', 'positive', 'not_negative', 'seconds', 'add_arguments',
-           'run_bench_command', 'Terminated', 'main', 'console']
+__all__ = ['COMMANDS', 'BENCHES', 'LARGEST_SIDE', 'DEVICE_TYPES', 'ON_INTERRUPT', 'STOP_SIGNALS', 'whole', 'positive',
+           'not_negative', 'seconds', 'share', 'input_size', 'print_size', 'print_sizes', 'architecture', 'a_path',
+           'check_device', 'device_name', 'add_arguments', 'run_bench_command', 'Terminated', 'main', 'console']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -53,12 +54,15 @@ def _command_parser(name, help, module):
 # %% ../nbs/02_cli.ipynb #cli0num2
 def whole(minimum:int=0, # the smallest number accepted
           of:str|None=None, # what is counted, for the message (e.g. "resamples")
+          maximum:int|None=None, # the largest number accepted (None: no limit)
          ):
-    "An argparse type: a whole number, `minimum` or more."
+    "An argparse type: a whole number, `minimum` or more (and `maximum` or less)."
     def parse(text):
         try: n = int(text)
         except ValueError: n = None
-        if n is None or n < minimum: raise argparse.ArgumentTypeError(f"expected a whole number{' of ' + of if of else ''}, {minimum} or more, got {text!r}")
+        if n is None or n < minimum or (maximum is not None and n > maximum):
+            wanted = f"{minimum} or more" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"expected a whole number{' of ' + of if of else ''}, {wanted}, got {text!r}")
         return n
     parse.__name__ = f"whole number >= {minimum}"   # what argparse names in its own messages
     return parse
@@ -81,6 +85,74 @@ def not_negative(text)->float:
 def seconds(text)->float:
     "An argparse type: a time in seconds, 0 or more; `inf` for never."
     return _number(text, lambda x: x >= 0, "seconds, 0 or more (inf: never)")
+
+# %% ../nbs/02_cli.ipynb #cli0typ2
+def share(text)->float:
+    "An argparse type: a share strictly between 0 and 1 (a validation share)."
+    return _number(text, lambda x: 0 < x < 1, "a share between 0 and 1, e.g. 0.2")
+
+LARGEST_SIDE = 4096  # pixels: the largest network input side accepted on the command line (the paper's largest is 928x384)
+
+def input_size(text)->str:
+    "An argparse type: a network input size HEIGHTxWIDTH (or one number, a square), each side `LARGEST_SIDE` or less; returns `text`."
+    from footdesc.resample import parse_size   # (NumPy and Pillow: only when a command has a size to read)
+    try: hw = parse_size(text)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    if max(hw) > LARGEST_SIDE:
+        raise argparse.ArgumentTypeError(f"size {text!r} is too large: each side at most {LARGEST_SIDE} pixels (the paper's largest input is 928x384; "
+                                         f"a {hw[0]}x{hw[1]} print would take {3*hw[0]*hw[1]/2**30:,.1f} GiB)")
+    return text
+
+def print_size(text)->str:
+    "An argparse type: a print's size HEIGHTxWIDTH in pixels (a scan: no limit but the pixel limit when it is read); returns `text`."
+    from footdesc.resample import parse_size
+    try: parse_size(text)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+def print_sizes(text)->str:
+    "An argparse type: comma-separated print sizes, each as `print_size`; returns `text`."
+    sizes = [s for s in text.split(",") if s.strip()]
+    if not sizes: raise argparse.ArgumentTypeError(f"expected sizes HEIGHTxWIDTH separated by commas, e.g. 4000x1600,12000x5000, got {text!r}")
+    for s in sizes: print_size(s)
+    return text
+
+def architecture(text)->str:
+    "An argparse type: a torchvision architecture's name, or footdesc's `small_cnn` (`footdesc.model.resolve_arch`); returns `text`."
+    from footdesc.model import resolve_arch   # (PyTorch: only when a command names an architecture)
+    try: resolve_arch(text)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+def a_path(text)->str:
+    "An argparse type: a path, not empty (an empty one, from an unset shell variable, would mean the current folder)."
+    if not text: raise argparse.ArgumentTypeError("expected a path, got an empty one (an unset shell variable?)")
+    return text
+
+DEVICE_TYPES = ("cpu", "cuda", "mps")
+
+def check_device(device # "cpu", "cuda", "cuda:1", "mps" or a `torch.device`
+                )->"torch.device":
+    "`device` as a `torch.device` once it is known to exist on this machine; else a `ValueError` that says what does."
+    import torch   # (only when a device is named: `footdesc --help` and `info` stay quick)
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError): d = None
+    if d is None or d.type not in DEVICE_TYPES:
+        raise ValueError(f"device {str(device)!r} is not one footdesc runs on: choose cpu, cuda (a GPU), cuda:N (the GPU numbered N) or mps (an Apple GPU)")
+    if d.type == "cuda":
+        n = torch.cuda.device_count()
+        if n == 0:
+            why = "this PyTorch is built without CUDA" if torch.version.cuda is None else "no NVIDIA driver or GPU is visible: check nvidia-smi and CUDA_VISIBLE_DEVICES"
+            raise ValueError(f"device {str(device)!r}: PyTorch sees no CUDA GPU here ({why}); use cpu")
+        if (d.index or 0) >= n: raise ValueError(f"device {str(device)!r}: PyTorch sees {n} CUDA GPU{'s' if n > 1 else ''} here, numbered 0{f' to {n-1}' if n > 1 else ''}")
+    if d.type == "mps" and not torch.backends.mps.is_available(): raise ValueError(f"device {str(device)!r}: no Apple GPU (MPS) is available here; use cpu")
+    return d
+
+def device_name(text)->str:
+    "An argparse type: a device that exists on this machine (`check_device`); returns `text`."
+    try: check_device(text)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    return text
 
 # %% ../nbs/02_cli.ipynb #752dc0a7
 def add_arguments(parser:argparse.ArgumentParser):
@@ -189,10 +261,11 @@ def _main(argv:list[str])->int:
     if name not in COMMANDS: raise SystemExit(f"footdesc: unknown command '{name}'\n\n{usage}")
     if name == "bench": return run_bench_command(argv[1:])
     module_name, help = COMMANDS[name]
-    module = _import(module_name, name, "command")
-    args = _command_parser(name, help, module).parse_args(argv[1:])
-    shown, warnings.showwarning = warnings.showwarning, _one_line_warning(name)   # a user's warning is a line, not Python's source line
-    try: return module.run(args) or 0
+    shown, warnings.showwarning = warnings.showwarning, _one_line_warning(name)   # a user's warning is a line, not Python's source line (from the import on: a bad FOOTDESC_MAX_PIXELS warns there)
+    try:
+        module = _import(module_name, name, "command")
+        args = _command_parser(name, help, module).parse_args(argv[1:])
+        return module.run(args) or 0
     finally: warnings.showwarning = shown
 
 # %% ../nbs/02_cli.ipynb #cli0mod2

@@ -27,7 +27,7 @@ from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts, csv_line, file_problem
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError)
-from .cli import whole
+from .cli import a_path, check_device, input_size, whole
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'STALE_AFTER', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
@@ -492,9 +492,10 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
     split = np.full(len(read), "skipped", dtype=object)   # every row as read: a print left out (`skip_bad`) is on neither side
     split[kept] = df["split"].to_numpy()
     rows_read = read.assign(split=split)
-    device = default_device() if device is None else torch.device(device)
+    device = default_device() if device is None else check_device(device)
     if num_workers is None: num_workers = default_workers(len(df), device)
     n_train = int((~valid).sum())
+    if n_train < 2: raise DatasetError(f"{df.attrs.get('csv', 'the dataset')}: {n_train} training print{'' if n_train == 1 else 's'} after the split; at least 2 are needed (BatchNorm normalises over a batch)")
     if bs > n_train:
         warnings.warn(f"batch size {bs} is larger than the {n_train} training prints; using bs={n_train} so training batches are not empty")
         bs = n_train
@@ -515,13 +516,13 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
 # %% ../nbs/21_data.ipynb #7210afca
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc prepare`."
-    parser.add_argument("data", help="dataset folder (with labels.csv) or CSV file")
-    parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH of the network input (default %(default)s)")
+    parser.add_argument("data", type=a_path, help="dataset folder (with labels.csv) or CSV file")
+    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH of the network input (default %(default)s)")
     parser.add_argument("--channels", default=DEFAULT_CHANNELS, help=f"R-G-B interpolations, three of N/B/H (default %(default)s; Table 2: {', '.join(CHANNEL_CONFIGS)})")
     parser.add_argument("--fit", default=DEFAULT_FIT, choices=FITS, help="pad: keep the aspect ratio, pad with white; squish: stretch to the size (default %(default)s)")
     parser.add_argument("--workers", type=whole(0), default=None, help="worker processes (default: all CPUs)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out unreadable prints and list them in a report, instead of stopping")
-    parser.add_argument("--cache", default=None, help="cache root folder (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
+    parser.add_argument("--cache", type=a_path, default=None, help="cache root folder (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 def run(args)->int:

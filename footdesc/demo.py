@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/demo.html.md"""
 
 # %% ../nbs/35_demo.ipynb #07989b3d
 from __future__ import annotations
-import time, argparse, warnings
+import sys, time, argparse, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,14 +16,15 @@ from .model import load_model
 from .train import train_descriptors, print_table
 from .losses import chance_prauc
 from .inference import predict_paths
-from .cli import whole
+from .cli import a_path, architecture, input_size, whole
 
 # %% auto #0
-__all__ = ['DEMO', 'QUICK', 'run_demo', 'add_arguments', 'run']
+__all__ = ['DEMO', 'QUICK', 'DEMO_FEWEST', 'run_demo', 'add_arguments', 'run']
 
 # %% ../nbs/35_demo.ipynb #d0400c58
 DEMO = dict(prints=4000, height=256, size=(128, 64), arch="small_cnn", preproc="no_tfm", epochs=10, bs=16, lr=1e-3, wd=0.01, loss="bce-plain")
 QUICK = dict(DEMO, prints=48, height=128, size=(64, 32), epochs=1)  # the tests' size
+DEMO_FEWEST = 20  # prints: fewer leave too few validation prints (a fifth) for an AP per descriptor
 
 def _say(text): print(text, flush=True)
 
@@ -86,10 +87,10 @@ def _show_prediction(model_path, dls):
 # %% ../nbs/35_demo.ipynb #fd9b26a7
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc demo`."
-    parser.add_argument("--out", default="footdesc-demo", help="folder for the prints and the model (default %(default)s)")
-    parser.add_argument("--prints", type=whole(1), default=None, help=f"synthetic prints (default {DEMO['prints']})")
-    parser.add_argument("--size", default=None, help=f"network input HEIGHTxWIDTH (default {DEMO['size'][0]}x{DEMO['size'][1]})")
-    parser.add_argument("--arch", default=None, help=f"torchvision architecture or small_cnn (default {DEMO['arch']})")
+    parser.add_argument("--out", type=a_path, default="footdesc-demo", help="folder for the prints and the model (default %(default)s)")
+    parser.add_argument("--prints", type=whole(DEMO_FEWEST, of="prints"), default=None, help=f"synthetic prints (default {DEMO['prints']})")
+    parser.add_argument("--size", type=input_size, default=None, help=f"network input HEIGHTxWIDTH (default {DEMO['size'][0]}x{DEMO['size'][1]})")
+    parser.add_argument("--arch", type=architecture, default=None, help=f"torchvision architecture or small_cnn (default {DEMO['arch']})")
     parser.add_argument("--epochs", type=whole(1), default=None, help=f"training epochs (default {DEMO['epochs']})")
     parser.add_argument("--seed", type=whole(0), default=0)
     parser.add_argument("--workers", type=whole(0), default=None, help="processes drawing prints (default: the CPU count)")
@@ -103,5 +104,8 @@ def run(args)->int:
     if args.threads: torch.set_num_threads(args.threads)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        run_demo(args.out, args.prints, size, args.arch, args.epochs, args.seed, args.quick, args.workers)
+        try: run_demo(args.out, args.prints, size, args.arch, args.epochs, args.seed, args.quick, args.workers)
+        except ValueError as e:   # (a DatasetError, TrainingDiverged...: a message, not a traceback)
+            print(f"footdesc demo: error: {e}", file=sys.stderr)
+            return 2
     return 0

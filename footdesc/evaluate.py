@@ -20,12 +20,12 @@ from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_conf
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
 from .inference import predict_paths, progress_on_stderr
-from .cli import whole
+from .cli import a_path, device_name, whole
 
 # %% auto #0
-__all__ = ['SPLIT_CHOICES', 'TUNED_NOTE', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'REPORT_FILES', 'thresholded_scores', 'scored_rows',
-           'Evaluation', 'evaluate', 'summary_text', 'report_html', 'write_report', 'render_dom', 'add_arguments',
-           'run']
+__all__ = ['SPLIT_CHOICES', 'TUNED_NOTE', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'FEWEST_RESAMPLES', 'REPORT_FILES', 'thresholded_scores',
+           'scored_rows', 'Evaluation', 'evaluate', 'summary_text', 'report_html', 'write_report', 'render_dom',
+           'resamples', 'add_arguments', 'run']
 
 # %% ../nbs/41_evaluate.ipynb #01871bad
 def thresholded_scores(y, # (n, 17) labels
@@ -384,18 +384,28 @@ def render_dom(page, # an HTML file
         raise RuntimeError(f"chromium could not render {page} (exit {result.returncode}): {result.stderr[-500:]}")
     return result.stdout
 
+# %% ../nbs/41_evaluate.ipynb #eval0bs2
+FEWEST_RESAMPLES = 100  # for a 95% percentile interval: with fewer, each end rests on one or two resamples
+
+def resamples(text)->int:
+    "An argparse type: bootstrap resamples, 0 (no intervals) or `FEWEST_RESAMPLES` or more."
+    n = whole(0, of="resamples")(text)
+    if 0 < n < FEWEST_RESAMPLES:
+        raise argparse.ArgumentTypeError(f"expected 0 (no intervals) or {FEWEST_RESAMPLES} or more resamples, got {text!r}: a 95% interval from fewer rests on one or two resamples at each end")
+    return n
+
 # %% ../nbs/41_evaluate.ipynb #55316856
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc evaluate`."
-    parser.add_argument("model", help="the model file (from footdesc train)")
-    parser.add_argument("data", help="a labelled dataset: a folder with labels.csv, or a CSV file")
-    parser.add_argument("--report", metavar="DIR", help="write report.html (self-contained), metrics.json and CSV files into DIR")
+    parser.add_argument("model", type=a_path, help="the model file (from footdesc train)")
+    parser.add_argument("data", type=a_path, help="a labelled dataset: a folder with labels.csv, or a CSV file")
+    parser.add_argument("--report", type=a_path, metavar="DIR", help="write report.html (self-contained), metrics.json and CSV files into DIR")
     parser.add_argument("--bs", type=whole(1), default=None, help="batch size for prediction (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
     parser.add_argument("--top", type=whole(0), default=6, help="prints in the report's top-loss gallery (default 6)")
     parser.add_argument("--examples", type=whole(0), default=4, help="prints in the report's Grad-CAM examples (default 4)")
     parser.add_argument("--no-localisation", action="store_true", help="skip the localisation score on synthetic data")
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1... (default: cpu)")
-    parser.add_argument("--bootstrap", type=whole(0, of="resamples"), default=BOOTSTRAP, metavar="N",
+    parser.add_argument("--device", type=device_name, default=None, help="cpu, cuda, cuda:N or mps (default: cpu)")
+    parser.add_argument("--bootstrap", type=resamples, default=BOOTSTRAP, metavar="N",
                         help="resamples of the prints (of their shoes, where the CSV has a shoe column, else of a mark's reference) for 95%% intervals of the PRAUC "
                              "and each AP (default %(default)s; 0: none)")
     parser.add_argument("--split", choices=SPLIT_CHOICES, default=None, help="which prints to score: valid or train (the model's own split, on the dataset it trained "

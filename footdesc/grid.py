@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from .dataset import atomic_write, atomic_write_text
-from .cli import whole
+from .cli import a_path, architecture, device_name, share, whole
 
 # %% auto #0
 __all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'SQUISHED', 'PRESETS', 'RECORDS', 'GRID_SETTINGS', 'STUDY_KEYS', 'ADOPTED_KEYS',
@@ -559,7 +559,7 @@ def _list(text): return [v.strip() for v in str(text).split(",") if v.strip()]
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc grid`."
     parser.add_argument("data", nargs="?", help="the labelled dataset (folder with labels.csv, or a CSV)")
-    parser.add_argument("--results", metavar="DIR", help="results folder: records.jsonl, grid.json, split.csv, models/, tables/")
+    parser.add_argument("--results", type=a_path, metavar="DIR", help="results folder: records.jsonl, grid.json, split.csv, models/, tables/")
     parser.add_argument("--tables", metavar="RESULTS", help="render Tables 3-8 and the seed variability from RESULTS (Markdown and CSV in RESULTS/tables) and exit")
     parser.add_argument("--compare", type=_list, help="the two sizes Table 3 compares (default: the smallest recorded size and 224x224:squish)")
     parser.add_argument("--preset", choices=list(PRESETS), help="one of the paper's grids: table3 (360 runs), table7 (72), table8 (18)")
@@ -568,11 +568,11 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--sizes", type=_list, help="sizes HxW[:FIT], e.g. 352x144,224x224:squish")
     parser.add_argument("--losses", type=_list, help="losses: bce,softf1")
     parser.add_argument("--seeds", type=lambda t: [int(v) for v in _list(t)], help="seeds, e.g. 0,1")
-    parser.add_argument("--arch", default="resnet50", help="torchvision architecture (default resnet50)")
+    parser.add_argument("--arch", type=architecture, default="resnet50", help="torchvision architecture (default resnet50)")
     parser.add_argument("--frozen-epochs", type=whole(0), default=None, help="phase 1 epochs (default 10 from ImageNet weights, 0 with --no-pretrained)")
     parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs (default 40)")
-    parser.add_argument("--bs", type=whole(1), default=64, help="batch size (default 64)")
-    parser.add_argument("--valid-pct", type=float, default=0.2, help="validation share if the dataset has no split column (default 0.2)")
+    parser.add_argument("--bs", type=whole(2, of="prints per batch"), default=64, help="batch size, 2 or more (default 64)")
+    parser.add_argument("--valid-pct", type=share, default=0.2, help="validation share if the dataset has no split column (default 0.2)")
     weights = parser.add_mutually_exclusive_group()
     weights.add_argument("--no-pretrained", action="store_true", help="random initialisation instead of ImageNet weights")
     weights.add_argument("--weights", metavar="PATH", help="a local torchvision ImageNet checkpoint (offline machines)")
@@ -581,7 +581,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--cell", metavar="NAME", help="run only this cell (names from --print-commands)")
     parser.add_argument("--gpus", help="run cells in parallel, one per GPU: 'all' or a list such as 0,1,2,3")
     parser.add_argument("--print-commands", action="store_true", help="print one command per unfinished cell (for SLURM arrays, GNU parallel) and exit")
-    parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: the GPU if there is one)")
+    parser.add_argument("--device", type=device_name, help="cpu, cuda, cuda:N or mps (default: the GPU if there is one)")
     parser.add_argument("--num-workers", type=whole(0), help="DataLoader workers")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -610,13 +610,19 @@ def check_cell(cell:Cell)->Cell:
     return cell
 
 # %% ../nbs/42_grid.ipynb #31d942a5
-def _gpu_slots(text):
-    if text == "all":
-        import torch
-        n = torch.cuda.device_count()
-        if n == 0: raise SystemExit("footdesc grid: --gpus all but no CUDA GPU is visible; omit --gpus to run the cells one after another")
-        return [str(i) for i in range(n)]
-    return _list(text)
+def _gpu_slots(text:str # --gpus: "all", or GPU numbers such as "0,1,2,3"
+              )->list[str]:
+    "The GPU numbers `--gpus` names, each one that PyTorch sees here (a cell started on a GPU that does not exist would run on the CPU, unnoticed)."
+    import torch
+    n = torch.cuda.device_count()
+    if n == 0: raise ValueError(f"--gpus {text} but PyTorch sees no CUDA GPU here; omit --gpus to run the cells one after another")
+    if text == "all": return [str(i) for i in range(n)]
+    slots = _list(text)
+    wrong = [s for s in slots if not s.isdigit() or int(s) >= n]
+    if wrong or not slots:
+        raise ValueError(f"--gpus {text}: expected 'all' or GPU numbers from 0 to {n - 1}, as PyTorch numbers the {n} CUDA GPU{'s' if n > 1 else ''} it sees here"
+                         + (f"; {', '.join(map(repr, wrong))} {'is' if len(wrong) == 1 else 'are'} not one" if wrong else ""))
+    return slots
 
 # %% ../nbs/42_grid.ipynb #31d942a7
 def run(args)->int:
@@ -640,6 +646,7 @@ def run(args)->int:
         resolve_arch(args.arch)
         from footdesc.dataset import read_labels, dataset_fingerprint
         settings["data_fingerprint"] = dataset_fingerprint(read_labels(settings["data"], check_files=False))   # its prints and labels, not only its path
+        slots = _gpu_slots(args.gpus) if args.gpus else None
     except ValueError as e: raise SystemExit(f"footdesc grid: {e}") from None
     results = Path(args.results)
     pending = [c for c in cells if c.name not in finished_cells(results)]
@@ -648,8 +655,8 @@ def run(args)->int:
     if args.print_commands:
         for cell in pending: print(cell_command(cell, settings, results.resolve()))
         return 0
-    if args.gpus:
-        status = run_parallel([(c.name, cell_command(c, settings, results) + " --quiet") for c in pending[:args.limit]], _gpu_slots(args.gpus))
+    if slots:
+        status = run_parallel([(c.name, cell_command(c, settings, results) + " --quiet") for c in pending[:args.limit]], slots)
         failed = [name for name, code in status.items() if code]
         if failed: print(f"grid: {len(failed)} cell(s) failed and will run again next time: {' '.join(failed)}", file=sys.stderr)
         return 1 if failed else 0

@@ -22,7 +22,7 @@ from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNEL
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, reporting_warnings, retell
 from .model import DescriptorModel, descriptor_model, DEFAULT_ARCH, IMAGENET_NORMALISATION
 from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
-from .cli import whole
+from .cli import architecture, device_name, input_size, print_size, whole
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
@@ -271,15 +271,15 @@ def predictions_frame(paths, # the print files, in the order of `probs`
 # %% ../nbs/34_inference.ipynb #ed37c4bc
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench predict`."
-    parser.add_argument("--print-size", default="4000x1600", help="HEIGHTxWIDTH of the PNG for latency (default %(default)s)")
-    parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="network input HEIGHTxWIDTH (default %(default)s)")
-    parser.add_argument("--arch", default=DEFAULT_ARCH)
+    parser.add_argument("--print-size", type=print_size, default="4000x1600", help="HEIGHTxWIDTH of the PNG for latency (default %(default)s)")
+    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="network input HEIGHTxWIDTH (default %(default)s)")
+    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH)
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING))
     parser.add_argument("--repeats", type=whole(1), default=5, help="timed latency runs; the median counts (default %(default)s)")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
+    parser.add_argument("--device", type=device_name, default="cpu", help="cpu, cuda, cuda:N or mps (default %(default)s)")
     parser.add_argument("--bs", type=whole(1), default=None, help="batch for throughput (default 256 on a GPU at 352x144, fewer for bigger inputs; 8 on a CPU)")
     parser.add_argument("--prints", type=whole(1), default=None, help="files for throughput (default 64 batches on a GPU, 4 on a CPU)")
-    parser.add_argument("--batch-print-size", default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
+    parser.add_argument("--batch-print-size", type=print_size, default="586x240", help="HEIGHTxWIDTH of the throughput prints; synthetic prints take the height and their own width (default %(default)s)")
     parser.add_argument("--batch-prints", default="synthetic", choices=BENCH_PRINTS, help="throughput prints: synthetic soles from footdesc.synth, varied (such soles of heights from half to 1.5 times the given one), or grain, a sole outline of noisy bars that decodes more slowly (default %(default)s)")
     parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints (default: predict_paths')")
     parser.add_argument("--threads", type=whole(1), default=None, help="torch CPU threads (default: torch's, one per core)")

@@ -18,6 +18,7 @@ from . import __version__
 from .descriptors import CODES, N_DESCRIPTORS, DESCRIPTOR_TABLE_VERSION
 from .dataset import atomic_write
 from .layers import preprocessing_layer, DEFAULT_PREPROCESSING
+from .cli import check_device
 from .model_file import MODEL_FORMAT, MODEL_FORMAT_VERSION, DAMAGED_FILE_ERRORS, check_model_path, check_config, damaged, zip_config
 
 # %% auto #0
@@ -262,7 +263,7 @@ def load_model(path, # a model file written by `save_model`
                allow_pickle:bool=False, # also accept a pickled fastai export (runs code from the file: trusted files only)
               )->DescriptorModel:
     "Load a model file; the default format is read without unpickling anything."
-    path = check_model_path(path)
+    path, device = check_model_path(path), check_device(device or "cpu")
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         if "config.json" in names:
@@ -276,15 +277,15 @@ def load_model(path, # a model file written by `save_model`
             except RuntimeError as e:
                 raise ValueError(f"{path} is damaged: its weights do not fit the network its config.json describes (arch {config['arch']}, "
                                  f"preprocessing {config['preproc']}): {str(e).splitlines()[0]} ...") from None
-            return DescriptorModel(model.to(device or "cpu").eval(), config)
+            return DescriptorModel(model.to(device).eval(), config)
         if not any(n.endswith("data.pkl") for n in names): raise ValueError(f"{path} is a zip archive without config.json: not a footdesc model file")
     if not allow_pickle:
         raise ValueError(f"{path} is a pickled fastai export, not footdesc's safe format; loading it runs code stored in the file. "
                          "Load it with allow_pickle=True (--allow-pickle) only if you trust where it came from")
     from fastai.learner import load_learner
-    learn = load_learner(path, cpu=(device is None or str(device) == "cpu"), pickle_module=__import__("pickle"))
+    learn = load_learner(path, cpu=device.type == "cpu", pickle_module=__import__("pickle"))
     check_config(learn.footdesc_config, path)
-    return DescriptorModel(learn.model.to(device or "cpu").eval(), learn.footdesc_config)
+    return DescriptorModel(learn.model.to(device).eval(), learn.footdesc_config)
 
 # %% ../nbs/32_model.ipynb #mdl00005
 _MOVED_TO_LEARNER = ("random_dataloaders", "TorchAdamW", "DeviceSmoothLoss", "LossWithoutWaiting", "descriptor_learner", "HostSyncCounter")

@@ -17,33 +17,38 @@ from .resample import DEFAULT_SIZE
 from .model import load_model, DescriptorModel
 from .inference import find_prints, IMAGE_SUFFIXES, predict_paths, predictions_frame, progress_on_stderr, WorkersStopped
 from .inference import default_bs, default_resize_on, DECODE_IN, DECODE_ON, DEVICE_BATCH_PIXELS, _ANSWER_COLUMNS
-from .cli import whole
+from .cli import a_path, device_name, whole
 
 # %% auto #0
 __all__ = ['PARTIAL_RECORD', 'add_arguments', 'partial_csv', 'partial_record', 'print_fingerprint', 'answer_options',
            'write_partial', 'read_partial', 'kept_rows', 'run', 'answer_record', 'answer_stream']
 
 # %% ../nbs/34b_predict_command.ipynb #456ae2da
+def _csv_file(text)->str:
+    "An argparse type for --csv: a file to write (not `-`, which would be a file named '-' in the current folder)."
+    if a_path(text) == "-": raise argparse.ArgumentTypeError("expected a file name: the CSV goes to a file (for answers on standard output, use --jsonl: one line of JSON per print)")
+    return text
+
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc predict`."
-    parser.add_argument("model", help="model file written by footdesc train")
-    parser.add_argument("images", nargs="+", help="print files and/or folders of prints; - alone: read them from standard input, one per line, "
+    parser.add_argument("model", type=a_path, help="model file written by footdesc train")
+    parser.add_argument("images", type=a_path, nargs="+", help="print files and/or folders of prints; - alone: read them from standard input, one per line, "
                         "answering each line as it comes (the model stays loaded, for another program to talk to)")
     parser.add_argument("--jsonl", action="store_true", help="write each answer as one line of JSON (image, descriptors, probabilities, error) instead of text")
-    parser.add_argument("--csv", default=None, help="also write the answers as CSV to this file (an interrupted run keeps the rows done in NAME.partial.csv, "
+    parser.add_argument("--csv", type=_csv_file, default=None, help="also write the answers as CSV to this file (an interrupted run keeps the rows done in NAME.partial.csv, "
                         "and the same command run again carries on from them)")
     parser.add_argument("--no-resume", action="store_true", help="predict every print, even those whose rows an interrupted run of the same command kept (interrupted in turn, this run's rows replace them)")
     parser.add_argument("--bs", type=whole(1), default=None, help="prints per forward pass (default 256 on a GPU at 352x144, fewer for bigger inputs, 16 on a CPU)")
     parser.add_argument("--workers", type=whole(0), default=None, help="threads or processes converting prints")
     parser.add_argument("--decode-in", default=None, choices=DECODE_IN, help="default: processes on a GPU host of more than 4 CPUs for more than one batch of prints, else threads")
-    parser.add_argument("--device", default="cpu", help="cpu or cuda (default %(default)s)")
+    parser.add_argument("--device", type=device_name, default="cpu", help="cpu, cuda, cuda:N or mps (default %(default)s)")
     parser.add_argument("--decode-on", default="cpu", choices=DECODE_ON, help="device: greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU) instead of by Pillow in the workers (default %(default)s)")
     parser.add_argument("--batch-pixels", type=whole(1), default=DEVICE_BATCH_PIXELS, metavar="N", help="on a GPU, decoded pixels a batch may carry there to be resized; "
                         "a print above its share (N / batch size) is resized by the worker that decoded it (default %(default)s: 1 GiB, 4.2 megapixels a print at 256 a batch)")
     parser.add_argument("--mirror", action="store_true", help="also score each print mirrored left/right and average the two (twice the network's work; "
                         "the yes/no answers use thresholds chosen on unmirrored scores, so they may shift a little)")
     parser.add_argument("--allow-pickle", action="store_true", help="accept a pickled fastai export (runs code from the file; trusted files only)")
-    parser.add_argument("--gradcam", default=None, metavar="DIR", help="also write a Grad-CAM overlay per descriptor answered yes of each print into DIR "
+    parser.add_argument("--gradcam", type=a_path, default=None, metavar="DIR", help="also write a Grad-CAM overlay per descriptor answered yes of each print into DIR "
                         "(STEM.CODE.png, the print without the fit's margins, titled with probability, threshold and answer)")
 
 # %% ../nbs/34b_predict_command.ipynb #456ae2a1

@@ -11,7 +11,7 @@ from dataclasses import replace, fields
 from pathlib import Path
 from .real import SCALES, STEPS, IMAGENET_DOWNLOAD, Scale, Protocol, ProtocolStopped, _setting
 from .real_folds import FID300_ENV, find_fid300
-from .cli import seconds, whole
+from .cli import a_path, device_name, seconds, whole
 
 # %% auto #0
 __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'run']
@@ -19,7 +19,7 @@ __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'r
 # %% ../nbs/54_real_command.ipynb #54rc0006
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc real`."
-    parser.add_argument("--out", required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
+    parser.add_argument("--out", type=a_path, required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
     parser.add_argument("--fid300", default=None, help=f"FID-300 folder with footdesc's labels.csv and marks.csv (default: ${FID300_ENV} or ../shared/data/fid300)")
     parser.add_argument("--references", default=None, help="your own labelled references (folder or CSV: image, descriptors, and optionally shoe, "
                         "naming each print's shoe so that a shoe's prints share a fold) instead of FID-300's labels.csv")
@@ -28,7 +28,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
     parser.add_argument("--workers", type=whole(1), default=None, help="processes for synthesising prints (default: one per CPU)")
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: the GPU if there is one)")
+    parser.add_argument("--device", type=device_name, default=None, help="cpu, cuda, cuda:N or mps (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
     parser.add_argument("--pretrained-from", default=None, metavar="DIR",
                         help="copy finished synthetic pre-trainings from another run's --out (same pre-training settings) instead of training them again")

@@ -10,7 +10,7 @@ import os, math, time, warnings, functools, argparse, threading, contextlib
 from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
-from .cli import whole
+from .cli import input_size, print_sizes, whole
 
 # %% auto #0
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
@@ -462,8 +462,8 @@ def bench_print(path, # a print file
 # %% ../nbs/20_resample.ipynb #11da57ba
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench resample`."
-    parser.add_argument("--prints", default="4000x1600,12000x5000", help="comma-separated HEIGHTxWIDTH of the generated PNG prints (default %(default)s)")
-    parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="target HEIGHTxWIDTH (default %(default)s)")
+    parser.add_argument("--prints", type=print_sizes, default="4000x1600,12000x5000", help="comma-separated HEIGHTxWIDTH of the generated PNG prints (default %(default)s)")
+    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="target HEIGHTxWIDTH (default %(default)s)")
     parser.add_argument("--channels", default=DEFAULT_CHANNELS, help="channel configuration (default %(default)s)")
     parser.add_argument("--fit", default=DEFAULT_FIT, choices=FITS)
     parser.add_argument("--repeat", type=whole(1), default=3, help="rounds per print; the best time counts (default %(default)s)")

@@ -15,7 +15,7 @@ from .descriptors import CODES, close_hierarchy, format_codes
 from .dataset import atomic_write, write_labels, with_progress, ignore_interrupts
 from .synth import (DEFAULT_HEIGHT, MAX_HEIGHT, FREQUENCY_PRESETS, DEFAULT_PRESET, check_frequencies, parse_frequencies,
                             synth_print, print_seed, _seed, _check_options)
-from .cli import whole
+from .cli import a_path, whole
 
 # %% auto #0
 __all__ = ['BYTES_PER_PRINT', 'write_synth_dataset', 'descriptor_masks', 'label_frequencies', 'add_arguments', 'run',
@@ -121,10 +121,10 @@ def _labels_only(job): s, h, f = job; return synth_print(s, h, f)[1]
 # %% ../nbs/13_synth_data.ipynb #eafb38b3
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc synth`."
-    parser.add_argument("out", help="dataset folder to create (must be empty unless --force)")
+    parser.add_argument("out", type=a_path, help="dataset folder to create (must be empty unless --force)")
     parser.add_argument("--n", type=whole(1), required=True, help="number of prints")
     parser.add_argument("--seed", type=whole(0), default=0, help="dataset seed (default 0)")
-    parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height in pixels, 32-{MAX_HEIGHT} (default {DEFAULT_HEIGHT})")
+    parser.add_argument("--height", type=whole(32, "pixels", maximum=MAX_HEIGHT), default=DEFAULT_HEIGHT, help=f"image height in pixels, 32-{MAX_HEIGHT} (default {DEFAULT_HEIGHT})")
     parser.add_argument("--workers", type=whole(1), default=1, help="processes drawing in parallel; output does not depend on it (default 1)")
     parser.add_argument("--force", action="store_true", help="replace the dataset in a non-empty OUT")
     parser.add_argument("--floor", type=float, default=0, help="share of the prints drawn as crime-scene marks on a textured floor, 0 to 1 (default 0)")
@@ -143,7 +143,7 @@ def run(args:argparse.Namespace)->int:
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench synth`."
     parser.add_argument("--n", type=whole(1), default=200, help="prints per measurement (default 200)")
-    parser.add_argument("--height", type=int, default=DEFAULT_HEIGHT, help=f"image height (default {DEFAULT_HEIGHT})")
+    parser.add_argument("--height", type=whole(32, "pixels", maximum=MAX_HEIGHT), default=DEFAULT_HEIGHT, help=f"image height in pixels, 32-{MAX_HEIGHT} (default {DEFAULT_HEIGHT})")
     parser.add_argument("--workers", type=whole(1), default=os.cpu_count() or 1, help="processes for the headline figure (default: all cores)")
 
 def run_bench(args:argparse.Namespace)->dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from fastai.callback.core import Callback, CancelTrainException, CancelValidException
+from fastai.callback.core import Callback, CancelFitException, CancelTrainException, CancelValidException
 from fastai.callback.schedule import combined_cos
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
@@ -28,16 +28,16 @@ from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss, chance_prauc
 from .model import descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError
 from .learner import descriptor_learner
-from .cli import not_negative, positive, seconds, whole
+from .cli import a_path, architecture, device_name, input_size, not_negative, positive, seconds, share, whole
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
            'EpochTimes', 'LogTable', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint',
            'files_fingerprint', 'InitialWeights', 'blend_weights', 'ProgressiveResize', 'presize_of',
-           'presized_dataloaders', 'accelerate', 'default_frozen_epochs', 'TrainResult', 'train_descriptors',
-           'remove_checkpoints', 'add_arguments', 'print_table', 'OutputInUse', 'exclusive_output', 'run',
-           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
-           'end_to_end_throughput', 'run_bench']
+           'presized_dataloaders', 'TrainingDiverged', 'StopOnDivergence', 'diverged_message', 'accelerate',
+           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'remove_checkpoints', 'add_arguments',
+           'print_table', 'OutputInUse', 'exclusive_output', 'run', 'add_bench_arguments', 'ceiling_throughput',
+           'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -146,6 +146,10 @@ class ResumedRows(Callback):
 CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
 _WRITER_FAILED = ("PytorchStreamWriter", "unexpected pos", "file write failed")   # how torch's writer words a full disk or a file-size limit
 
+def _written_checkpoints(folder:Path)->list[Path]:
+    "The weights `Checkpoint` writes in `folder` (checkpoint-e{N}.pth) and what an interrupted save of its left (.checkpoint*.tmp): nothing else there is touched."
+    return [*folder.glob("checkpoint-e*.pth"), *folder.glob(".checkpoint*.tmp")]
+
 class Checkpoint(Callback):
     "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save (and after the last epoch), atomically, to resume an interrupted run."
     order = 65
@@ -171,7 +175,7 @@ class Checkpoint(Callback):
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
         state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
-        for old in [*self.folder.glob("checkpoint*.pth"), *self.folder.glob(".checkpoint*.tmp")]:   # older weights, and what an interrupted save left
+        for old in _written_checkpoints(self.folder):   # older weights, and what an interrupted save left
             if old.name != weights: old.unlink(missing_ok=True)
         self._saved = time.perf_counter()
 
@@ -294,6 +298,38 @@ def presized_dataloaders(dls, # DataLoaders of `footdesc.data.descriptor_dataloa
                                   augment=any(isinstance(t, PrintAugment) for t in dls.train.after_batch.fs),
                                   num_workers=dls.train.fake_l.num_workers, device=dls.device, progress=False,
                                   resident="auto" if dls.resident and torch.device(dls.device).type == "cuda" else bool(dls.resident))   # on a GPU, checked against its memory again
+
+# %% ../nbs/33_train.ipynb #div00002
+class TrainingDiverged(ValueError):
+    "Training made a loss or a weight that is not a finite number (NaN or infinite): the weights are lost, and nothing was saved."
+
+class StopOnDivergence(Callback):
+    "Stop `fit` where a loss (training or validation), or a weight at the end of the training pass, was not finite; `diverged` is then that epoch (else None)."
+    order = 0   # its after_train and after_validate before the other callbacks': the Recorder's metrics never see NaN
+    def before_fit(self): self.diverged = None
+    def before_train(self): self.bad = None
+    def before_validate(self): self.bad = None
+    def after_loss(self):
+        bad = ~torch.isfinite(self.learn.loss.detach()).all()   # on the device: no batch waits for the answer
+        self.bad = bad if self.bad is None else self.bad | bad
+    def after_train(self):
+        weights = torch.stack([torch.isfinite(p).all() for p in self.learn.model.parameters()]).all()
+        self._stop_if(~weights if self.bad is None else self.bad | ~weights.to(self.bad.device))
+    def after_validate(self):
+        if self.bad is not None: self._stop_if(self.bad)
+    def _stop_if(self, bad):
+        if bool(bad):   # the one wait of a pass
+            self.diverged = self.epoch
+            raise CancelFitException()
+
+def diverged_message(epoch:int, # the epoch that diverged, counted from 0
+                     frozen_epochs:int, epochs:int, lr, unfrozen_lr, # the schedule, as `train_descriptors` had it
+                    )->str:
+    "What `TrainingDiverged` says: where the run diverged, at what rate, and what to change."
+    phase = f"phase 1, body frozen, at --lr {lr:g}" if epoch < frozen_epochs else \
+            f"phase 2, all layers, at --unfrozen-lr {','.join(f'{r:g}' for r in unfrozen_lr) if isinstance(unfrozen_lr, (tuple, list)) else f'{unfrozen_lr:g}'}"
+    return (f"training diverged in epoch {epoch + 1} of {frozen_epochs + epochs} ({phase}): the loss or the weights became NaN or infinite, so no model "
+            f"was saved. Lower that learning rate (the defaults are --lr 1e-3 and --unfrozen-lr 1e-6,1e-4), or check the labels and prints")
 
 # %% ../nbs/33_train.ipynb #6f546f27
 def _on_cuda(learn): return torch.cuda.is_available() and str(getattr(learn.dls, "device", None) or "").startswith("cuda")
@@ -423,6 +459,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         small_size = presize_of(full_size, presize)   # a share that leaves a size to train on, checked before any work
         if presize_epochs >= frozen_epochs + epochs: raise ValueError(f"presize_epochs={presize_epochs} of {frozen_epochs + epochs} epochs in all: the last epoch at least must train at the full size")
     if out is not None: _model_output(out, [dataset_csv(data)] if data is not None else [])   # before any work: not the labels, not a folder
+    if checkpoint_dir is not None and Path(checkpoint_dir).exists() and not Path(checkpoint_dir).is_dir():
+        raise ValueError(f"the checkpoint folder {checkpoint_dir} is a file, not a folder: name another folder (--checkpoint-dir) or move the file")
     if init is not None: _check_init(init, arch, preproc, full_size)
     if dls is None:
         if data is None: raise ValueError("train_descriptors needs a dataset (data=folder or CSV) or ready DataLoaders (dls=)")
@@ -441,7 +479,8 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                          pretrained=bool(pretrained or weights is not None), **({} if weights is None else dict(weights=Path(weights).name)),   # which local ImageNet checkpoint
                          init=None if init is None else str(init), data_fingerprint=data_fingerprint(dls),
                          files_fingerprint=files_fingerprint(dls))
-    callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes()] + ([InitialWeights(init)] if init is not None else [])
+    watch = StopOnDivergence()
+    callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes(), watch] + ([InitialWeights(init)] if init is not None else [])
     start = 0
     if checkpoint_dir is not None:
         if resume: start = resume_epoch(learn, checkpoint_dir, settings)
@@ -457,6 +496,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
         else:
             with learn.no_bar(), learn.no_logging(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
     finally: learn.dls = dls   # fastai ends `fit` without `after_fit` on an error or Ctrl-C: the learner keeps its own DataLoaders
+    if watch.diverged is not None: raise TrainingDiverged(diverged_message(watch.diverged, frozen_epochs, epochs, lr, unfrozen_lr))
     if wise < 1:   # after the last checkpoint, which keeps the fine-tuned weights: a resumed run blends once
         from footdesc.model import load_model
         blend_weights(learn.model, load_model(init, device=next(learn.model.parameters()).device).model, wise)
@@ -476,7 +516,7 @@ def remove_checkpoints(folder # a --checkpoint-dir
     "Delete the checkpoint files `Checkpoint` wrote in `folder` (and the folder, if nothing else is left in it); anything else there is the user's and stays."
     folder = Path(folder)
     if not folder.is_dir(): return
-    for f in [folder/"checkpoint.json", *folder.glob("checkpoint-e*.pth"), *folder.glob(".checkpoint*.tmp")]: f.unlink(missing_ok=True)
+    for f in [folder/"checkpoint.json", *_written_checkpoints(folder)]: f.unlink(missing_ok=True)
     try: folder.rmdir()
     except OSError: pass   # not empty: it holds the user's own files (a --checkpoint-dir shared with them)
 
@@ -522,14 +562,14 @@ RESIDENT_OPTIONS = {"auto": "auto", "yes": True, "no": False}  # --resident: foo
 
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc train`."
-    parser.add_argument("data", help="dataset folder (with labels.csv) or CSV file")
-    parser.add_argument("--out", required=True, help="model file to write (e.g. model.zip)")
-    parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="input HEIGHTxWIDTH (default %(default)s)")
+    parser.add_argument("data", type=a_path, help="dataset folder (with labels.csv) or CSV file")
+    parser.add_argument("--out", type=a_path, required=True, help="model file to write (e.g. model.zip)")
+    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="input HEIGHTxWIDTH (default %(default)s)")
     parser.add_argument("--channels", default=DEFAULT_CHANNELS, help="interpolation per channel, Table 2 (default %(default)s)")
     parser.add_argument("--fit", default=DEFAULT_FIT, help="how a print is fitted to the size (default %(default)s)")
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
     parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="bce: cost-sensitive BCE (the paper); softf1: Soft-F1; bce-plain: unweighted BCE (default %(default)s)")
-    parser.add_argument("--arch", default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
+    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
     parser.add_argument("--frozen-epochs", type=whole(0), default=None,
                         help=f"phase 1 epochs, body frozen (default {FROZEN_EPOCHS} when the body starts from weights: ImageNet, --weights or --init; 0 with --no-pretrained)")
     parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs, all layers (default %(default)s)")
@@ -537,13 +577,13 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--unfrozen-lr", type=_rates, default=(1e-6, 1e-4), help="phase 2 rates FIRST,LAST (default 1e-6,1e-4)")
     parser.add_argument("--wd", type=not_negative, default=0.1, help="weight decay (default %(default)s)")
     parser.add_argument("--freeze-bn", action="store_true", help="phase 1 freezes the body's BatchNorm layers too (default: they train, as in fastai)")
-    parser.add_argument("--bs", type=whole(1), default=64, help="batch size (default %(default)s)")
-    parser.add_argument("--valid-pct", type=float, default=0.2, help="validation share without a split column (default %(default)s)")
+    parser.add_argument("--bs", type=whole(2, of="prints per batch"), default=64, help="batch size, 2 or more: BatchNorm normalises over the batch (default %(default)s)")
+    parser.add_argument("--valid-pct", type=share, default=0.2, help="validation share without a split column (default %(default)s)")
     parser.add_argument("--seed", type=whole(0), default=0)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--no-pretrained", action="store_true", help="train the body from random weights")
-    group.add_argument("--weights", help="local torchvision checkpoint of the architecture (offline ImageNet weights)")
-    parser.add_argument("--init", default=None, help="start from this footdesc model (e.g. pre-trained on synthetic prints) and fine-tune it")
+    group.add_argument("--weights", type=a_path, help="local torchvision checkpoint of the architecture (offline ImageNet weights)")
+    parser.add_argument("--init", type=a_path, default=None, help="start from this footdesc model (e.g. pre-trained on synthetic prints) and fine-tune it")
     parser.add_argument("--wise", type=positive, default=1., metavar="ALPHA",
                         help="with --init: save ALPHA x the fine-tuned weights + (1 - ALPHA) x the --init model's (WiSE-FT; e.g. 0.5; default 1: the fine-tuned weights)")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
@@ -556,9 +596,9 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS),
                         help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory and at most half of what is free), yes, no (default %(default)s)")
     parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
-    parser.add_argument("--cache", default=None, help="cache root folder, as for footdesc prepare (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
-    parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
-    parser.add_argument("--checkpoint-dir", default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
+    parser.add_argument("--cache", type=a_path, default=None, help="cache root folder, as for footdesc prepare (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
+    parser.add_argument("--device", type=device_name, default=None, help="cuda, cuda:N, mps or cpu (default: the GPU if any)")
+    parser.add_argument("--checkpoint-dir", type=a_path, default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
     parser.add_argument("--checkpoint-every", type=seconds, default=CHECKPOINT_EVERY, metavar="SECONDS",
                         help="save a checkpoint at the end of an epoch once this many seconds have passed since the last, and after the last epoch (0: every epoch; default %(default)s)")
     parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
@@ -645,7 +685,11 @@ def run(args)->int:
     if res.excluded: print(f"PRAUC leaves out {', '.join(res.excluded)}: no positive in the validation set")
     lo, hi = res.prauc_interval
     interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
-    print(f"PRAUC {res.prauc:.4f}{interval}, against {chance_prauc(res.table):.4f} by chance; model saved to {res.model_path} ({res.seconds:.0f} s)")
+    chance = chance_prauc(res.table)
+    print(f"PRAUC {res.prauc:.4f}{interval}, against {chance:.4f} by chance; model saved to {res.model_path} ({res.seconds:.0f} s)")
+    if res.prauc <= chance:
+        print(f"footdesc train: warning: the model ranks its validation prints no better than random scores (PRAUC {res.prauc:.4f} against {chance:.4f}): it has "
+              "learned nothing there. More epochs or prints, or another learning rate, may help; so may more validation prints, if they are few", file=sys.stderr)
     if (cached := getattr(res.learn.dls, "cache_folder", None)) is not None: print(f"converted prints cached in {cached} (safe to delete: they are made again when needed)")
     if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, getattr(res.learn.dls, "skipped_report", None)), file=sys.stderr)
     return 0
@@ -653,15 +697,15 @@ def run(args)->int:
 # %% ../nbs/33_train.ipynb #ac7ac7e1
 def add_bench_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc bench train`."
-    parser.add_argument("--size", default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH (default %(default)s)")
-    parser.add_argument("--arch", default=DEFAULT_ARCH)
+    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH (default %(default)s)")
+    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH)
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING))
-    parser.add_argument("--bs", type=whole(1), default=128)
+    parser.add_argument("--bs", type=whole(2, of="prints per batch"), default=128)
     parser.add_argument("--batches", type=whole(1), default=30, help="timed batches per phase (default %(default)s)")
     parser.add_argument("--warmup", type=whole(0), default=5, help="untimed batches first (default %(default)s)")
-    parser.add_argument("--data", default=None, help="dataset to read (default: synthetic prints in a temporary folder)")
+    parser.add_argument("--data", type=a_path, default=None, help="dataset to read (default: synthetic prints in a temporary folder)")
     parser.add_argument("--images", type=whole(1), default=None, help="synthetic prints to write (default: enough for the batches)")
-    parser.add_argument("--device", default=None, help="cuda or cpu (default: the GPU if any)")
+    parser.add_argument("--device", type=device_name, default=None, help="cuda, cuda:N, mps or cpu (default: the GPU if any)")
     parser.add_argument("--compile", action="store_true")
     parser.add_argument("--opt", default="torch", choices=["torch", "fastai"], help="optimiser of the end-to-end run: footdesc's TorchAdamW (default) or fastai's Adam")
     parser.add_argument("--workers", type=whole(0), default=None)
