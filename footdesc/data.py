@@ -24,7 +24,7 @@ from fastai.vision.core import TensorImage, imagenet_stats
 import fastai.vision.data  # registers the grid `show_batch` for images
 from fasttransform import Transform
 from .descriptors import CODES, N_DESCRIPTORS
-from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, print_groups, ignore_interrupts, csv_line, file_problem
+from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, SPLITS, print_groups, ignore_interrupts, csv_line, file_problem
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError)
 from .cli import a_path, check_device, input_size, whole
@@ -229,14 +229,20 @@ def stratified_split(df:pd.DataFrame, # a dataset from `read_labels`
                     )->np.ndarray:
     "A boolean array, True for validation rows: the CSV's `split` column, else a multi-label stratified split (of whole shoes, where the CSV has a `shoe` column)."
     if "split" in df.columns:
-        valid = (df["split"].astype(str).str.strip().str.lower() == "valid").values
+        split = df["split"].astype(str).str.strip().str.lower()
+        valid = (split == "valid").values
         where = df.attrs.get("csv", "the dataset")
+        if (bad := ~split.isin(SPLITS)).any():   # (`read_labels` refuses them in a CSV; here also in a frame made by hand)
+            raise DatasetError(f"{where}: split {df['split'][bad].iloc[0]!r} (row {int(np.flatnonzero(bad)[0])}) is not one of {', '.join(SPLITS)}")
+        if "path" in df.columns and (both := sorted(set(df["path"][valid]) & set(df["path"][~valid]))):
+            raise DatasetError(f"{where}: {len(both)} print{'s are' if len(both) > 1 else ' is'} in both train and valid (e.g. {both[0]}): the model would be scored on prints it trained on")
         if valid.all() or not valid.any():
             raise DatasetError(f"{where}: its 'split' column puts every row in {'valid' if valid.all() else 'train'}; both train and valid rows are needed")
         return valid
     if not 0 < valid_pct < 1: raise ValueError(f"valid_pct={valid_pct} must be between 0 and 1 (or give the CSV a 'split' column)")
     shoes = print_groups(df)
-    if shoes is None: shoes = np.arange(len(df))   # without the column, each print its own shoe
+    if shoes is None:   # without the column, each print its own shoe; rows of one file (repeated in a frame made by hand) one shoe, on one side
+        shoes = pd.factorize(df["path"])[0] if "path" in df.columns else np.arange(len(df))
     names, inverse = np.unique(shoes, return_inverse=True)
     if len(names) < 2:
         raise DatasetError(f"{df.attrs.get('csv', 'the dataset')} has {len(df)} print(s)" + (f" of {len(names)} shoe" if SHOE_COLUMN in df.columns else "")

@@ -13,8 +13,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['DESCRIPTORS', 'CODES', 'N_DESCRIPTORS', 'DESCRIPTOR_TABLE_VERSION', 'BY_CODE', 'Descriptor', 'parent_of',
            'children_of', 'normalise_code', 'descriptor', 'sort_codes', 'parse_codes', 'format_codes',
-           'close_hierarchy', 'hierarchy_problems', 'check_hierarchy', 'encode', 'decode', 'answer_matrix',
-           'answer_codes', 'descriptor_table', 'add_arguments', 'run']
+           'close_hierarchy', 'hierarchy_problems', 'check_hierarchy', 'encode', 'decode', 'threshold_vector',
+           'answer_matrix', 'answer_codes', 'descriptor_table', 'add_arguments', 'run']
 
 # %% ../nbs/00_descriptors.ipynb #9f8caad1
 @dataclass(frozen=True)
@@ -161,6 +161,25 @@ def decode(vector, # 17 labels or probabilities, in canonical order
     return [c for c, v, t in zip(CODES, vector, threshold) if v >= t]
 
 # %% ../nbs/00_descriptors.ipynb #answ0002
+def threshold_vector(thresholds, # one threshold; k in `codes` order; or by code: a dict, or a pandas Series indexed by code
+                     codes=CODES, # the k outputs' codes
+                    )->np.ndarray:
+    "The (k,) thresholds in `codes` order, each a finite number (above 1: never yes); a mapping (or Series) is read by code, never by position."
+    codes = tuple(codes)
+    if hasattr(thresholds, "keys"):   # a dict or a Series: by code (a Series of `best_thresholds`' values reversed or sorted keeps its codes)
+        keys = list(thresholds.keys())
+        if all(isinstance(k, str) for k in keys):
+            missing = [c for c in codes if c not in keys]
+            if missing: raise ValueError(f"thresholds by code lack {', '.join(missing)}")
+            thresholds = [thresholds[c] for c in codes]
+        elif keys != list(range(len(keys))): raise ValueError(f"thresholds are keyed by {keys[:3]}...: key them by descriptor code, or give them in code order")
+        else: thresholds = list(thresholds.values) if hasattr(thresholds, "values") and not callable(thresholds.values) else [thresholds[k] for k in keys]
+    try: t = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(codes),))
+    except (ValueError, TypeError): raise ValueError(f"expected one threshold or {len(codes)} (one per descriptor), got {np.shape(thresholds) or thresholds!r}") from None
+    bad = [f"{c}={v:g}" for c, v in zip(codes, t) if not np.isfinite(v)]   # NaN would answer no to every print, without a word
+    if bad: raise ValueError(f"thresholds must be finite numbers; got {', '.join(bad[:4])}{' ...' if len(bad) > 4 else ''}")
+    return t
+
 def answer_matrix(probs, # (n, k) or (k,) probabilities, one per code of `codes`
                   thresholds=0.5, # one threshold, or k
                   codes=CODES, # the k outputs' codes; the 17 in canonical order (the default) are closed under the hierarchy
@@ -168,7 +187,7 @@ def answer_matrix(probs, # (n, k) or (k,) probabilities, one per code of `codes`
     "Booleans of `probs`' shape: the descriptors answered yes, probability >= threshold, and for the 17 descriptors the parent of every sub-descriptor answered yes."
     codes, probs = tuple(codes), np.asarray(probs, dtype=np.float64)
     if probs.shape[-1] != len(codes): raise ValueError(f"expected {len(codes)} probabilities per print (one per descriptor), got {probs.shape[-1]}")
-    yes = probs >= np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(codes),))
+    yes = probs >= threshold_vector(thresholds, codes)
     if codes == CODES:
         for d in DESCRIPTORS:
             if d.parent: yes[..., CODES.index(d.parent)] |= yes[..., CODES.index(d.code)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
-from .descriptors import CODES, answer_matrix
+from .descriptors import CODES, answer_matrix, threshold_vector
 from .dataset import read_labels, label_matrix, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups, recorded_split, trained_names, trained_references, output_folder
 from .losses import chance_prauc
 from .chance import all_yes_f1
@@ -38,7 +38,7 @@ def thresholded_scores(y, # (n, 17) labels
     with np.errstate(invalid="ignore", divide="ignore"):
         precision, recall = tp/(tp + fp), tp/(tp + fn)
         f1 = 2*tp/(2*tp + fp + fn)
-    return pd.DataFrame(dict(code=list(CODES), threshold=np.asarray(thresholds, float), precision=precision, recall=recall,
+    return pd.DataFrame(dict(code=list(CODES), threshold=threshold_vector(thresholds), precision=precision, recall=recall,
                              f1=np.where(y.any(0), f1, np.nan), f1_all_yes=all_yes_f1(y.sum(0), len(y))))
 
 # %% ../nbs/41_evaluate.ipynb #41sc0002

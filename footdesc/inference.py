@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .descriptors import CODES, format_codes, answer_codes
+from .descriptors import CODES, format_codes, answer_codes, threshold_vector
 from .dataset import with_progress
 from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, reporting_warnings, retell
@@ -183,7 +183,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   on_batch=None, # called with (start, probabilities of the batch's prints (NaN rows for failures), {path: error} of its prints) as each batch is answered, in order; on a GPU one batch late, so the network never waits for it
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
-    paths = [Path(p) for p in paths]
+    paths = [Path(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]   # one print's path, or many
     cfg = loaded.input_config
     size, channels, fit = tuple(cfg.get("size", DEFAULT_SIZE)), cfg.get("channels", DEFAULT_CHANNELS), cfg.get("fit", DEFAULT_FIT)
     bs = default_bs(loaded.device, size) if bs is None else bs
@@ -260,10 +260,13 @@ def predictions_frame(paths, # the print files, in the order of `probs`
                       thresholds, # (17,) decision thresholds
                      )->pd.DataFrame:
     "One row per print: image, descriptors (thresholded codes), error, and the probability of each descriptor."
-    thresholds = np.asarray(thresholds)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    thresholds, probs = threshold_vector(thresholds), np.asarray(probs)
+    if len(paths) != len(probs): raise ValueError(f"{len(paths)} paths but {len(probs)} rows of probabilities: give the paths that predict_paths scored, in its order")
     rows = []
     for path, p in zip(paths, probs):
-        err = errors.get(str(path), "")
+        err = errors.get(str(path)) or errors.get(str(Path(path)), "")   # (`predict_paths` names a print as Path writes it: ./a.png is a.png there)
+        if not err and np.isnan(p).any(): err = "not scored: its probabilities are missing (NaN)"   # never a blank answer that looks like a clean one
         codes = "" if err else format_codes(answer_codes(p, thresholds))   # a sub-descriptor's yes brings its parent
         rows.append(dict(image=str(path), descriptors=codes, error=err, **{c: (None if err else round(float(pk), 4)) for c, pk in zip(CODES, p)}))
     return pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])

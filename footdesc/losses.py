@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from fastai.metrics import AccumMetric, ActivationType
 from sklearn.metrics import average_precision_score, precision_recall_curve
-from .descriptors import CODES, BY_CODE, answer_matrix
+from .descriptors import CODES, BY_CODE, answer_matrix, threshold_vector
 from .chance import random_ap, all_yes_f1
 
 # %% auto #0
@@ -172,7 +172,7 @@ def descriptor_table(probs, # predicted probabilities, shape (n, 17)
                     )->pd.DataFrame:
     "Per descriptor: name, positives, prevalence, chance (the AP of random scores), AP, threshold, F1 at it and F1 of answering yes to all."
     probs, targets = _as_numpy(probs), _as_numpy(targets)
-    thresholds = best_thresholds(probs, targets) if thresholds is None else np.asarray(thresholds, dtype=np.float64)
+    thresholds = best_thresholds(probs, targets) if thresholds is None else threshold_vector(thresholds)
     predicted = answer_matrix(probs, thresholds)   # the answers `predict` gives (a sub-descriptor's yes brings its parent)
     tp = (predicted * targets).sum(0); fp = (predicted * (1 - targets)).sum(0); fn = ((1 - predicted) * targets).sum(0)
     f1 = np.where(targets.sum(0) > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), np.nan)

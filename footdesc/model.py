@@ -15,7 +15,7 @@ import torch
 import torchvision
 from torch import nn
 from . import __version__
-from .descriptors import CODES, N_DESCRIPTORS, DESCRIPTOR_TABLE_VERSION
+from .descriptors import CODES, N_DESCRIPTORS, DESCRIPTOR_TABLE_VERSION, threshold_vector
 from .dataset import atomic_write
 from .layers import preprocessing_layer, DEFAULT_PREPROCESSING
 from .cli import check_device
@@ -201,9 +201,10 @@ def descriptor_splitter(model:DescriptorNet # a model from `descriptor_model`
 def _model_config(learn_or_config, thresholds, training):
     config = dict(getattr(learn_or_config, "footdesc_config", learn_or_config))
     if thresholds is None: thresholds = config.get("thresholds") or [0.5] * N_DESCRIPTORS
-    if isinstance(thresholds, dict): thresholds = [thresholds[c] for c in CODES]
-    thresholds = [float(t) for t in np.asarray(thresholds, dtype=np.float64).reshape(-1)]
-    if len(thresholds) != N_DESCRIPTORS: raise ValueError(f"expected {N_DESCRIPTORS} thresholds (one per descriptor), got {len(thresholds)}")
+    if not hasattr(thresholds, "keys") and np.size(thresholds) != N_DESCRIPTORS: raise ValueError(f"expected {N_DESCRIPTORS} thresholds (one per descriptor), got {np.size(thresholds)}")
+    thresholds = [float(t) for t in threshold_vector(thresholds)]   # by code where they are keyed by code
+    if bad := [f"{c}={t:g}" for c, t in zip(CODES, thresholds) if not 0 <= t <= 1 + 1e-9]:   # (a cut that answers only through sub-descriptors sits a hair above the highest probability)
+        raise ValueError(f"a model's thresholds are probabilities, from 0 to 1; got {', '.join(bad[:4])}{' ...' if len(bad) > 4 else ''}")
     config.update(format=MODEL_FORMAT, format_version=MODEL_FORMAT_VERSION, footdesc_version=__version__,
                   torch_version=torch.__version__, created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                   codes=list(CODES), descriptor_table_version=DESCRIPTOR_TABLE_VERSION,

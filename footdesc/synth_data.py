@@ -31,9 +31,9 @@ def _write_one(job):
     out, index, seed, height, frequencies, floor, digits = job
     s = print_seed(seed, index); img, codes, meta = synth_print(s, height, frequencies, floor=floor or None)
     name = f"{index:0{digits}d}"; ids = meta.pop("ids")
-    with atomic_write(out/"images"/f"{name}.png", durable=False) as f: f.write(_png_bytes(img, 1))
     with atomic_write(out/"meta"/f"{name}.ids.png", durable=False) as f: f.write(_png_bytes(Image.fromarray(ids), 1))
     with atomic_write(out/"meta"/f"{name}.json", "w", durable=False) as f: json.dump(meta, f, separators=(",", ":"))
+    with atomic_write(out/"images"/f"{name}.png", durable=False) as f: f.write(_png_bytes(img, 1))   # last: a print in images/ always has its meta/ (how --force knows the folder's prints are synth's)
     return f"images/{name}.png", format_codes(codes), s
 
 # %% ../nbs/13_synth_data.ipynb #468bc33d
@@ -46,6 +46,16 @@ def _check_space(out:Path, n:int, height:int):
     free = shutil.disk_usage(there).free
     if need > free: raise ValueError(f"{n:,} prints of height {height} need at least {need/1e9:,.1f} GB, and {there} has {free/1e9:,.1f} GB free; "
                                      "draw fewer prints (--n), smaller ones (--height), or write elsewhere")
+
+def _not_synthetic(out:Path)->str|None:
+    "What in `out` footdesc synth did not write and `--force` would replace or delete: a labels.csv without its seed column, a numbered print without its meta/NNNNN.json (None: nothing)."
+    labels = out/"labels.csv"
+    if labels.is_file():
+        with open(labels, encoding="utf-8", errors="replace") as f: header = f.readline().strip().lstrip("\ufeff").split(",")
+        if "seed" not in header: return f"holds a labels.csv that footdesc synth did not write (its columns are {', '.join(header)}; a synthetic one has a seed column)"
+    foreign = sorted(f.name for f in (out/"images").glob("*.png") if re.fullmatch(r"\d+\.png", f.name) and not (out/"meta"/f"{f.stem}.json").is_file()) if (out/"images").is_dir() else []
+    if foreign: return f"holds {len(foreign)} print{'s' if len(foreign) > 1 else ''} in images/ that footdesc synth did not write (no meta/NNNNN.json beside {'them' if len(foreign) > 1 else 'it'}: {', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''})"
+    return None
 
 def write_synth_dataset(out, # the dataset folder to create
                         n:int, # number of prints
@@ -65,6 +75,7 @@ def write_synth_dataset(out, # the dataset folder to create
     _check_space(out, int(n), int(height))
     if out.exists() and any(out.iterdir()):
         if not force: raise FileExistsError(f"{out} is not empty; choose an empty or new folder, or pass force=True (--force) to replace its dataset")
+        if problem := _not_synthetic(out): raise FileExistsError(f"{out} {problem}; force=True (--force) replaces only a dataset footdesc synth wrote: choose another folder")
         (out/"labels.csv").unlink(missing_ok=True)  # first, so a stale labels.csv never names files being replaced
         for folder, pattern in (("images", "*.png"), ("meta", "*")):
             for f in (out/folder).glob(pattern) if (out/folder).is_dir() else []:

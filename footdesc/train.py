@@ -375,6 +375,15 @@ class TrainResult:
 def _settings(**kw): return json.loads(json.dumps(kw))  # as it reads back from checkpoint.json (tuples become lists)
 
 # %% ../nbs/33_train.ipynb #3d4453d1
+def _check_schedule(lr, unfrozen_lr, wd):
+    "Refuse rates and a weight decay that would train wrongly without a word: a negative rate climbs the loss; a list of one rate or three is not the pair (first, last) it is read as."
+    def number(x): return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) and np.isfinite(x)
+    if not (number(lr) and lr > 0): raise ValueError(f"lr={lr!r}: expected phase 1's learning rate, a number above 0 (e.g. 1e-3)")
+    rates = list(unfrozen_lr) if isinstance(unfrozen_lr, (tuple, list, np.ndarray)) else [unfrozen_lr]
+    if len(rates) not in (1, 2) or (isinstance(unfrozen_lr, (tuple, list, np.ndarray)) and len(rates) != 2) or not all(number(r) and r > 0 for r in rates):
+        raise ValueError(f"unfrozen_lr={unfrozen_lr!r}: expected phase 2's rates, one number above 0 or a pair (first group's, last group's) such as (1e-6, 1e-4)")
+    if not (number(wd) and wd >= 0): raise ValueError(f"wd={wd!r}: expected a weight decay, a number of 0 or more (e.g. 0.1)")
+
 def _model_output(out, inputs)->Path:
     "`out` checked before training: a model file to write, not a folder, not one of the dataset's files, not an existing file other than a model."
     def is_model(p):   # footdesc's zip (config.json) or a fastai export (torch.save's zip, data.pkl)
@@ -450,6 +459,7 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                       f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
     if min(frozen_epochs, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
     if frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
+    _check_schedule(lr, unfrozen_lr, wd)
     if not 0 < wise <= 1: raise ValueError(f"wise={wise}: expected the fine-tuned weights' share, above 0 and at most 1 (1: the fine-tuned weights as they are)")
     if wise < 1 and init is None: raise ValueError(f"wise={wise} averages the fine-tuned weights with those of the model they started from: give that model (init=, --init)")
     if (presize is None) != (not presize_epochs):
