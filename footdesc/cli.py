@@ -12,7 +12,8 @@ from contextlib import contextmanager
 # %% auto #0
 __all__ = ['COMMANDS', 'BENCHES', 'LARGEST_SIDE', 'DEVICE_TYPES', 'ON_INTERRUPT', 'STOP_SIGNALS', 'whole', 'positive',
            'not_negative', 'seconds', 'share', 'input_size', 'print_size', 'print_sizes', 'architecture', 'a_path',
-           'check_device', 'device_name', 'add_arguments', 'run_bench_command', 'Terminated', 'main', 'console']
+           'whole_number', 'check_device', 'device_name', 'add_arguments', 'run_bench_command', 'Terminated', 'main',
+           'console']
 
 # %% ../nbs/02_cli.ipynb #9ac82c35
 COMMANDS = {  # name: (module, one-line help)
@@ -128,6 +129,16 @@ def a_path(text)->str:
     "An argparse type: a path, not empty (an empty one, from an unset shell variable, would mean the current folder)."
     if not text: raise argparse.ArgumentTypeError("expected a path, got an empty one (an unset shell variable?)")
     return text
+
+def whole_number(value, # a count or seed a Python caller passed: an int or a NumPy integer
+                 name:str, # the argument's name, for the message
+                 minimum:int=0, # the smallest accepted
+                )->int:
+    "`value` as an int once it is a whole number, `minimum` or more (for the Python functions: what `whole` is for the options); else a `ValueError` naming `name`."
+    import numpy as np   # (here, not at the top: `footdesc --help` imports nothing it does not need)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}={value!r}: expected a whole number, {minimum} or more")
+    return int(value)
 
 DEVICE_TYPES = ("cpu", "cuda", "mps")
 

@@ -27,7 +27,7 @@ from .descriptors import CODES, N_DESCRIPTORS
 from .dataset import read_labels, label_matrix, dataset_csv, atomic_write, DatasetError, with_progress, SHOE_COLUMN, SPLITS, print_groups, ignore_interrupts, csv_line, file_problem
 from .resample import (DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, FITS, CHANNEL_CONFIGS, parse_size, parse_channels,
                                parse_fit, print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError)
-from .cli import a_path, check_device, input_size, whole
+from .cli import a_path, check_device, input_size, whole, whole_number
 
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'STALE_AFTER', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
@@ -478,6 +478,7 @@ def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv fo
                           ):
     "fastai DataLoaders of multi-interpolation prints and their 17 descriptor labels."
     size, channels = parse_size(size), parse_channels(channels); parse_fit(fit)
+    bs, seed = whole_number(bs, "bs", 1), whole_number(seed, "seed")
     if resident not in RESIDENT_CHOICES: raise ValueError(f"resident={resident!r}: choose one of {', '.join(map(repr, RESIDENT_CHOICES))}")
     if df is None:
         df = read_labels(source, check_files=not skip_bad)

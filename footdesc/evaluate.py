@@ -20,7 +20,7 @@ from .interpret import (per_descriptor_ap, macro_prauc, ap_intervals, paper_conf
                                 plot_confusion, plot_top_losses, explain_print, mistakes, localisation_hits,
                                 localisation_table, show_gradcam, figure_data_uri)
 from .inference import predict_paths, progress_on_stderr
-from .cli import a_path, device_name, whole
+from .cli import a_path, device_name, whole, whole_number
 
 # %% auto #0
 __all__ = ['SPLIT_CHOICES', 'TUNED_NOTE', 'BOOTSTRAP', 'CHROMIUM_FLAGS', 'FEWEST_RESAMPLES', 'REPORT_FILES', 'thresholded_scores',
@@ -166,6 +166,7 @@ def evaluate(model, # a model file (footdesc format) or a loaded `DescriptorMode
              split:str|None=None, # "valid", "train" or "all" (see `scored_rows`); None: the prints the model held out where `data` is its training data, else all
             )->Evaluation:
     "Score `model` on the labelled prints of `data`."
+    max_localisation, bootstrap = whole_number(max_localisation, "max_localisation"), whole_number(bootstrap, "bootstrap")
     from footdesc.model import load_model
     loaded = load_model(model, device=device) if isinstance(model, (str, Path)) else model
     df = read_labels(data)

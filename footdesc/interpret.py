@@ -107,7 +107,11 @@ def _group_index(groups, n:int, n_boot:int, level:float)->np.ndarray:
     "The bootstrap's arguments checked, and each print's group as 0..k-1 (each print its own where `groups` is None)."
     if n_boot < 1 or not 0 < level < 1: raise ValueError(f"n_boot={n_boot}, level={level}: expected n_boot >= 1 and 0 < level < 1")
     if groups is not None and len(groups) != n: raise ValueError(f"{len(groups)} groups for {n} prints: give one group per print")
-    return np.unique(np.asarray(groups if groups is not None else np.arange(n), dtype=str), return_inverse=True)[1]
+    if groups is None: return np.unique(np.arange(n).astype(str), return_inverse=True)[1]   # (as strings, as always: the same draws as before)
+    g = pd.Series(list(groups), dtype=object)
+    blank = (g.isna() | (g.astype(str).str.strip() == "")).to_numpy()   # a print without a shoe (None, NaN, ""): alone, as `print_groups` has it, not one shoe of them all
+    keys = [f"print:{i}" if alone else f"group:{v}" for i, (alone, v) in enumerate(zip(blank, g.astype(str)))]
+    return np.unique(np.array(keys, dtype=str), return_inverse=True)[1]
 
 # %% ../nbs/40_interpret.ipynb #40b000a5
 MIN_INTERVAL_POSITIVES = 3   # a descriptor's AP gets an interval only where it has positives in this many prints (or groups)
@@ -263,6 +267,8 @@ def _capture_output(layer, store):
     return [layer.register_forward_hook(hook)]
 
 def _indices(descriptors, m):
+    if isinstance(descriptors, (str, int, np.integer)): descriptors = [descriptors]   # one code ("D04"), not its letters
+    if len(descriptors) == 0: raise ValueError("no descriptors to explain: give at least one code (e.g. 'D04') or output index")
     out = []
     for d in descriptors:
         if isinstance(d, str):
@@ -396,7 +402,7 @@ def explain_print(loaded, # a `DescriptorModel`
     from footdesc.inference import descriptor_probabilities
     with torch.no_grad(): probs = descriptor_probabilities(model, x, mirror)[0].cpu().numpy()   # as `predict_paths` scores the print
     if codes is None: codes = answer_codes(probs, loaded.thresholds)
-    codes = [descriptor(c).code for c in codes]
+    codes = [descriptor(c).code for c in ([codes] if isinstance(codes, str) else codes)]   # one code ("D04"), not its letters
     if not codes: return {}, probs, picture[cut]
     maps = gradcam(model, x, codes)[0]
     if mirror:   # the mirrored print's maps, flipped back onto the print, averaged with the plain ones and rescaled to peak 1

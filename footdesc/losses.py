@@ -27,6 +27,8 @@ def class_weights(frequencies, # fraction of training prints that carry each des
                   codes=None, # names of the descriptors, for the warning (default: the 17 codes)
                  )->tuple[torch.Tensor, torch.Tensor]:
     "Weights $(w^+, w^-)$ of the present and absent class of each descriptor, inversely proportional to their training frequencies."
+    if not (isinstance(min_frequency, (int, float, np.number)) and 0 < min_frequency < 0.5):   # 0: an infinite weight (NaN loss); 0.5 or more: every weight alike
+        raise ValueError(f"min_frequency={min_frequency!r}: expected a share above 0 and below 0.5 (e.g. 0.01)")
     f = torch.as_tensor(np.asarray(frequencies, dtype=np.float32))
     if f.ndim != 1 or not torch.isfinite(f).all() or (f < 0).any() or (f > 1).any():
         raise ValueError(f"descriptor frequencies must be a vector of fractions in [0, 1]; got {np.asarray(frequencies).tolist()}")
@@ -93,15 +95,26 @@ def _as_numpy(x):
     a = np.asarray(x)
     return a.astype(np.float64 if a.dtype == np.float64 else np.float32, copy=False)
 
+def _scores_and_labels(probs, targets, codes=None)->tuple[np.ndarray, np.ndarray]:
+    "`probs` and `targets` as NumPy arrays once they are known to be (n, k) matrices of one shape, of finite scores and 0/1 labels (k = len(codes) where given)."
+    probs, targets = _as_numpy(probs), _as_numpy(targets)
+    if probs.shape != targets.shape or probs.ndim != 2:
+        raise ValueError(f"probabilities and targets must both be (n, k) arrays; got {probs.shape} and {targets.shape}")
+    if codes is not None and len(codes) != probs.shape[1]: raise ValueError(f"{len(codes)} codes for {probs.shape[1]} columns: give one code per column")
+    if not np.isin(targets, (0, 1)).all(): raise ValueError("targets must be 0 or 1 (one column per descriptor, 1 where the print carries it)")
+    bad = ~np.isfinite(probs)
+    if bad.any():   # a print `predict_paths` could not read has a NaN row
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(f"score of print {i}, column {j} is {probs[i, j]}; {int(bad.any(1).sum())} print(s) have non-finite scores: remove prints that failed to predict first")
+    return probs, targets
+
 def average_precisions(probs, # predicted probabilities, shape (n, k)
                        targets, # 0/1 labels, shape (n, k)
                        codes=None, # names of the k descriptors (default: the 17 codes)
                       )->pd.Series:
     "Average precision of each descriptor, NaN for a descriptor with no positive in `targets`."
-    probs, targets = _as_numpy(probs), _as_numpy(targets)
-    if probs.shape != targets.shape or probs.ndim != 2:
-        raise ValueError(f"probabilities and targets must both be (n, k) arrays; got {probs.shape} and {targets.shape}")
     codes = list(CODES) if codes is None else list(codes)
+    probs, targets = _scores_and_labels(probs, targets, codes)
     ap = [average_precision_score(targets[:, k], probs[:, k]) if targets[:, k].any() else np.nan for k in range(targets.shape[1])]
     return pd.Series(ap, index=codes, name="average_precision", dtype=float)
 
@@ -117,7 +130,7 @@ def prauc(probs, # predicted probabilities, shape (n, k)
           targets, # 0/1 labels, shape (n, k)
          )->float:
     "Macro average precision over the descriptors with at least one positive in `targets` (NaN if none has)."
-    ap = average_precisions(probs, targets, codes=range(np.shape(targets)[1]))
+    ap = average_precisions(probs, targets, codes=range(np.shape(targets)[1]) if np.ndim(targets) == 2 else None)   # (not a matrix: refused there)
     return float(ap.mean()) if ap.notna().any() else float("nan")
 
 # %% ../nbs/31_losses.ipynb #3e44cc44
@@ -139,7 +152,7 @@ def best_thresholds(probs, # validation probabilities, shape (n, k)
                     default:float=0.5, # the cut for a descriptor without positives
                    )->np.ndarray:
     "Per descriptor, the probability cut (predict present when p ≥ cut) with the best F1 on the validation set; for the 17 descriptors, a parent's F1 is that of its answers closed under the hierarchy (`answer_matrix`)."
-    probs, targets = _as_numpy(probs), _as_numpy(targets)
+    probs, targets = _scores_and_labels(probs, targets)
     cuts = np.full(targets.shape[1], default, dtype=np.float64)
     for k in range(targets.shape[1]):
         if not targets[:, k].any(): continue
@@ -171,7 +184,7 @@ def descriptor_table(probs, # predicted probabilities, shape (n, 17)
                      thresholds=None, # per-descriptor cuts (default: the best-F1 cuts on these data)
                     )->pd.DataFrame:
     "Per descriptor: name, positives, prevalence, chance (the AP of random scores), AP, threshold, F1 at it and F1 of answering yes to all."
-    probs, targets = _as_numpy(probs), _as_numpy(targets)
+    probs, targets = _scores_and_labels(probs, targets, CODES)
     thresholds = best_thresholds(probs, targets) if thresholds is None else threshold_vector(thresholds)
     predicted = answer_matrix(probs, thresholds)   # the answers `predict` gives (a sub-descriptor's yes brings its parent)
     tp = (predicted * targets).sum(0); fp = (predicted * (1 - targets)).sum(0); fn = ((1 - predicted) * targets).sum(0)

@@ -202,9 +202,7 @@ def _model_config(learn_or_config, thresholds, training):
     config = dict(getattr(learn_or_config, "footdesc_config", learn_or_config))
     if thresholds is None: thresholds = config.get("thresholds") or [0.5] * N_DESCRIPTORS
     if not hasattr(thresholds, "keys") and np.size(thresholds) != N_DESCRIPTORS: raise ValueError(f"expected {N_DESCRIPTORS} thresholds (one per descriptor), got {np.size(thresholds)}")
-    thresholds = [float(t) for t in threshold_vector(thresholds)]   # by code where they are keyed by code
-    if bad := [f"{c}={t:g}" for c, t in zip(CODES, thresholds) if not 0 <= t <= 1 + 1e-9]:   # (a cut that answers only through sub-descriptors sits a hair above the highest probability)
-        raise ValueError(f"a model's thresholds are probabilities, from 0 to 1; got {', '.join(bad[:4])}{' ...' if len(bad) > 4 else ''}")
+    thresholds = [float(t) for t in threshold_vector(thresholds)]   # by code where they are keyed by code; finite (NaN is not JSON, and would answer no to all)
     config.update(format=MODEL_FORMAT, format_version=MODEL_FORMAT_VERSION, footdesc_version=__version__,
                   torch_version=torch.__version__, created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                   codes=list(CODES), descriptor_table_version=DESCRIPTOR_TABLE_VERSION,

@@ -309,6 +309,10 @@ def say_once(message:str, # the warning's text
 
 def _prepare_source(img, fit, tell:bool=True, size=None, name=None):
     "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged, naming the file (`name`, or `img` where it is a path)."
+    if isinstance(img, np.ndarray):   # a print already in memory (cropped, cleaned in a notebook): a (H, W) greyscale array, or (H, W, 3) colour
+        if img.ndim not in (2, 3) or min(img.shape[:2]) < 1: raise ValueError(f"a print as an array must be (height, width) or (height, width, channels); got shape {img.shape}")
+        img = Image.fromarray(img)
+    elif not isinstance(img, (Image.Image, str, os.PathLike)): raise TypeError(f"a print is a file path, a PIL image or a NumPy array; got {type(img).__name__}")
     name = name if name is not None or isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
@@ -397,6 +401,8 @@ def resize_channels(img:Image.Image, # greyscale print (mode 'L')
                     fast:bool=True, # use the shared pass for prints above FAST_PATH_MIN_PIXELS
                    )->dict:
     "Each wanted filter's resize of `img` to `inner`, as a uint8 (h, w) array, keyed by letter."
+    if getattr(img, "mode", None) != "L":   # a 16-bit or colour image would come back as a white page, or fail deep in the shared pass
+        raise ValueError(f"resize_channels needs a greyscale image (Pillow mode 'L'); got {getattr(img, 'mode', type(img).__name__)!r}: convert it first with to_greyscale, or start from the file with print_to_array")
     wanted = _wanted(letters)
     inner = tuple(inner)
     shared = [l for l in wanted if l != "N"]
@@ -407,7 +413,7 @@ def resize_channels(img:Image.Image, # greyscale print (mode 'L')
     return out
 
 # %% ../nbs/20_resample.ipynb #ddbe12a8
-def print_to_array(image, # a print path or a PIL image (any mode)
+def print_to_array(image, # a print: its path, a PIL image (any mode), or a NumPy array (H, W) or (H, W, 3)
                    size=DEFAULT_SIZE, # target (height, width) or "HxW"
                    channels:str=DEFAULT_CHANNELS, # R-G-B interpolation letters, e.g. "H-B-N"
                    fit:str=DEFAULT_FIT, # one of `FITS`

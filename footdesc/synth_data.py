@@ -98,7 +98,9 @@ def descriptor_masks(dataset_dir, # a folder written by `write_synth_dataset`
                     )->dict[str, np.ndarray]:
     "Boolean masks (H, W) of where each visible descriptor is in print `image`, keyed by code."
     root = Path(dataset_dir)
-    stem = f"{image:05d}" if isinstance(image, (int, np.integer)) else Path(str(image)).stem
+    if isinstance(image, (int, np.integer)):   # numbered with 5 digits, or more in a dataset of over 100,000 prints (`write_synth_dataset`)
+        stem = next((s for s in (f"{image:0{w}d}" for w in range(5, 13)) if (root/"meta"/f"{s}.json").exists()), f"{image:05d}")
+    else: stem = Path(str(image)).stem
     js, ip = root/"meta"/f"{stem}.json", root/"meta"/f"{stem}.ids.png"
     if not js.exists() or not ip.exists():
         raise FileNotFoundError(f"no masks for {image!r} in {root}: expected {js} and {ip} (written by `footdesc synth`)")

@@ -28,7 +28,7 @@ from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
 from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss, chance_prauc
 from .model import descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError
 from .learner import descriptor_learner
-from .cli import a_path, architecture, device_name, input_size, not_negative, positive, seconds, share, whole
+from .cli import a_path, architecture, device_name, input_size, not_negative, positive, seconds, share, whole, whole_number
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
@@ -452,12 +452,13 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
                      )->TrainResult:
     "Train the paper's descriptor model with the two-phase schedule, evaluate it on the validation set and save it."
     t0 = time.perf_counter()
+    seed, epochs, bs = whole_number(seed, "seed"), whole_number(epochs, "epochs"), whole_number(bs, "bs", 1)   # (NumPy integers as ints: the settings are JSON)
+    if frozen_epochs is not None: frozen_epochs = whole_number(frozen_epochs, "frozen_epochs")
     set_seed(seed)
     if frozen_epochs is None: frozen_epochs = default_frozen_epochs(pretrained, weights, init)
     elif frozen_epochs > 0 and not default_frozen_epochs(pretrained, weights, init):
         warnings.warn(f"frozen_epochs={frozen_epochs} with a body of random weights (no ImageNet weights, no init model): the first "
                       f"{frozen_epochs} epoch(s) train only the head and the preprocessing layer over random filters; 0 trains everything from the start")
-    if min(frozen_epochs, epochs) < 0: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: epochs cannot be negative")
     if frozen_epochs + epochs < 1: raise ValueError(f"frozen_epochs={frozen_epochs} and epochs={epochs}: nothing to train (at least one epoch in all)")
     _check_schedule(lr, unfrozen_lr, wd)
     if not 0 < wise <= 1: raise ValueError(f"wise={wise}: expected the fine-tuned weights' share, above 0 and at most 1 (1: the fine-tuned weights as they are)")
