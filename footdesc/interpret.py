@@ -374,7 +374,7 @@ def mask_in_input(mask, # (H, W) bool at the original print's resolution
 
 # %% ../nbs/40_interpret.ipynb #29322388
 def model_input(loaded, # a `DescriptorModel` from `footdesc.model.load_model`
-                image, # a print file or PIL image
+                image, # a print file, PIL image or NumPy array
                 with_box:bool=False, # also return where the print lies in the input: (left, top, width, height)
                )->tuple:
     "The (1, 3, H, W) normalised input `loaded` expects for `image`, and the grey (H, W) picture of it in [0, 1]."
@@ -390,7 +390,7 @@ def model_input(loaded, # a `DescriptorModel` from `footdesc.model.load_model`
     return x, array.mean(0)/255, (left, top, width, height)
 
 def explain_print(loaded, # a `DescriptorModel`
-                  image, # a print file or PIL image
+                  image, # a print file, PIL image or NumPy array
                   codes=None, # descriptors to explain (default: the predicted ones, by the model's thresholds)
                   mirror:bool=False, # as `predict --mirror`: average probabilities and maps with the print mirrored left/right
                   crop:bool=False, # maps and picture cut to the print itself, without the margins the fit added
