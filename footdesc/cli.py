@@ -143,7 +143,7 @@ def whole_number(value, # a count or seed a Python caller passed: an int or a Nu
 DEVICE_TYPES = ("cpu", "cuda", "mps")
 
 def check_device(device # "cpu", "cuda", "cuda:1", "mps" or a `torch.device`
-                )->"torch.device":
+                ):
     "`device` as a `torch.device` once it is known to exist on this machine; else a `ValueError` that says what does."
     import torch   # (only when a device is named: `footdesc --help` and `info` stay quick)
     try: d = torch.device(device)

@@ -135,6 +135,7 @@ def bootstrap_ap(y, # (n, m) multi-hot labels
                 )->tuple[pd.DataFrame, tuple[float, float]]:
     "Percentile bootstrap intervals over prints: a table (code, ap_low, ap_high; NaN for a descriptor with fewer than `MIN_INTERVAL_POSITIVES` positive prints or groups) and the macro PRAUC's (low, high)."
     y, probs = _check_scores(y, probs)
+    if len(codes) != y.shape[1]: raise ValueError(f"{len(codes)} codes for {y.shape[1]} columns: give one code per column")
     group, scored = _group_index(groups, len(y), n_boot, level), np.flatnonzero(y.any(0))
     table = pd.DataFrame(dict(code=list(codes), ap_low=np.nan, ap_high=np.nan))
     if not len(scored): return table, (np.nan, np.nan)   # nothing to score, nothing to resample
