@@ -210,6 +210,11 @@ def _model_config(learn_or_config, thresholds, training):
     if training is not None: config["training"] = training
     return config
 
+def _json_value(v):
+    "A NumPy number or array in a training record (`training=`), as JSON writes Python's; anything else is refused as json would."
+    if isinstance(v, (np.generic, np.ndarray)): return v.tolist()
+    raise TypeError(f"{type(v).__name__} {v!r} cannot be written to a model file's config.json")
+
 def save_model(learn, # a trained fastai `Learner` from `footdesc.learner.descriptor_learner`
                path, # the model file to write (e.g. model.zip)
                thresholds=None, # per-descriptor decision thresholds (17 values or code → value; default: as configured, else 0.5)
@@ -236,7 +241,7 @@ def save_model(learn, # a trained fastai `Learner` from `footdesc.learner.descri
     weights = io.BytesIO()
     torch.save({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, weights)
     with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("config.json", json.dumps(config, indent=1))
+        z.writestr("config.json", json.dumps(config, indent=1, default=_json_value))
         z.writestr("weights.pt", weights.getvalue())
     return path
 

@@ -44,6 +44,11 @@ DEFAULT_FIT = "pad"
 FITS = ("pad", "squish", "pad-upright", "squish-upright")
 PAPER_WHITE = 255  # the background value used for padding
 
+def _whole_side(s)->int:
+    "One side of a size: a whole number of pixels (64.0 is 64; 64.9 and True are not sizes)."
+    if isinstance(s, (bool, np.bool_)) or float(s) != int(float(s)): raise ValueError
+    return int(float(s))
+
 def parse_size(size # "352x144" (height x width), "224" (square), an int, or a (height, width) pair
               )->tuple[int, int]:
     "A size as a (height, width) tuple of positive ints."
@@ -51,8 +56,8 @@ def parse_size(size # "352x144" (height x width), "224" (square), an int, or a (
         if isinstance(size, str):
             parts = size.lower().replace("×", "x").replace(",", "x").split("x")
             hw = tuple(int(p) for p in parts)
-        elif isinstance(size, (int, np.integer)): hw = (int(size),)
-        else: hw = tuple(int(s) for s in size)
+        elif isinstance(size, (int, np.integer)) and not isinstance(size, (bool, np.bool_)): hw = (int(size),)
+        else: hw = tuple(_whole_side(s) for s in size)
         if len(hw) == 1: hw = hw*2
         if len(hw) != 2 or min(hw) < 1: raise ValueError
     except (ValueError, TypeError): raise ValueError(f"size {size!r} is not valid: write it as HEIGHTxWIDTH in pixels, e.g. '352x144' (or one number for a square)") from None

@@ -119,6 +119,7 @@ def label_frequencies(n:int, # number of prints
                       workers:int=1, # processes
                      )->pd.DataFrame:
     "Requested and realised frequency of each descriptor over the `n` prints a dataset with these settings would hold."
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
     freqs = check_frequencies(frequencies)
     jobs = [(print_seed(seed, i), height, freqs) for i in range(n)]
     if workers == 1: labels = [_labels_only(j) for j in jobs]
