@@ -558,9 +558,9 @@ def _list(text): return [v.strip() for v in str(text).split(",") if v.strip()]
 
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc grid`."
-    parser.add_argument("data", nargs="?", help="the labelled dataset (folder with labels.csv, or a CSV)")
+    parser.add_argument("data", type=a_path, nargs="?", help="the labelled dataset (folder with labels.csv, or a CSV)")
     parser.add_argument("--results", type=a_path, metavar="DIR", help="results folder: records.jsonl, grid.json, split.csv, models/, tables/")
-    parser.add_argument("--tables", metavar="RESULTS", help="render Tables 3-8 and the seed variability from RESULTS (Markdown and CSV in RESULTS/tables) and exit")
+    parser.add_argument("--tables", type=a_path, metavar="RESULTS", help="render Tables 3-8 and the seed variability from RESULTS (Markdown and CSV in RESULTS/tables) and exit")
     parser.add_argument("--compare", type=_list, help="the two sizes Table 3 compares (default: the smallest recorded size and 224x224:squish)")
     parser.add_argument("--preset", choices=list(PRESETS), help="one of the paper's grids: table3 (360 runs), table7 (72), table8 (18)")
     parser.add_argument("--channels", type=_list, help="channel configurations, e.g. H-B-N,N-N-N")
@@ -575,7 +575,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--valid-pct", type=share, default=0.2, help="validation share if the dataset has no split column (default 0.2)")
     weights = parser.add_mutually_exclusive_group()
     weights.add_argument("--no-pretrained", action="store_true", help="random initialisation instead of ImageNet weights")
-    weights.add_argument("--weights", metavar="PATH", help="a local torchvision ImageNet checkpoint (offline machines)")
+    weights.add_argument("--weights", type=a_path, metavar="PATH", help="a local torchvision ImageNet checkpoint (offline machines)")
     parser.add_argument("--save-models", action="store_true", help="keep each cell's model in RESULTS/models/")
     parser.add_argument("--limit", type=whole(0), help="run at most N unfinished cells, then stop (0: none, only the status)")
     parser.add_argument("--cell", metavar="NAME", help="run only this cell (names from --print-commands)")

@@ -10,6 +10,7 @@ import sys, json, math, base64, zipfile, argparse, statistics
 from .descriptors import CODES, BY_CODE
 from .chance import random_ap
 from .model_file import check_model_path, zip_config, damaged
+from .cli import a_path
 
 # %% auto #0
 __all__ = ['RESULTS', 'SHOWN_ELSEWHERE', 'read_config', 'chance_levels', 'descriptor_rows', 'validation_summary', 'print_counts',
@@ -209,7 +210,7 @@ def card_text(card:dict # from `model_card`
 # %% ../nbs/36_info.ipynb #inf00047
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc info`."
-    parser.add_argument("model", help="the model file (from footdesc train)")
+    parser.add_argument("model", type=a_path, help="the model file (from footdesc train)")
     parser.add_argument("--json", action="store_true", help="print the card as JSON (settings, data, validation results, per-epoch history, per-descriptor rows)")
     parser.add_argument("--allow-pickle", action="store_true", help="also read a pickled fastai export (--format fastai); reading it runs code stored in the file: trusted files only")
 

@@ -20,23 +20,23 @@ __all__ = ['VARIABLE_LENGTH', 'add_arguments', 'scale_with', 'protocol_from', 'r
 def add_arguments(parser:argparse.ArgumentParser):
     "Options of `footdesc real`."
     parser.add_argument("--out", type=a_path, required=True, help="results folder (resumable): records.jsonl, results.md/json, models, caches")
-    parser.add_argument("--fid300", default=None, help=f"FID-300 folder with footdesc's labels.csv and marks.csv (default: ${FID300_ENV} or ../shared/data/fid300)")
-    parser.add_argument("--references", default=None, help="your own labelled references (folder or CSV: image, descriptors, and optionally shoe, "
+    parser.add_argument("--fid300", type=a_path, default=None, help=f"FID-300 folder with footdesc's labels.csv and marks.csv (default: ${FID300_ENV} or ../shared/data/fid300)")
+    parser.add_argument("--references", type=a_path, default=None, help="your own labelled references (folder or CSV: image, descriptors, and optionally shoe, "
                         "naming each print's shoe so that a shoe's prints share a fold) instead of FID-300's labels.csv")
-    parser.add_argument("--marks", default=None, help="marks CSV with a reference column (each mark's reference, as its image is written in the references' CSV, "
+    parser.add_argument("--marks", type=a_path, default=None, help="marks CSV with a reference column (each mark's reference, as its image is written in the references' CSV, "
                         "or its path relative to the marks CSV): with --references, no marks unless given; otherwise FID-300's marks.csv")
     parser.add_argument("--scale", default="cpu", choices=list(SCALES), help="gpu: ResNet-50 at 352x144 (minutes on an H100); cpu: ResNet-18 at 176x72 (under an hour on 2 cores); tiny: a smoke test")
     parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated steps among {', '.join(STEPS)}")
     parser.add_argument("--workers", type=whole(1), default=None, help="processes for synthesising prints (default: one per CPU)")
     parser.add_argument("--device", type=device_name, default=None, help="cpu, cuda, cuda:N or mps (default: the GPU if there is one)")
     parser.add_argument("--keep-models", action="store_true", help="keep every fold's model file")
-    parser.add_argument("--pretrained-from", default=None, metavar="DIR",
+    parser.add_argument("--pretrained-from", type=a_path, default=None, metavar="DIR",
                         help="copy finished synthetic pre-trainings from another run's --out (same pre-training settings) instead of training them again")
-    parser.add_argument("--unlabelled", default=None, metavar="PATH",
+    parser.add_argument("--unlabelled", type=a_path, default=None, metavar="PATH",
                         help="prints without labels for self-training (--set pseudo_n=N): a folder or a CSV with an image column; default with --references: none; "
                              "otherwise FID-300's references folder (its labelled references and marks, and copies of them, are left out)")
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--weights", default=None, metavar="PATH",
+    group.add_argument("--weights", type=a_path, default=None, metavar="PATH",
                        help="ImageNet weights, a local torchvision checkpoint of the scale's architecture (e.g. resnet50-11ad3fa6.pth for --scale gpu): "
                             "the cv step also starts from them (imagenet) and from a synthetic pre-training that starts from them (imagenet-synthetic)")
     group.add_argument("--imagenet", action="store_true", help="as --weights, with torchvision's download of the ImageNet weights (needs network access once)")
