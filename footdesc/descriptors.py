@@ -164,7 +164,7 @@ def decode(vector, # 17 labels or probabilities, in canonical order
 def threshold_vector(thresholds, # one threshold; k in `codes` order; or by code: a dict, or a pandas Series indexed by code
                      codes=CODES, # the k outputs' codes
                     )->np.ndarray:
-    "The (k,) thresholds in `codes` order, each a finite number (above 1: never yes); a mapping (or Series) is read by code, never by position."
+    "The (k,) thresholds in `codes` order, each a number, not NaN (above 1, +inf too: never yes); a mapping (or Series) is read by code, never by position."
     codes = tuple(codes)
     if hasattr(thresholds, "keys"):   # a dict or a Series: by code (a Series of `best_thresholds`' values reversed or sorted keeps its codes)
         keys = list(thresholds.keys())
@@ -176,8 +176,8 @@ def threshold_vector(thresholds, # one threshold; k in `codes` order; or by code
         else: thresholds = list(thresholds.values) if hasattr(thresholds, "values") and not callable(thresholds.values) else [thresholds[k] for k in keys]
     try: t = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(codes),))
     except (ValueError, TypeError): raise ValueError(f"expected one threshold or {len(codes)} (one per descriptor), got {np.shape(thresholds) or thresholds!r}") from None
-    bad = [f"{c}={v:g}" for c, v in zip(codes, t) if not np.isfinite(v)]   # NaN would answer no to every print, without a word
-    if bad: raise ValueError(f"thresholds must be finite numbers; got {', '.join(bad[:4])}{' ...' if len(bad) > 4 else ''}")
+    bad = [f"{c}={v:g}" for c, v in zip(codes, t) if np.isnan(v)]   # NaN would answer no to every print, without a word (+inf, like any value above 1, says "never")
+    if bad: raise ValueError(f"thresholds must be numbers, not NaN; got {', '.join(bad[:4])}{' ...' if len(bad) > 4 else ''}")
     return t
 
 def answer_matrix(probs, # (n, k) or (k,) probabilities, one per code of `codes`

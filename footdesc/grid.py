@@ -568,7 +568,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--sizes", type=_list, help="sizes HxW[:FIT], e.g. 352x144,224x224:squish")
     parser.add_argument("--losses", type=_list, help="losses: bce,softf1")
     parser.add_argument("--seeds", type=lambda t: [int(v) for v in _list(t)], help="seeds, e.g. 0,1")
-    parser.add_argument("--arch", type=architecture, default="resnet50", help="torchvision architecture (default resnet50)")
+    parser.add_argument("--arch", type=architecture, default=None, help="torchvision architecture (default resnet50)")
     parser.add_argument("--frozen-epochs", type=whole(0), default=None, help="phase 1 epochs (default 10 from ImageNet weights, 0 with --no-pretrained)")
     parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs (default 40)")
     parser.add_argument("--bs", type=whole(2, of="prints per batch"), default=64, help="batch size, 2 or more (default 64)")
@@ -610,17 +610,18 @@ def check_cell(cell:Cell)->Cell:
     return cell
 
 # %% ../nbs/42_grid.ipynb #31d942a5
-def _gpu_slots(text:str # --gpus: "all", or GPU numbers such as "0,1,2,3"
+def _gpu_slots(text:str # --gpus: "all", or GPUs such as "0,1,2,3" (numbers or UUIDs as CUDA_VISIBLE_DEVICES takes them)
               )->list[str]:
-    "The GPU numbers `--gpus` names, each one that PyTorch sees here (a cell started on a GPU that does not exist would run on the CPU, unnoticed)."
+    "The GPUs `--gpus` names, each one this process may use: a cell started on a GPU that does not exist would run on the CPU, unnoticed."
     import torch
     n = torch.cuda.device_count()
     if n == 0: raise ValueError(f"--gpus {text} but PyTorch sees no CUDA GPU here; omit --gpus to run the cells one after another")
-    if text == "all": return [str(i) for i in range(n)]
+    visible = [v.strip() for v in os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",") if v.strip()][:n] or [str(i) for i in range(n)]   # as a job's CUDA_VISIBLE_DEVICES names them
+    if text == "all": return visible
     slots = _list(text)
-    wrong = [s for s in slots if not s.isdigit() or int(s) >= n]
+    wrong = [s for s in slots if s not in visible]
     if wrong or not slots:
-        raise ValueError(f"--gpus {text}: expected 'all' or GPU numbers from 0 to {n - 1}, as PyTorch numbers the {n} CUDA GPU{'s' if n > 1 else ''} it sees here"
+        raise ValueError(f"--gpus {text}: expected 'all' or GPUs of the {len(visible)} this process may use ({', '.join(visible)}), as CUDA_VISIBLE_DEVICES names them"
                          + (f"; {', '.join(map(repr, wrong))} {'is' if len(wrong) == 1 else 'are'} not one" if wrong else ""))
     return slots
 
@@ -636,17 +637,18 @@ def run(args)->int:
     frozen_epochs = default_frozen_epochs(not args.no_pretrained, args.weights) if args.frozen_epochs is None else args.frozen_epochs
     if frozen_epochs + args.epochs < 1:   # before the settings are pinned: each cell would train nothing
         raise SystemExit(f"footdesc grid: --frozen-epochs {frozen_epochs} and --epochs {args.epochs}: nothing to train (at least one epoch in all)")
-    settings = _canonical_data(dict(data=args.data, arch=args.arch, frozen_epochs=frozen_epochs, epochs=args.epochs, bs=args.bs,
+    arch = args.arch or "resnet50"   # (the option's default is None, so that --tables, which trains nothing, does not import torch to check it)
+    settings = _canonical_data(dict(data=args.data, arch=arch, frozen_epochs=frozen_epochs, epochs=args.epochs, bs=args.bs,
                     valid_pct=args.valid_pct, pretrained=not args.no_pretrained, weights=args.weights, save_models=args.save_models,
                     device=args.device, num_workers=args.num_workers, progress=not args.quiet))
     if not Path(settings["data"]).exists(): raise SystemExit(f"footdesc grid: dataset {args.data} does not exist")
     try:   # every value checked before grid.json pins anything
         cells = [check_cell(parse_cell(args.cell))] if args.cell else cells_from_args(args)
         from footdesc.model import resolve_arch
-        resolve_arch(args.arch)
+        resolve_arch(arch)
         from footdesc.dataset import read_labels, dataset_fingerprint
         settings["data_fingerprint"] = dataset_fingerprint(read_labels(settings["data"], check_files=False))   # its prints and labels, not only its path
-        slots = _gpu_slots(args.gpus) if args.gpus else None
+        slots = _gpu_slots(args.gpus) if args.gpus and not args.print_commands else None   # (printed commands run elsewhere: a login node may have no GPU)
     except ValueError as e: raise SystemExit(f"footdesc grid: {e}") from None
     results = Path(args.results)
     pending = [c for c in cells if c.name not in finished_cells(results)]

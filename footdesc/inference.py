@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .descriptors import CODES, format_codes, answer_codes, threshold_vector
+from .descriptors import CODES, format_codes, answer_matrix, threshold_vector
 from .dataset import with_progress
 from .resample import print_to_array, blank_print, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT
 from .batch import prints_to_batch, host_to_device, decode_prints, read_prints, decode_on_device, convert_prints, shared_job, from_shared, _free_shared_bytes, reporting_warnings, retell
@@ -263,11 +263,11 @@ def predictions_frame(paths, # the print files, in the order of `probs`
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     thresholds, probs = threshold_vector(thresholds), np.asarray(probs)
     if len(paths) != len(probs): raise ValueError(f"{len(paths)} paths but {len(probs)} rows of probabilities: give the paths that predict_paths scored, in its order")
-    rows = []
-    for path, p in zip(paths, probs):
+    rows, answers = [], answer_matrix(probs, thresholds) if len(probs) else np.zeros((0, len(CODES)), bool)   # one call for the batch (a sub-descriptor's yes brings its parent)
+    for path, p, yes in zip(paths, probs, answers):
         err = errors.get(str(path)) or errors.get(str(Path(path)), "")   # (`predict_paths` names a print as Path writes it: ./a.png is a.png there)
         if not err and np.isnan(p).any(): err = "not scored: its probabilities are missing (NaN)"   # never a blank answer that looks like a clean one
-        codes = "" if err else format_codes(answer_codes(p, thresholds))   # a sub-descriptor's yes brings its parent
+        codes = "" if err else format_codes([c for c, y in zip(CODES, yes) if y])
         rows.append(dict(image=str(path), descriptors=codes, error=err, **{c: (None if err else round(float(pk), 4)) for c, pk in zip(CODES, p)}))
     return pd.DataFrame(rows, columns=[*_ANSWER_COLUMNS, *CODES])
 

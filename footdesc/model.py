@@ -202,7 +202,7 @@ def _model_config(learn_or_config, thresholds, training):
     config = dict(getattr(learn_or_config, "footdesc_config", learn_or_config))
     if thresholds is None: thresholds = config.get("thresholds") or [0.5] * N_DESCRIPTORS
     if not hasattr(thresholds, "keys") and np.size(thresholds) != N_DESCRIPTORS: raise ValueError(f"expected {N_DESCRIPTORS} thresholds (one per descriptor), got {np.size(thresholds)}")
-    thresholds = [float(t) for t in threshold_vector(thresholds)]   # by code where they are keyed by code; finite (NaN is not JSON, and would answer no to all)
+    thresholds = [float(t) for t in threshold_vector(thresholds)]   # by code where they are keyed by code; not NaN (which would answer no to all)
     config.update(format=MODEL_FORMAT, format_version=MODEL_FORMAT_VERSION, footdesc_version=__version__,
                   torch_version=torch.__version__, created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                   codes=list(CODES), descriptor_table_version=DESCRIPTOR_TABLE_VERSION,

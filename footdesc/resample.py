@@ -312,11 +312,28 @@ def say_once(message:str, # the warning's text
         told.set()
     warnings.warn(message, category)
 
+def _array_image(a:np.ndarray # (H, W) grey, (H, W, 1), or (H, W, 3|4) colour; integers 0-255 (or 0-65535), floats 0-1 (0 black, 1 white), or booleans
+                )->Image.Image:
+    "A print held as a NumPy array, as the PIL image a file would give."
+    if a.ndim == 3 and a.shape[2] == 1: a = a[:, :, 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)) or min(a.shape[:2]) < 1:
+        raise ValueError(f"a print as an array must be (height, width), or (height, width, 3 or 4) for colour; got shape {a.shape}")
+    if a.dtype == bool: a = a.astype(np.uint8) * 255
+    elif np.issubdtype(a.dtype, np.floating):
+        if not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= 1):
+            raise ValueError(f"a print as a {a.dtype} array must hold values from 0 (black) to 1 (white); this one spans {np.nanmin(a):g} to {np.nanmax(a):g}: scale it, or give uint8")
+        a = np.round(a * 255).astype(np.uint8)
+    elif np.issubdtype(a.dtype, np.integer) and a.dtype not in (np.uint8, np.uint16):   # (uint16: a 16-bit scan, as Pillow reads one)
+        top = 255 if a.ndim == 3 or a.max() <= 255 else 65535   # (colour: 8 bits a channel; grey: 8 or 16 bits)
+        if a.min() < 0 or a.max() > top: raise ValueError(f"a print as an integer array must hold values from 0 to {top}; this one spans {a.min()} to {a.max()}")
+        a = a.astype(np.uint8 if top == 255 else np.uint16)
+    elif a.dtype != np.uint8 and not (a.dtype == np.uint16 and a.ndim == 2):   # (16-bit colour: Pillow has no such mode)
+        raise ValueError(f"a print as an array must hold integers (8-bit for colour), floats from 0 to 1, or booleans; got {a.dtype} of shape {a.shape}")
+    return Image.fromarray(a)
+
 def _prepare_source(img, fit, tell:bool=True, size=None, name=None):
     "The print greyscale and turned as `fit` says; with `tell`, said once if it is read sideways, or (given the input `size`) enlarged, naming the file (`name`, or `img` where it is a path)."
-    if isinstance(img, np.ndarray):   # a print already in memory (cropped, cleaned in a notebook): a (H, W) greyscale array, or (H, W, 3) colour
-        if img.ndim not in (2, 3) or min(img.shape[:2]) < 1: raise ValueError(f"a print as an array must be (height, width) or (height, width, channels); got shape {img.shape}")
-        img = Image.fromarray(img)
+    if isinstance(img, np.ndarray): img = _array_image(img)   # a print already in memory (cropped, cleaned in a notebook)
     elif not isinstance(img, (Image.Image, str, os.PathLike)): raise TypeError(f"a print is a file path, a PIL image or a NumPy array; got {type(img).__name__}")
     name = name if name is not None or isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)

@@ -54,7 +54,8 @@ def _not_synthetic(out:Path)->str|None:
         with open(labels, encoding="utf-8", errors="replace") as f: header = f.readline().strip().lstrip("\ufeff").split(",")
         if "seed" not in header: return f"holds a labels.csv that footdesc synth did not write (its columns are {', '.join(header)}; a synthetic one has a seed column)"
     foreign = sorted(f.name for f in (out/"images").glob("*.png") if re.fullmatch(r"\d+\.png", f.name) and not (out/"meta"/f"{f.stem}.json").is_file()) if (out/"images").is_dir() else []
-    if foreign: return f"holds {len(foreign)} print{'s' if len(foreign) > 1 else ''} in images/ that footdesc synth did not write (no meta/NNNNN.json beside {'them' if len(foreign) > 1 else 'it'}: {', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''})"
+    synthetic = (out/"meta").is_dir() and any(re.fullmatch(r"\d+\.json", f.name) for f in (out/"meta").iterdir())   # some prints with their meta: synth's folder (an earlier footdesc, interrupted, wrote a print before its meta)
+    if foreign and not synthetic: return f"holds {len(foreign)} print{'s' if len(foreign) > 1 else ''} in images/ that footdesc synth did not write (no meta/NNNNN.json beside {'them' if len(foreign) > 1 else 'it'}: {', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}; if they are synth's and you deleted meta/, delete images/ too)"
     return None
 
 def write_synth_dataset(out, # the dataset folder to create
