@@ -310,7 +310,9 @@ class StopOnDivergence(Callback):
     def before_train(self): self.bad = None
     def before_validate(self): self.bad = None
     def after_loss(self):
-        bad = ~torch.isfinite(self.learn.loss.detach()).all()   # on the device: no batch waits for the answer
+        bad = torch.isnan(self.learn.pred.detach()).any()   # NaN scores: no metric can be computed (on the device: no batch waits for the answer)
+        scaler = getattr(self.learn, "scaler", None)   # fp16 (a GPU without bf16): GradScaler skips a step whose loss overflowed, and training goes on
+        if not (scaler is not None and scaler.is_enabled()): bad = bad | ~torch.isfinite(self.learn.loss.detach()).all()
         self.bad = bad if self.bad is None else self.bad | bad
     def after_train(self):
         weights = torch.stack([torch.isfinite(p).all() for p in self.learn.model.parameters()]).all()
