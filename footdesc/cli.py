@@ -94,11 +94,15 @@ def share(text)->float:
 
 LARGEST_SIDE = 4096  # pixels: the largest network input side accepted on the command line (the paper's largest is 928x384)
 
+def _checked(check, text):
+    "`check(text)`'s result, its `ValueError` turned into argparse's error (which puts the option's name before the message)."
+    try: return check(text)
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+
 def input_size(text)->str:
     "An argparse type: a network input size HEIGHTxWIDTH (or one number, a square), each side `LARGEST_SIDE` or less; returns `text`."
     from footdesc.resample import parse_size   # (NumPy and Pillow: only when a command has a size to read)
-    try: hw = parse_size(text)
-    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    hw = _checked(parse_size, text)
     if max(hw) > LARGEST_SIDE:
         raise argparse.ArgumentTypeError(f"size {text!r} is too large: each side at most {LARGEST_SIDE} pixels (the paper's largest input is 928x384; "
                                          f"a {hw[0]}x{hw[1]} print would take {3*hw[0]*hw[1]/2**30:,.1f} GiB)")
@@ -107,8 +111,7 @@ def input_size(text)->str:
 def print_size(text)->str:
     "An argparse type: a print's size HEIGHTxWIDTH in pixels (a scan: no limit but the pixel limit when it is read); returns `text`."
     from footdesc.resample import parse_size
-    try: parse_size(text)
-    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    _checked(parse_size, text)
     return text
 
 def print_sizes(text)->str:
@@ -121,8 +124,7 @@ def print_sizes(text)->str:
 def architecture(text)->str:
     "An argparse type: a torchvision architecture's name, or footdesc's `small_cnn` (`footdesc.model.resolve_arch`); returns `text`."
     from footdesc.model import resolve_arch   # (PyTorch: only when a command names an architecture)
-    try: resolve_arch(text)
-    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    _checked(resolve_arch, text)
     return text
 
 def a_path(text)->str:
@@ -161,8 +163,7 @@ def check_device(device # "cpu", "cuda", "cuda:1", "mps" or a `torch.device`
 
 def device_name(text)->str:
     "An argparse type: a device that exists on this machine (`check_device`); returns `text`."
-    try: check_device(text)
-    except ValueError as e: raise argparse.ArgumentTypeError(str(e)) from None
+    _checked(check_device, text)
     return text
 
 # %% ../nbs/02_cli.ipynb #752dc0a7

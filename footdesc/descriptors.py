@@ -173,7 +173,7 @@ def threshold_vector(thresholds, # one threshold; k in `codes` order; or by code
             if missing: raise ValueError(f"thresholds by code lack {', '.join(missing)}")
             thresholds = [thresholds[c] for c in codes]
         elif keys != list(range(len(keys))): raise ValueError(f"thresholds are keyed by {keys[:3]}...: key them by descriptor code, or give them in code order")
-        else: thresholds = list(thresholds.values) if hasattr(thresholds, "values") and not callable(thresholds.values) else [thresholds[k] for k in keys]
+        else: thresholds = [thresholds[k] for k in keys]   # (0..16: a Series' plain index, or a dict's)
     try: t = np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (len(codes),))
     except (ValueError, TypeError): raise ValueError(f"expected one threshold or {len(codes)} (one per descriptor), got {np.shape(thresholds) or thresholds!r}") from None
     bad = [f"{c}={v:g}" for c, v in zip(codes, t) if np.isnan(v)]   # NaN would answer no to every print, without a word (+inf, like any value above 1, says "never")

@@ -47,6 +47,10 @@ def _check_space(out:Path, n:int, height:int):
     if need > free: raise ValueError(f"{n:,} prints of height {height} need at least {need/1e9:,.1f} GB, and {there} has {free/1e9:,.1f} GB free; "
                                      "draw fewer prints (--n), smaller ones (--height), or write elsewhere")
 
+def _check_prints(n):
+    "Refuse a number of prints `n` that is not a whole number, 1 or more (NumPy integers are)."
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
+
 def _not_synthetic(out:Path)->str|None:
     "What in `out` footdesc synth did not write and `--force` would replace or delete: a labels.csv without its seed column, a numbered print without its meta/NNNNN.json (None: nothing)."
     labels = out/"labels.csv"
@@ -70,7 +74,7 @@ def write_synth_dataset(out, # the dataset folder to create
                        )->Path:
     "Write `n` synthetic prints with labels.csv and per-print masks to `out`; returns `out`."
     out = Path(out); seed = _seed(seed); _check_options(height, dict(floor=floor)); frequencies = check_frequencies(frequencies)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
+    _check_prints(n)
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1: raise ValueError(f"workers must be a positive whole number, got {workers!r}")
     if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} exists and is not a folder; choose another OUT")
     _check_space(out, int(n), int(height))
@@ -120,7 +124,7 @@ def label_frequencies(n:int, # number of prints
                       workers:int=1, # processes
                      )->pd.DataFrame:
     "Requested and realised frequency of each descriptor over the `n` prints a dataset with these settings would hold."
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n must be a positive whole number of prints, got {n!r}")
+    _check_prints(n)
     freqs = check_frequencies(frequencies)
     jobs = [(print_seed(seed, i), height, freqs) for i in range(n)]
     if workers == 1: labels = [_labels_only(j) for j in jobs]
