@@ -78,6 +78,7 @@ def fit_box(source_size, # (width, height) of the print, as Pillow reports it
     H, W = parse_size(size)
     if parse_fit(fit)[0] == "squish": return (W, H), (0, 0)
     w, h = source_size
+    if not (w >= 1 and h >= 1): raise ValueError(f"the print has no pixels to resample ({w}x{h}): an empty crop?")
     scale = min(H/h, W/w)
     iw, ih = min(W, max(1, round(w*scale))), min(H, max(1, round(h*scale)))
     return (iw, ih), ((W-iw)//2, (H-ih)//2)
@@ -211,6 +212,9 @@ def open_print(path, # an image file
                max_pixels:int=MAX_PRINT_PIXELS, # refuse larger images (see above)
               )->Image.Image:
     "The print at `path`, decoded, turned the way its EXIF says, as 8-bit greyscale (mode 'L')."
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
+        raise ValueError(f"max_pixels must be a whole number of pixels above 0, got {max_pixels!r} (to open bigger scans, raise it, "
+                         "or FOOTDESC_MAX_PIXELS)")
     path = Path(path)
     try: readable = path.is_file()
     except OSError: readable = False   # a folder above it that may not be entered
