@@ -3,12 +3,14 @@
 #   1. a CUDA smoke test (`bench train --tiny`), 2. on request (FD_STEPS) the sync check (tools/gpu_sync_check.py) and `bench train` at 352x144
 #   on the synthetic pre-training set (the check also profiles 10 batches: GPU busy fraction, top kernels and CPU calls),
 #   3. `bench predict` on the GPU (and on request tools/bigscan_bench.py: FD_STEPS "... bigscan ...", about a minute), 4. `footdesc real --scale gpu` with a time limit (resumable).
-# Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL),
+# Needs: wheels of footdesc's missing dependencies in .whl/ (the machine has torch, numpy, pandas, sklearn, PIL; `bash tools/gpu_wheels.sh` fills it),
 # the labelled FID-300 subset in .gpu/fid300/ (never committed: non-commercial licence; `python tools/gpu_carry.py [--pool N]` fills it,
 # with N unlabelled references too for self-training, e.g. FD_REAL_ARGS="... --set pseudo_n=N"), $OUT for results
 # (log.txt, bench-predict.json, bigscan.json, real.log, real.md, real-gpu.tgz; with "sync train" also sync-check.json, bench-train-torch.json, bench-train-fastai.json).
 # Usage there: bash tools/gpu-visit.sh [BUDGET_SECONDS]   (default 560: the whole script, install to tarball)
 # Only the questions that fit: FD_REAL_ARGS="--steps zero-shot,cv" (the gpu scale pre-trains 40 epochs on 16,000 prints, about 6 minutes; zero-shot and cv take about 7.5); see footdesc real --help.
+# "cudatests" runs the notebooks' #| cuda tests with nbdev-test (`bash tools/gpu_wheels.sh --tests` first; about 3 minutes, limit FD_TESTS_S=300;
+# log in cuda-tests.log): a GPU-only bug (stop 24's resume) shows there before it costs a protocol run.
 # Which steps: FD_STEPS (default "smoke predict real": sync and train were measured in stops 4-5, and the gpu scale's
 # 16,000-print pre-training leaves no room for them; add "sync train" to measure them again; "bigscan" times big prints with and
 # without predict_paths' cap on decoded pixels per batch). The synthetic set for sync/train is made only
@@ -121,6 +123,16 @@ say "big prints on $DEVICE: the cap on decoded pixels per batch against none (to
 timeout 150 python3 tools/bigscan_bench.py --device $DEVICE $( [ "$DEVICE" = cpu ] && echo --print-size 800x320 --files 4 --prints 16 --bs 8 --arch resnet18 --size 64x32 --batch-pixels 1000000 ) \
   >"$OUT/bigscan.json" 2>>"$OUT/log.txt" || say "bigscan bench failed or timed out (exit $?)"
 cat "$OUT/bigscan.json" | tee -a "$OUT/log.txt"
+fi
+
+if want cudatests; then   # the notebooks' #| cuda tests, which CI (no GPU) never runs; needs the wheels of `tools/gpu_wheels.sh --tests`
+NOTEBOOKS=$(grep -l '#| cuda' nbs/*.ipynb | xargs -n1 basename | sed 's/\.ipynb$//' | paste -sd'|' -)
+FLAGS=$( [ "$DEVICE" = cuda ] && echo "--flags cuda" )   # (a CPU dry run runs the same notebooks' other tests: the runner itself is what it checks)
+say "notebook tests $FLAGS: $NOTEBOOKS"
+if [ -x /tmp/site/bin/nbdev-test ]; then
+  timeout ${FD_TESTS_S:-300} /tmp/site/bin/nbdev-test $FLAGS --n-workers 3 --file-re "^($NOTEBOOKS)\.ipynb$" >"$OUT/cuda-tests.log" 2>&1
+  say "notebook tests exit $?"; grep -v "^\s*$" "$OUT/cuda-tests.log" | tail -15 | tee -a "$OUT/log.txt"
+else say "no nbdev-test in /tmp/site: fill .whl with 'bash tools/gpu_wheels.sh --tests'"; fi
 fi
 
 want real || { say "done"; exit 0; }
