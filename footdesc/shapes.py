@@ -434,7 +434,7 @@ from PIL import ImageFont
 
 @functools.lru_cache(None)
 def font_files()->tuple[str, ...]:
-    "The DejaVu TrueType files that ship with matplotlib."
+    "The DejaVu TrueType files that ship with matplotlib and draw Latin capitals (not the two Display faces, which have none)."
     import importlib.util
     spec = importlib.util.find_spec("matplotlib")  # find the files without importing matplotlib (slow)
     folder = Path(spec.submodule_search_locations[0])/"mpl-data"/"fonts"/"ttf" if spec else None
@@ -442,8 +442,15 @@ def font_files()->tuple[str, ...]:
     if not files:
         import matplotlib; folder = Path(matplotlib.get_data_path())/"fonts"/"ttf"
         files = tuple(sorted(str(p) for p in folder.glob("DejaVu*.ttf")))
+    files = tuple(f for f in files if _draws_letters(f))
     if not files: raise RuntimeError(f"no DejaVu fonts found under {folder}; reinstall matplotlib")
     return files
+
+def _draws_letters(path)->bool:
+    "Whether the face at `path` puts ink down for capitals (DejaVuSansDisplay and DejaVuSerifDisplay draw nothing for them)."
+    font = ImageFont.truetype(str(path), 20)
+    img = Image.new("L", (120, 40)); ImageDraw.Draw(img).text((2, 2), "GRIP", fill=255, font=font)
+    return np.asarray(img).max() > 110
 
 @functools.lru_cache(256)
 def _font(path, size): return ImageFont.truetype(path, size)

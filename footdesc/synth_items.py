@@ -39,6 +39,7 @@ def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None
         x = int((row[0] + row[-1])/2 - mw/2 + rng.normal(0, .08)*width); y0 = y - mh//2
         if x < 0 or y0 < 0 or x + mw > W or y0 + mh > H or not sole[y0:y0 + mh, x:x + mw].all(): continue
         m = m.point(lambda v: 255 if v > 110 else 0)
+        if m.getbbox() is None: continue   # nothing left of the mark at this size: no panel without its mark (an examiner would code a bare one)
         if panel:
             pad = max(2, int(unit*rng.uniform(.02, .05)))
             box = [x - pad, y0 - pad, x + mw + pad, y0 + mh + pad]
