@@ -75,10 +75,10 @@ def fit_box(source_size, # (width, height) of the print, as Pillow reports it
             fit:str=DEFAULT_FIT, # "pad" or "squish" (the `-upright` part is handled before this)
            )->tuple[tuple[int, int], tuple[int, int]]:
     "Where the resized print goes in the target: its (width, height) and the (left, top) offset of the paste."
-    H, W = parse_size(size)
-    if parse_fit(fit)[0] == "squish": return (W, H), (0, 0)
     w, h = source_size
     if not (w >= 1 and h >= 1): raise ValueError(f"the print has no pixels to resample ({w}x{h}): an empty crop?")
+    H, W = parse_size(size)
+    if parse_fit(fit)[0] == "squish": return (W, H), (0, 0)
     scale = min(H/h, W/w)
     iw, ih = min(W, max(1, round(w*scale))), min(H, max(1, round(h*scale)))
     return (iw, ih), ((W-iw)//2, (H-ih)//2)
@@ -212,8 +212,8 @@ def open_print(path, # an image file
                max_pixels:int=MAX_PRINT_PIXELS, # refuse larger images (see above)
               )->Image.Image:
     "The print at `path`, decoded, turned the way its EXIF says, as 8-bit greyscale (mode 'L')."
-    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
-        raise ValueError(f"max_pixels must be a whole number of pixels above 0, got {max_pixels!r} (to open bigger scans, raise it, "
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, float, np.integer, np.floating)) or not max_pixels >= 1:
+        raise ValueError(f"max_pixels must be a number of pixels, 1 or more, got {max_pixels!r} (to open bigger scans, raise it, "
                          "or FOOTDESC_MAX_PIXELS)")
     path = Path(path)
     try: readable = path.is_file()
@@ -342,6 +342,7 @@ def _prepare_source(img, fit, tell:bool=True, size=None, name=None):
     name = name if name is not None or isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
+    fit_box(img.size, size or DEFAULT_SIZE, fit)   # refuses a print with no pixels (an empty crop), before anything divides by its size
     if tell: tell_landscape(img.width, img.height, fit, name)
     if parse_fit(fit)[1] and img.width > img.height: img = img.transpose(Image.Transpose.ROTATE_90)
     if tell and size is not None: tell_small(img.width, img.height, size, fit, name)

@@ -442,8 +442,9 @@ def font_files()->tuple[str, ...]:
     if not files:
         import matplotlib; folder = Path(matplotlib.get_data_path())/"fonts"/"ttf"
         files = tuple(sorted(str(p) for p in folder.glob("DejaVu*.ttf")))
-    files = tuple(f for f in files if _draws_letters(f))
     if not files: raise RuntimeError(f"no DejaVu fonts found under {folder}; reinstall matplotlib")
+    files = tuple(f for f in files if _draws_letters(f))
+    if not files: raise RuntimeError(f"no DejaVu font under {folder} draws Latin capitals; reinstall matplotlib")
     return files
 
 def _draws_letters(path)->bool:

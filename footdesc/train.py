@@ -206,7 +206,8 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
                 "(frozen_epochs=) resumes this run as it was" if changed == ["frozen_epochs"]
                 and not settings.get("pretrained") and settings.get("init") is None and settings.get("frozen_epochs") == 0 else "")
         raise ValueError(f"the checkpoint in {folder} is from a run with other settings ({diff}); delete that folder or turn resuming off to start afresh{hint}")
-    device = getattr(learn.dls, "device", None) or next(learn.model.parameters()).device
+    device = getattr(learn.dls, "device", None)
+    if device is None: device = next(learn.model.parameters()).device   # (a device given as 0 is cuda:0, not "none")
     learn.model.to(device)   # where fit will train it: the optimiser's state is loaded onto its parameters' device
     if learn.opt is None: learn.create_opt()
     _load_state(weights, learn.model, learn.opt, with_opt=True, device=device)

@@ -126,10 +126,11 @@ cat "$OUT/bigscan.json" | tee -a "$OUT/log.txt"
 fi
 
 if want cudatests; then   # the notebooks' #| cuda tests, which CI (no GPU) never runs; needs the wheels of `tools/gpu_wheels.sh --tests`
-NOTEBOOKS=$(grep -l '#| cuda' nbs/*.ipynb | xargs -n1 basename | sed 's/\.ipynb$//' | paste -sd'|' -)
-FLAGS=$( [ "$DEVICE" = cuda ] && echo "--flags cuda" )   # (a CPU dry run runs the same notebooks' other tests: the runner itself is what it checks)
-say "notebook tests $FLAGS: $NOTEBOOKS"
-if [ -x /tmp/site/bin/nbdev-test ]; then
+NOTEBOOKS=$(grep -l '^ *"#| cuda' nbs/*.ipynb | xargs -r -n1 basename | sed 's/\.ipynb$//' | paste -sd'|' -)
+FLAGS=""; [[ "$DEVICE" == cuda* ]] && FLAGS="--flags cuda"   # (a CPU dry run runs the same notebooks' other tests: the runner itself is what it checks)
+say "notebook tests $FLAGS: ${NOTEBOOKS:-none}"
+if [ -z "$NOTEBOOKS" ]; then say "no notebook has a #| cuda cell: nothing to run"
+elif [ -x /tmp/site/bin/nbdev-test ]; then
   timeout ${FD_TESTS_S:-300} /tmp/site/bin/nbdev-test $FLAGS --n-workers 3 --file-re "^($NOTEBOOKS)\.ipynb$" >"$OUT/cuda-tests.log" 2>&1
   say "notebook tests exit $?"; grep -v "^\s*$" "$OUT/cuda-tests.log" | tail -15 | tee -a "$OUT/log.txt"
 else say "no nbdev-test in /tmp/site: fill .whl with 'bash tools/gpu_wheels.sh --tests'"; fi

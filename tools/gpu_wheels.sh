@@ -6,7 +6,7 @@
 #                                      # the notebooks' #| cuda tests, which CI (no GPU) never runs
 # fastprogress is 1.0.3, not 1.1: 1.1 imports python-fasthtml (a web framework, with its own dependencies) when it is imported.
 # The versions are those this project is tested with; pip fetches them from the package registry (the GPU machine reaches none).
-set -eu
+set -euo pipefail
 cd "$(dirname "$0")/.."
 core="fastai==2.8.12 fastcore==2.2.41 fastdownload==0.0.8 fastprogress==1.0.3 fasttransform==0.0.5 plum-dispatch==2.9.0 beartype==0.23.1
       iterative-stratification==0.1.9"
@@ -14,7 +14,10 @@ tests="nbdev==3.3.26 execnb==0.3.4 asttokens==3.0.1 astunparse==1.6.3 ipython==8
        matplotlib-inline==0.2.2 pexpect==4.8.0 ptyprocess==0.7.0 pickleshare==0.7.5 prompt-toolkit==3.0.52 wcwidth==0.7.0 stack-data==0.6.3
        executing==2.2.1 pure-eval==0.2.3 traitlets==5.15.0"
 wanted=$core; [ "${1:-}" = --tests ] && wanted="$core $tests"
-rm -rf .whl && mkdir .whl
-python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp --platform manylinux_2_28_x86_64 \
-  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .whl $wanted 2>&1 | grep -v "^WARNING: Location" || true
+fresh=$(mktemp -d .whl-new.XXXXXX); trap 'rm -rf "$fresh"' EXIT   # downloaded beside .whl, which is replaced only once every wheel is there
+if ! python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp --platform manylinux_2_28_x86_64 \
+     --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$fresh" $wanted 2>"$fresh.log"; then
+  grep -v "^WARNING: Location" "$fresh.log" >&2; rm -f "$fresh.log"; echo "pip download failed: .whl is left as it was" >&2; exit 1
+fi
+rm -f "$fresh.log"; rm -rf .whl && mv "$fresh" .whl
 echo "$(ls .whl | wc -l) wheels in .whl ($(du -sh .whl | cut -f1)); carry .whl (and .gpu) with the visit's call"
