@@ -70,13 +70,18 @@ def parse_fit(fit # one of `FITS`
     return fit.split("-")[0], fit.endswith("-upright")
 
 # %% ../nbs/20_resample.ipynb #323f0780
+def _has_pixels(source_size):
+    "`source_size` (width, height), refused where the print has no pixels (an empty crop): before anything divides by a side."
+    w, h = source_size
+    if not (w >= 1 and h >= 1): raise ValueError(f"the print has no pixels to resample ({w}x{h}): an empty crop?")
+    return w, h
+
 def fit_box(source_size, # (width, height) of the print, as Pillow reports it
             size=DEFAULT_SIZE, # target (height, width)
             fit:str=DEFAULT_FIT, # "pad" or "squish" (the `-upright` part is handled before this)
            )->tuple[tuple[int, int], tuple[int, int]]:
     "Where the resized print goes in the target: its (width, height) and the (left, top) offset of the paste."
-    w, h = source_size
-    if not (w >= 1 and h >= 1): raise ValueError(f"the print has no pixels to resample ({w}x{h}): an empty crop?")
+    w, h = _has_pixels(source_size)
     H, W = parse_size(size)
     if parse_fit(fit)[0] == "squish": return (W, H), (0, 0)
     scale = min(H/h, W/w)
@@ -342,7 +347,7 @@ def _prepare_source(img, fit, tell:bool=True, size=None, name=None):
     name = name if name is not None or isinstance(img, Image.Image) else str(img)
     img = img if isinstance(img, Image.Image) else open_print(img)
     if img.mode != "L": img = to_greyscale(img)
-    fit_box(img.size, size or DEFAULT_SIZE, fit)   # refuses a print with no pixels (an empty crop), before anything divides by its size
+    _has_pixels(img.size)
     if tell: tell_landscape(img.width, img.height, fit, name)
     if parse_fit(fit)[1] and img.width > img.height: img = img.transpose(Image.Transpose.ROTATE_90)
     if tell and size is not None: tell_small(img.width, img.height, size, fit, name)

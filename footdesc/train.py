@@ -385,7 +385,7 @@ def _check_schedule(lr, unfrozen_lr, wd):
     def number(x): return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)) and np.isfinite(x)
     if not (number(lr) and lr > 0): raise ValueError(f"lr={lr!r}: expected phase 1's learning rate, a number above 0 (e.g. 1e-3)")
     rates = list(unfrozen_lr) if isinstance(unfrozen_lr, (tuple, list, np.ndarray)) else [unfrozen_lr]
-    if len(rates) not in (1, 2) or (isinstance(unfrozen_lr, (tuple, list, np.ndarray)) and len(rates) != 2) or not all(number(r) and r > 0 for r in rates):
+    if (isinstance(unfrozen_lr, (tuple, list, np.ndarray)) and len(rates) != 2) or not all(number(r) and r > 0 for r in rates):
         raise ValueError(f"unfrozen_lr={unfrozen_lr!r}: expected phase 2's rates, one number above 0 or a pair (first group's, last group's) such as (1e-6, 1e-4)")
     if not (number(wd) and wd >= 0): raise ValueError(f"wd={wd!r}: expected a weight decay, a number of 0 or more (e.g. 0.1)")
 
