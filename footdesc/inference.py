@@ -27,7 +27,7 @@ from .cli import architecture, device_name, input_size, print_size, whole
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'RESIZE_ON', 'DECODE_IN', 'DECODE_ON', 'DEVICE_BATCH_PIXELS', 'BENCH_PRINTS', 'find_prints',
            'image_paths', 'normaliser', 'descriptor_probabilities', 'default_decode_in', 'default_resize_on',
-           'WorkersStopped', 'default_bs', 'predict_paths', 'progress_on_stderr', 'predictions_frame',
+           'WorkersStopped', 'default_bs', 'evaluating', 'predict_paths', 'progress_on_stderr', 'predictions_frame',
            'add_bench_arguments', 'bench_prints', 'run_bench']
 
 # %% ../nbs/34_inference.ipynb #9cbbe83a
@@ -169,6 +169,15 @@ def default_bs(device, # where the network runs
 DEVICE_BATCH_PIXELS = 2**30   # decoded pixels (bytes) a batch may take to the device for resizing; a print above its share is converted by its worker
 
 # %% ../nbs/34_inference.ipynb #759b6ca9
+@contextlib.contextmanager
+def evaluating(model:torch.nn.Module, # a network, in training or evaluation mode
+              ):
+    "`model` in evaluation mode for the block (BatchNorm's running statistics, no dropout), then back in the mode it was in: a learner's model scored mid-training trains on as it did."
+    was_training = model.training
+    model.eval()
+    try: yield model
+    finally: model.train(was_training)
+
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files
                   bs:int|None=None, # prints per forward pass (default `default_bs`: 256 on a GPU at 352×144, 16 on a CPU)
@@ -204,12 +213,12 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
     if shared_memory: job = functools.partial(shared_job, job, in_flight=2*-(-bs // part))   # two chunks of tasks at most
     if decode_in == "processes": job = functools.partial(reporting_warnings, job)   # their warnings shown by this process, once
-    model = loaded.model.eval()
+    model = loaded.model
     errors, probs, pending = {}, np.full((len(paths), len(CODES)), np.nan, dtype=np.float32), deque()
     def answer(start, n, rows, p, failed):   # a batch's answers to the host (the wait for its network pass is here), then to `on_batch`
         if p is not None: probs[rows] = p.cpu().numpy()
         if on_batch is not None: on_batch(start, probs[start:start + n], failed)
-    with _decoder_pool(decode_in, workers) as pool:
+    with _decoder_pool(decode_in, workers) as pool, evaluating(model):
         def submitted(start):   # a batch's prints, sent to the workers in parts
             return start, [pool.submit(job, paths[i:min(i + part, start + bs)]) for i in range(start, min(start + bs, len(paths)), part)]
         starts = range(0, len(paths), bs)

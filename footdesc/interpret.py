@@ -399,9 +399,9 @@ def explain_print(loaded, # a `DescriptorModel`
     "Grad-CAM maps for one print: (code -> (H, W) map, the (17,) probabilities, the grey input picture)."
     x, picture, (left, top, width, height) = model_input(loaded, image, with_box=True)
     cut = (slice(top, top + height), slice(left, left + width)) if crop else (slice(None), slice(None))
-    model = loaded.model.eval()
-    from footdesc.inference import descriptor_probabilities
-    with torch.no_grad(): probs = descriptor_probabilities(model, x, mirror)[0].cpu().numpy()   # as `predict_paths` scores the print
+    model = loaded.model
+    from footdesc.inference import descriptor_probabilities, evaluating
+    with torch.no_grad(), evaluating(model): probs = descriptor_probabilities(model, x, mirror)[0].cpu().numpy()   # as `predict_paths` scores the print (`gradcam` keeps the mode too)
     if codes is None: codes = answer_codes(probs, loaded.thresholds)
     codes = [descriptor(c).code for c in ([codes] if isinstance(codes, str) else codes)]   # one code ("D04"), not its letters
     if not codes: return {}, probs, picture[cut]

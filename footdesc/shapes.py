@@ -10,10 +10,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 # %% auto #0
-__all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'LOGOS', 'TEXT_LOGOS', 'OUTLINE_RATE', 'circle_points',
-           'regular_polygon', 'transform', 'elements_for', 'draw_elements', 'arrangement_points', 'stripe_lines',
-           'lattice_lines', 'dot_lattice', 'texture_field', 'sole_profile', 'half_widths', 'sole_outline', 'font_files',
-           'random_text', 'text_mask', 'draw_logo']
+__all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'LOGOS', 'TEXT_LOGOS', 'OUTLINE_RATE', 'INK_THRESHOLD',
+           'LEGIBLE_MIN_PX', 'circle_points', 'regular_polygon', 'transform', 'elements_for', 'draw_elements',
+           'arrangement_points', 'stripe_lines', 'lattice_lines', 'dot_lattice', 'texture_field', 'sole_profile',
+           'half_widths', 'sole_outline', 'font_files', 'random_text', 'text_mask', 'fitting_word', 'legible',
+           'draw_logo']
 
 # %% ../nbs/11_synth_shapes.ipynb #56b62a2d
 def circle_points(n:int=32, # number of vertices
@@ -568,18 +569,42 @@ def _wordmark(s, r, face):
         img.paste(255, ((W - sym.size[0])//2, 0), sym); img.paste(255, ((W - text.size[0])//2, sym.size[1] + k//10), text)
     return img.resize((s, max(1, round(img.size[1]*s/img.size[0]))), Image.BILINEAR)
 
+# %% ../nbs/11_synth_shapes.ipynb #bdg00002
+INK_THRESHOLD = 110  # a mask's pixel prints where its grey level is above this (footdesc.synth_items thresholds every mark here)
+LEGIBLE_MIN_PX = 12  # the fewest printing pixels for letters to read as text: one capital of the smallest face, about 5 x 3
+
+def fitting_word(text:str, # the word (`random_text`)
+                 cap:int, # cap height to draw it at, pixels
+                 face:int, # which DejaVu face
+                 box:tuple, # (width, height) it must fit in
+                 keep:float=.7, # the least share of its drawn size the fit may shrink it to
+                )->Image.Image:
+    "`text_mask` of `text` shrunk to fit `box`, the word shortened first (to 2 characters at least) where fitting would shrink it below `keep`."
+    while True:
+        word = text_mask(text, cap, face)
+        if min(box[0]/word.size[0], box[1]/word.size[1]) >= keep or len(text) <= 2: break
+        text = text[:-1].rstrip()
+    word.thumbnail(box)
+    return word
+
+def legible(letters:Image.Image, # an 'L' mask of letters (255 = ink)
+            min_px:int=LEGIBLE_MIN_PX, # the fewest pixels that must print
+           )->bool:
+    "Whether letters print: at least `min_px` of their pixels above `INK_THRESHOLD`."
+    return int((np.asarray(letters) > INK_THRESHOLD).sum()) >= min_px
+
 # %% ../nbs/11_synth_shapes.ipynb #581fe8a8
 def draw_logo(rng:np.random.Generator, # random source
               kind:str, # one of LOGOS
               size:int, # width of the logo, pixels
               outline:bool|None=None, # draw the shape as an outline (None: at random, at OUTLINE_RATE); ignored by kinds without one
              )->tuple[Image.Image, bool]:
-    "An 'L' mask of a random logo of kind `kind`, cropped to its ink, and whether it contains text (D09)."
+    "An 'L' mask of a random logo of kind `kind`, cropped to its ink, and whether it contains text (D09): letters that print."
     if kind not in LOGOS: raise ValueError(f"unknown logo {kind!r}; choose one of {', '.join(LOGOS)}")
     s = max(8, int(size)); img = Image.new("L", (s, s)); d = ImageDraw.Draw(img)
     if outline is None: outline = rng.random() < OUTLINE_RATE.get(kind, 0)
     line = max(2, int(round(s*.04))) if outline else 0
-    face = int(rng.integers(len(font_files())))
+    face, lettered = int(rng.integers(len(font_files()))), True
     if kind in ("swoosh", "emblem", "crown", "shield"):
         {"swoosh": _swoosh, "emblem": _emblem, "crown": _crown, "shield": _shield}[kind](d, s, rng, line)
     elif kind == "roundel": img = _roundel(s, rng, face)
@@ -589,9 +614,9 @@ def draw_logo(rng:np.random.Generator, # random source
         box = [w, w, s - w - 1, h - w - 1]
         if rng.random() < .5: d.ellipse(box, outline=255, width=w)
         else: d.rounded_rectangle(box, radius=h//3, outline=255, width=w)
-        word = text_mask(random_text(rng), int(h*.3), face)
-        word.thumbnail((int(s*.7), int(h*.5)))
+        word = fitting_word(random_text(rng), int(h*.3), face, (int(s*.7), int(h*.5)))
         img.paste(255, ((s - word.size[0])//2, (h - word.size[1])//2), word)
+        lettered = legible(word)
     else:  # monogram: letters knocked out of a solid disc, shield or tile
         shape = rng.integers(3)
         if shape == 0: d.ellipse([0, 0, s - 1, s - 1], fill=255)
@@ -600,5 +625,5 @@ def draw_logo(rng:np.random.Generator, # random source
         mono = text_mask(_letters(rng, int(rng.integers(1, 3))), int(s*.45), face); mono.thumbnail((int(s*.7), int(s*.6)))
         img.paste(0, ((s - mono.size[0])//2, int(s*.45) - mono.size[1]//2), mono)
     box = img.getbbox()
-    return (img.crop(box) if box else img), kind in TEXT_LOGOS
+    return (img.crop(box) if box else img), kind in TEXT_LOGOS and lettered
 

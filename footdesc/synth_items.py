@@ -8,7 +8,7 @@ Docs: https://footdesc.github.io/footdesc/synth_items.html.md"""
 from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
-from .shapes import random_text, text_mask, draw_logo, font_files
+from .shapes import random_text, text_mask, draw_logo, font_files, INK_THRESHOLD
 
 # %% auto #0
 __all__ = ['LOGO_MIN_WIDTH', 'LOGO_ZONES', 'LOGO_PANEL_RATE', 'PANEL_ITEM_RATE', 'SMALL_TEXT_RATE', 'TEXT_MIN_CAP',
@@ -38,7 +38,7 @@ def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None
         if mw < min_width: continue  # too narrow a spot: shrunk, the mark would not survive to the network input
         x = int((row[0] + row[-1])/2 - mw/2 + rng.normal(0, .08)*width); y0 = y - mh//2
         if x < 0 or y0 < 0 or x + mw > W or y0 + mh > H or not sole[y0:y0 + mh, x:x + mw].all(): continue
-        m = m.point(lambda v: 255 if v > 110 else 0)
+        m = m.point(lambda v: 255 if v > INK_THRESHOLD else 0)
         if m.getbbox() is None: continue   # nothing left of the mark at this size: no panel without its mark (an examiner would code a bare one)
         if panel:
             pad = max(2, int(unit*rng.uniform(.02, .05)))
@@ -59,13 +59,13 @@ def _place(rng, mask_img, sole, ink, ids, k, unit, along, white_panel, rows=None
 
 # %% ../nbs/14_synth_items.ipynb #c23a03a3
 def _logo_mask(rng, kind, unit, height):
-    "A logo of `kind` drawn at a real-looking size: mostly 12-35% of the sole's width, a fifth larger, never under the floor."
+    "A logo of `kind` drawn at a real-looking size (mostly 12-35% of the sole's width, a fifth larger, never under the floor), the floor, and whether its letters print (`draw_logo`)."
     from footdesc.synth import DEFAULT_HEIGHT   # (footdesc.synth imports this module)
     floor = LOGO_MIN_WIDTH*height/DEFAULT_HEIGHT*(1.6 if kind == "wordmark" else 1)  # a word needs more room to read
     frac = rng.uniform(.12, .35) if rng.random() < .8 else rng.uniform(.35, .55)
-    m, _ = draw_logo(rng, kind, int(np.ceil(max(frac*unit, floor))))
+    m, lettered = draw_logo(rng, kind, int(np.ceil(max(frac*unit, floor))))
     if m.size[0] < floor: m = m.resize((int(np.ceil(floor)), max(1, round(m.size[1]*floor/m.size[0]))), Image.BILINEAR)
-    return m, floor
+    return m, floor, lettered
 
 def _text_cap(rng, unit, height):
     "The capital height of a piece of sole text: half of it small print, never under the floor."
@@ -87,7 +87,9 @@ def render_items(rng:np.random.Generator, # random source
         if item["kind"] == "text":
             kind = "size" if item["family"] == "text-size" else "word"
             m, floor, along = text_mask(random_text(rng, kind), _text_cap(rng, unit, sole.shape[0]), face), 0, item["family"] == "text-vertical"
-        else: (m, floor), along = _logo_mask(rng, item["logo"], unit, sole.shape[0]), False
+        else:
+            (m, floor, lettered), along = _logo_mask(rng, item["logo"], unit, sole.shape[0]), False
+            if not lettered and "D09" in item.get("codes", ()): item["codes"] = [c for c in item["codes"] if c != "D09"]   # a lettered logo too small for its letters to print: a logo, not text
         if plain_panel is not None and rng.random() < PANEL_ITEM_RATE:   # raised on the plain panel, parted from its edge by a groove
             item["box"] = _place(rng, m, plain_panel, ink, ids, item["id"], unit, along, True, panel=False, min_width=floor)
             if item["box"] is not None: continue

@@ -9,7 +9,9 @@ was), the kernels that took longest and the CPU calls that took longest (a wait 
 blocking copy). Compare the kernel time with `bench train`'s ceiling time per batch: equal means the gap is the GPU
 waiting for Python, more means footdesc runs extra GPU work.
 
-Usage: python tools/gpu_sync_check.py DATA [--batches 12] [--bs 128] [--size 352x144]
+Usage: python tools/gpu_sync_check.py DATA [--batches 12] [--bs 128] [--size 352x144] [--compile]
+(--compile: the loop of `footdesc real --set synth_compile=true`, whose epochs of 12,800 prints took 5.5 s on an H200 in stop 24,
+about 2,300 prints a second, against the compiled ceiling's 4,143 in ../shared/bench: the profile says where the rest goes)
 A dry run on a CPU: python tools/gpu_sync_check.py DATA --device cpu --arch resnet18 --size 64x32 --bs 4 --batches 3
 """
 import argparse, json, sys, time, warnings
@@ -79,13 +81,15 @@ def main(argv=None):
     parser.add_argument("--bs", type=int, default=128); parser.add_argument("--size", default="352x144")
     parser.add_argument("--arch", default="resnet50"); parser.add_argument("--device", default="cuda", help="cpu: a dry run")
     parser.add_argument("--profile", type=int, default=0, help="then profile this many unfrozen batches (0: no profile)")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the model (footdesc.train.accelerate's compile), as `footdesc real --set synth_compile=true` trains: "
+                        "the first batch then compiles, and the profile is of the compiled loop")
     args = parser.parse_args(argv)
     dls = descriptor_dataloaders(args.data, size=args.size, bs=args.bs, device=args.device, progress=False)
-    learn = accelerate(descriptor_learner(dls, args.arch, "inc_d", pretrained=False))
+    learn = accelerate(descriptor_learner(dls, args.arch, "inc_d", pretrained=False), compile=args.compile)
     counter, cuda_waits = HostSyncCounter(), CudaSyncWarnings(args.batches)
     with learn.no_bar(), learn.no_logging(): learn.fit(1, cbs=[TwoPhaseSchedule(frozen_epochs=0, lr=1e-4), counter, cuda_waits])
     batches = args.batches  # batches 1..last: the ones after the first
-    result = dict(batches=batches, tensor_reads=counter.counts, cuda_sync_warnings=len(cuda_waits.messages),
+    result = dict(compiled=args.compile, batches=batches, tensor_reads=counter.counts, cuda_sync_warnings=len(cuda_waits.messages),
                   cuda_sync_warnings_per_batch=round(len(cuda_waits.messages) / batches, 2),
                   examples=sorted(set(cuda_waits.messages))[:5])
     if args.profile:   # a second fit: 3 batches to warm up, then the profiled ones
