@@ -20,8 +20,8 @@ from .train import TIME_COLUMNS
 from .interpret import ap_intervals, paired_difference, TooFewPositives, MIN_INTERVAL_POSITIVES
 
 # %% auto #0
-__all__ = ['VERDICT_LEVEL', 'MIN_PAIRED_RUNS', 'paired_differences', 'paired_test', 'chance_of', 'summarise', 'summary_markdown',
-           'write_summary']
+__all__ = ['ENSEMBLE_SHARE', 'VERDICT_LEVEL', 'MIN_PAIRED_RUNS', 'paired_differences', 'paired_test', 'chance_of', 'summarise',
+           'summary_markdown', 'write_summary']
 
 # %% ../nbs/52_real_summary.ipynb #132c02b3
 def _scored(probs:np.ndarray, targets:np.ndarray, groups=None)->dict:
@@ -110,6 +110,41 @@ def _wise_ft(rows:list, loaded:list, arrays:dict, shoes:dict|None)->dict|None:
     return dict(alpha=wise[0]["alpha"], folds_done=len(rows), prauc_mean=float(prauc.mean()) if scored else None,
                 prauc_std=float(prauc.std(ddof=1)) if scored and len(rows) > 1 else None,
                 references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(blended, arrays, shoes))
+
+# %% ../nbs/52_real_summary.ipynb #ens00002
+ENSEMBLE_SHARE = 0.5  # the fine-tuned model's share of each probability in `_with_start`'s average (the rest: its start's, zero-shot)
+
+def _zero_shot_probs(out, # the protocol's output folder
+                     records:list, # its records
+                     variant:str, seed:int, init:str, # the start a cross-validation fine-tuned from
+                    )->dict|None:
+    "{part: {image: probabilities}} that the zero-shot step's model, the pre-training `init` starts from, gave each reference ('ref') and mark ('mark'); None where it did not run or its predictions are gone."
+    found = [r for r in records if r.get("step") == "zero-shot" and r.get("variant") == variant and r.get("seed") == seed and (r.get("init") or "synthetic") == init]
+    if not found: return None
+    try: saved = load_predictions(out, found[-1]["cell"])
+    except FileNotFoundError: return None
+    return {part: dict(zip(saved[f"{part}_images"].astype(str), saved[f"{part}_probs"])) for part in ("ref", "mark")
+            if f"{part}_probs" in saved and f"{part}_images" in saved}
+
+def _with_start(rows:list, loaded:list, arrays:dict, start:dict|None, shoes:dict|None, share:float=ENSEMBLE_SHARE)->dict|None:
+    "The same cross-validation scored with each fold's probabilities averaged with those its start gave the same prints zero-shot (`start`, from `_zero_shot_probs`; `share`: the fine-tuned model's), and that minus the fine-tuned model alone, paired; None unless the start scored every print."
+    averaged = []
+    for a in loaded:
+        fold = {}
+        for part in ("ref", "mark"):
+            if f"{part}_probs" not in a: continue
+            known, images = (start or {}).get(part), a.get(f"{part}_images")
+            if known is None or images is None or not all(str(i) in known for i in images): return None
+            fold.update({f"{part}_probs": share*a[f"{part}_probs"] + (1 - share)*np.stack([known[str(i)] for i in images]),
+                         f"{part}_targets": a[f"{part}_targets"], f"{part}_images": images})
+        averaged.append(fold)
+    per_fold = np.array([score(f["ref_probs"], f["ref_targets"])["prauc"] if "ref_probs" in f else np.nan for f in averaged], float)
+    folds = [int(r["fold"]) for r in rows]
+    pooled_arrays = _pooled_arrays(None, rows, loaded=averaged)
+    pooled, scored = _pooled(pooled_arrays, shoes), np.isfinite(per_fold).all()
+    return dict(share=share, folds_done=len(rows), prauc_per_fold=[None if not np.isfinite(v) else float(v) for _, v in sorted(zip(folds, per_fold))],
+                prauc_mean=float(per_fold.mean()) if scored else None, prauc_std=float(per_fold.std(ddof=1)) if scored and len(rows) > 1 else None,
+                references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(pooled_arrays, arrays, shoes))
 
 # %% ../nbs/52_real_summary.ipynb #132c02a9
 def _cotrained(c:dict)->bool:
@@ -218,7 +253,9 @@ def summarise(out # the protocol's output folder
                 prauc_per_fold=by_fold, prauc_mean=None if unscored else float(prauc.mean()), prauc_std=float(prauc.std(ddof=1)) if len(rows) > 1 and not unscored else None,   # one fold: no spread
                 chance_mean=None if unscored else float(np.mean([chance_of(r.get("references")) or r.get("chance") for r in rows])), unscored_folds=unscored,
                 failed_references=sum(int((r.get("references") or {}).get("failed") or 0) for r in rows), references=pooled.get("ref"), marks=pooled.get("mark"), vs_scratch=paired,
-                wise_ft=_wise_ft(rows, loaded, arrays, shoes)))
+                wise_ft=_wise_ft(rows, loaded, arrays, shoes),
+                with_start=_with_start(rows, loaded, arrays, _zero_shot_probs(out, records, variant, int(seed), init), shoes)
+                           if init in ("synthetic", "imagenet-synthetic") and not synth_epochs else None))   # (a finding's own pre-training was never scored zero-shot)
         scratch = scale.get("finding_init") == "scratch"
         finding_epochs = (scale.get("finding_epochs") or 0) if scratch else 0
         finding_synth = 0 if scratch else (_own_synth_epochs(scale.get("finding_synth_epochs"), scale.get("synth_epochs")) or 0)
@@ -251,6 +288,11 @@ def summarise(out # the protocol's output folder
 def _wise_text(c:dict)->str:
     "The row name of a cross-validation's WiSE-FT models, e.g. `synthetic, WiSE-FT α=0.5` (α: the fine-tuned weights' share)."
     return f"{c['init']}, WiSE-FT α={c['wise_ft']['alpha']:g}"
+
+def _start_text(c:dict)->str:
+    "The row name of a cross-validation averaged with its start, e.g. `synthetic + zero-shot, 0.5 : 0.5` (the fine-tuned model's share first)."
+    share = c['with_start']['share']
+    return f"{c['init']} + zero-shot, {share:g} : {1 - share:g}"
 
 def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
 
@@ -374,13 +416,15 @@ def summary_markdown(summary:dict # from `summarise`
                 "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance (fold mean) | pooled out-of-fold PRAUC (95% interval) | chance (pooled) | marks (pooled) | marks chance |",
                 "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|---|"]
         for c in main:
-            for r, label in [(c, c["init"])] + ([(dict(c, **c["wise_ft"]), _wise_text(c))] if c.get("wise_ft") else []):
+            for r, label in ([(c, c["init"])] + ([(dict(c, **c["wise_ft"]), _wise_text(c))] if c.get("wise_ft") else [])
+                             + ([(dict(c, **c["with_start"]), _start_text(c))] if c.get("with_start") else [])):
                 m = r.get("marks") or {}
                 out.append(f"| {label} | " + (f"{_cotrain_text(r)} | " if co else "") + f"{r['folds_done']}/{r['k']} | {_f(r['prauc_mean'])} ± {_f(r['prauc_std'])} | {_f(r['chance_mean'])} | "
                            f"{_with_interval((r['references'] or {}).get('prauc'), (r['references'] or {}).get('prauc_interval'))} | {_f((r['references'] or {}).get('chance'))} | "
                            f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
         named = lambda c: f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]
-        scores = {k: v for c in main for k, v in [(named(c), c["references"])] + ([(f"{named(c)}, WiSE-FT", c["wise_ft"]["references"])] if c.get("wise_ft") else []) if v}
+        scores = {k: v for c in main for k, v in [(named(c), c["references"])] + ([(f"{named(c)}, WiSE-FT", c["wise_ft"]["references"])] if c.get("wise_ft") else [])
+                  + ([(f"{named(c)} + zero-shot", c["with_start"]["references"])] if c.get("with_start") else []) if v}
         base = next(iter(VARIANTS))
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
@@ -391,6 +435,8 @@ def summary_markdown(summary:dict # from `summarise`
                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
         paired += [f"- {_wise_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus its fine-tuned weights, pooled {label}, paired on the same prints: {difference(d)}"
                    for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := ((c.get("wise_ft") or {}).get("vs_fine_tuned") or {}).get(part))]
+        paired += [f"- {_start_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus the fine-tuned model alone, pooled {label}, paired on the same prints: {difference(d)}"
+                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := ((c.get("with_start") or {}).get("vs_fine_tuned") or {}).get(part))]
         if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
         shod = ((summary.get("data") or {}).get("references") or {}).get("shoes")
@@ -404,7 +450,8 @@ def summary_markdown(summary:dict # from `summarise`
                 "Per descriptor (references; AP with its 95% interval; chance: the AP of random scores on these prints):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
                        **{f"{named(c)}, marks": c["marks"] for c in main if c.get("marks")},
-                       **{f"{named(c)}, WiSE-FT, marks": c["wise_ft"]["marks"] for c in main if (c.get("wise_ft") or {}).get("marks")}}
+                       **{f"{named(c)}, WiSE-FT, marks": c["wise_ft"]["marks"] for c in main if (c.get("wise_ft") or {}).get("marks")},
+                       **{f"{named(c)} + zero-shot, marks": c["with_start"]["marks"] for c in main if (c.get("with_start") or {}).get("marks")}}
         notes = _score_notes({**scores, **mark_scores}) + _fold_notes(main)
         if notes: out += notes + [""]
     if summary["findings"]:
