@@ -32,12 +32,13 @@ from .cli import a_path, architecture, device_name, input_size, not_negative, po
 
 # %% auto #0
 __all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'LogTable', 'ResumedRows', 'Checkpoint', 'resume_epoch', 'data_fingerprint',
-           'files_fingerprint', 'InitialWeights', 'blend_weights', 'ProgressiveResize', 'presize_of',
-           'presized_dataloaders', 'TrainingDiverged', 'StopOnDivergence', 'diverged_message', 'accelerate',
-           'default_frozen_epochs', 'TrainResult', 'train_descriptors', 'remove_checkpoints', 'add_arguments',
-           'print_table', 'OutputInUse', 'exclusive_output', 'run', 'add_bench_arguments', 'ceiling_throughput',
-           'loader_throughput', 'epoch_start_seconds', 'pass_seconds', 'end_to_end_throughput', 'run_bench']
+           'EpochTimes', 'LogTable', 'ResumedRows', 'random_state', 'restore_random_state', 'Checkpoint',
+           'resume_epoch', 'data_fingerprint', 'files_fingerprint', 'InitialWeights', 'blend_weights',
+           'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'TrainingDiverged', 'StopOnDivergence',
+           'diverged_message', 'accelerate', 'default_frozen_epochs', 'TrainResult', 'train_descriptors',
+           'remove_checkpoints', 'add_arguments', 'print_table', 'OutputInUse', 'exclusive_output', 'run',
+           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
+           'end_to_end_throughput', 'run_bench']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
 def start_epoch(learn:Learner # a learner inside `fit`
@@ -146,6 +147,34 @@ class ResumedRows(Callback):
 CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
 _WRITER_FAILED = ("PytorchStreamWriter", "unexpected pos", "file write failed")   # how torch's writer words a full disk or a file-size limit
 
+def random_state(learn:Learner # its DataLoaders' shuffling streams are saved too
+                )->dict:
+    "The random streams the next epoch draws from (the DataLoaders' shuffles; Python's, NumPy's, PyTorch's and each GPU's generators: augmentation, dropout, workers' seeds), as JSON: a checkpoint keeps them so that a resumed run draws what the uninterrupted one would have."
+    import random, base64
+    packed = lambda t: base64.b64encode(t.cpu().numpy().tobytes()).decode()
+    version, words, gauss = random.getstate()
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    return dict(python=[version, list(words), gauss], numpy=[kind, keys.tolist(), int(pos), int(has_gauss), float(cached)], torch=packed(torch.get_rng_state()),
+                cuda=[packed(s) for s in torch.cuda.get_rng_state_all()] if torch.cuda.is_available() and torch.cuda.is_initialized() else [],
+                loaders=[[s[0], list(s[1]), s[2]] for s in (dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, "rng"))])
+
+def restore_random_state(learn:Learner, # built as for the run whose state it was
+                         state:dict, # from `random_state`
+                        ):
+    "Set the random streams `random_state` recorded (the GPUs' only where there are as many)."
+    import random, base64
+    unpacked = lambda s: torch.from_numpy(np.frombuffer(base64.b64decode(s), np.uint8).copy())
+    version, words, gauss = state["python"]; random.setstate((version, tuple(words), gauss))
+    kind, keys, pos, has_gauss, cached = state["numpy"]; np.random.set_state((kind, np.array(keys, np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(unpacked(state["torch"]))
+    if state.get("cuda") and torch.cuda.is_available() and torch.cuda.device_count() == len(state["cuda"]): torch.cuda.set_rng_state_all([unpacked(s) for s in state["cuda"]])
+    for dl, (version, words, gauss) in zip([dl for dl in learn.dls.loaders if hasattr(dl, "rng")], state.get("loaders") or []): dl.rng.setstate((version, tuple(words), gauss))
+
+def _smooth_loss(learn)->dict:
+    "The Recorder's smoothed training loss (the table's train_loss): its running value and how many batches it has seen."
+    smooth = learn.recorder.smooth_loss
+    return dict(val=float(smooth.val), count=int(smooth.count))
+
 def _written_checkpoints(folder:Path)->list[Path]:
     "The weights `Checkpoint` writes in `folder` (checkpoint-e{N}.pth) and what an interrupted save of its left (.checkpoint*.tmp): nothing else there is touched."
     return [*folder.glob("checkpoint-e*.pth"), *folder.glob(".checkpoint*.tmp")]
@@ -161,6 +190,9 @@ class Checkpoint(Callback):
     def before_fit(self):
         self._start, self.learn.epoch_seconds = start_epoch(self.learn), {}  # (after EpochTimes: both start empty)
         self._saved = time.perf_counter()
+        smooth = getattr(self.learn, "resumed_smooth_loss", None)
+        if self._start and smooth:   # after the Recorder (50) reset it: the training loss goes on smoothing from where the interrupted run was
+            self.learn.recorder.smooth_loss.val, self.learn.recorder.smooth_loss.count = torch.tensor(smooth["val"]), int(smooth["count"])
     def after_epoch(self):
         if self.epoch < self._start: return  # an epoch skipped when resuming
         start = time.perf_counter()
@@ -173,7 +205,8 @@ class Checkpoint(Callback):
             if isinstance(e, RuntimeError) and not any(k in str(e) for k in _WRITER_FAILED): raise   # a CUDA error, say, surfacing here: not the disk's
             raise OSError(f"cannot write the checkpoint {self.folder/weights}: {e} (is the disk full? --checkpoint-dir puts checkpoints elsewhere)") from e
         self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
-        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn))
+        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn),
+                     random=random_state(self.learn), smooth_loss=_smooth_loss(self.learn))
         with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
         for old in _written_checkpoints(self.folder):   # older weights, and what an interrupted save left
             if old.name != weights: old.unlink(missing_ok=True)
@@ -213,6 +246,8 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     _load_state(weights, learn.model, learn.opt, with_opt=True, device=device)
     done = int(state["epochs_done"])
     learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
+    learn.resumed_smooth_loss = state.get("smooth_loss")   # `Checkpoint` sets it once the Recorder has reset its own
+    if state.get("random"): restore_random_state(learn, state["random"])   # the next epoch's shuffle and augmentation, not the first epoch's again (a checkpoint from before they were kept: those)
     return done
 
 # %% ../nbs/33_train.ipynb #a5d0f002
