@@ -14,10 +14,10 @@ import pandas as pd
 from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode, _VALID_CODES
 
 # %% auto #0
-__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'REFERENCE_COLUMN', 'DatasetError',
-           'dataset_csv', 'row_lines', 'csv_line', 'file_problem', 'read_labels', 'label_matrix',
-           'descriptor_frequencies', 'dataset_fingerprint', 'split_record', 'recorded_split', 'trained_names',
-           'trained_references', 'print_groups', 'atomic_write', 'atomic_write_text', 'file_sha256',
+__all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'CONTENT_SAMPLE', 'REFERENCE_COLUMN',
+           'DatasetError', 'dataset_csv', 'row_lines', 'csv_line', 'file_problem', 'read_labels', 'label_matrix',
+           'descriptor_frequencies', 'dataset_fingerprint', 'content_digest', 'split_record', 'recorded_split',
+           'trained_names', 'trained_references', 'print_groups', 'atomic_write', 'atomic_write_text', 'file_sha256',
            'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
@@ -268,6 +268,28 @@ def _digest(name, size:int)->int:
     "An 8-byte BLAKE2b digest of a print's image name, as a CSV writes it, and its file's size in bytes (-1 where unknown)."
     return int.from_bytes(hashlib.blake2b(f"{name}\x1f{size}".encode(), digest_size=8).digest(), "big")
 
+CONTENT_SAMPLE = 1 << 20   # a print file of up to this many bytes is digested whole; a bigger one by its size and 8 samples of 64 KB spread over it
+
+def content_digest(path # a print file
+                  )->int:
+    "An 8-byte BLAKE2b digest of a print file's bytes (of a big file, its size and 8 samples of 64 KB spread over it): the same for the same file under any name, in any folder; 0 where it cannot be read."
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            h = hashlib.blake2b(str(size).encode(), digest_size=8)
+            if size <= CONTENT_SAMPLE: h.update(f.read())
+            else:
+                for k in range(8): f.seek((size - 65536)*k//7); h.update(f.read(65536))
+        return int.from_bytes(h.digest(), "big") or 1   # (0 means unread)
+    except (OSError, ValueError, TypeError): return 0
+
+def _content_digests(paths)->np.ndarray:
+    "`content_digest` of each file, read by up to 8 threads (hashing lets go of the GIL): 16,000 prints of 65 KB in about a second."
+    from concurrent.futures import ThreadPoolExecutor
+    paths = list(paths)
+    if len(paths) < 64: return np.array([content_digest(p) for p in paths], dtype=np.uint64)
+    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool: return np.array(list(pool.map(content_digest, paths, chunksize=64)), dtype=np.uint64)
+
 def _print_digests(df:pd.DataFrame)->np.ndarray:
     "The digest (`_digest`) of each print of `df`, as uint64."
     sizes = [_file_size(p) for p in df["path"]] if "path" in df.columns else [-1]*len(df)
@@ -275,11 +297,14 @@ def _print_digests(df:pd.DataFrame)->np.ndarray:
 
 def split_record(df:pd.DataFrame # the rows a model trained and validated on, with their `split` (train/valid, or skipped)
                 )->dict:
-    "What a model file keeps of its training prints: the dataset's fingerprint, its size, which prints were held out (a bit each, in image-name order), and digests of the names and file sizes of those it trained on (base64)."
+    "What a model file keeps of its training prints: the dataset's fingerprint, its size, which prints were held out (a bit each, in image-name order), and digests of the files it trained on (`content_digest`; base64), or, where they cannot be read, of their names and sizes."
     valid = df["split"].to_numpy()[_name_order(df)] == "valid"
-    trained = np.unique(_print_digests(df[df["split"].to_numpy() == "train"]))
-    return dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"),
-                trained=base64.b64encode(trained.astype(">u8").tobytes()).decode("ascii"))
+    train = df[df["split"].to_numpy() == "train"]
+    files = _content_digests(train["path"]) if "path" in train.columns else np.zeros(len(train), np.uint64)
+    packed = lambda digests: base64.b64encode(np.unique(digests).astype(">u8").tobytes()).decode("ascii")
+    record = dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"))
+    if len(train) and (files != 0).all(): return dict(record, trained_files=packed(files))   # every file read: known by content
+    return dict(record, trained=packed(_print_digests(train)))   # (rows without their files: known by name and size, as before)
 
 def recorded_split(df:pd.DataFrame, # a dataset from `read_labels`
                    record:dict|None, # a model's `split_record` (None: the model predates it)
@@ -293,13 +318,16 @@ def recorded_split(df:pd.DataFrame, # a dataset from `read_labels`
 def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
                   record:dict|None, # a model's `split_record`
                  )->np.ndarray|None:
-    "True for the rows of `df` with the image name (as its CSV writes it) and file size of a print the model trained on; None where the model keeps no such record."
-    if not record or "trained" not in record: return None
+    "True for the rows of `df` whose file is one the model trained on (by content, whatever its name; for a model from before 2026-11-28, by the image name as its CSV writes it and the file's size); None where the model keeps no such record."
+    if not record or not ({"trained", "trained_files"} & set(record)): return None
+    if "trained_files" in record:
+        files = _content_digests(df["path"]) if "path" in df.columns else np.zeros(len(df), np.uint64)
+        return (files != 0) & np.isin(files, _trained_digests(record, "trained_files"))
     return np.isin(_print_digests(df), _trained_digests(record))
 
-def _trained_digests(record:dict)->np.ndarray:
-    "The digests (`_digest`) of the prints a model trained on, from its `split_record`."
-    return np.frombuffer(base64.b64decode(record["trained"]), dtype=">u8").astype(np.uint64)
+def _trained_digests(record:dict, key:str="trained")->np.ndarray:
+    "The digests of the prints a model trained on, from its `split_record`: of their files (`trained_files`), or of their names and sizes (`trained`)."
+    return np.frombuffer(base64.b64decode(record[key]), dtype=">u8").astype(np.uint64)
 
 REFERENCE_COLUMN = "reference"  # a mark's column that names the reference print of its shoe (FID-300's `marks.csv`)
 
@@ -312,14 +340,16 @@ def _names_of(written:str, folder:Path)->list[str]:
 def trained_references(df:pd.DataFrame, # any dataset from `read_labels` (its CSV's folder resolves the references)
                        record:dict|None, # a model's `split_record`
                       )->np.ndarray|None:
-    "True for the rows (marks) whose `reference` names a print the model trained on (by the name its training CSV gave it, and its file's size); None without a reference column or a record."
-    if REFERENCE_COLUMN not in df.columns or not record or "trained" not in record: return None
-    known = set(_trained_digests(record).tolist())
+    "True for the rows (marks) whose `reference` names a print the model trained on (its file, by content; for an older model, by the name its training CSV gave it and the file's size); None without a reference column or a record."
+    if REFERENCE_COLUMN not in df.columns or not record or not ({"trained", "trained_files"} & set(record)): return None
+    by_content = "trained_files" in record
+    known = set(_trained_digests(record, "trained_files" if by_content else "trained").tolist())
     folder = Path(df.attrs.get("csv", "./x")).parent
     def seen(written:str)->bool:
         if not written: return False
-        size = _file_size(written if Path(written).is_absolute() else folder/written)
-        return any(_digest(name, size) in known for name in _names_of(written, folder))
+        path = written if Path(written).is_absolute() else folder/written
+        if by_content: return (digest := content_digest(path)) != 0 and digest in known
+        return any(_digest(name, _file_size(path)) in known for name in _names_of(written, folder))
     return np.array([seen(w) for w in df[REFERENCE_COLUMN].fillna("").astype(str).str.strip()], bool)
 
 # %% ../nbs/01_dataset.ipynb #01dssh02

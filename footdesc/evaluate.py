@@ -47,22 +47,22 @@ SPLIT_CHOICES = ("valid", "train", "all")
 TUNED_NOTE = "its thresholds were chosen on these prints (the best F1 each), so F1, precision and recall are optimistic here; AP is not"
 
 _SEEN = {  # how the prints a model has seen are told apart on other data: (they ..., it ..., those that are not ..., the one that is not ..., --split by ...)
-    "names": ("have the names of prints this model trained on", "has the name of a print this model trained on",
-              "prints whose names are not those of prints this model trained on", "print whose name is not that of a print this model trained on",
-              "whether their names are those of prints this model trained on"),
+    "names": ("are prints this model trained on", "is a print this model trained on",
+              "prints this model did not train on", "print this model did not train on",
+              "whether they are prints this model trained on"),
     "references": ("are marks of shoes whose reference print this model trained on", "is a mark of a shoe whose reference print this model trained on",
                    "prints that are not marks of shoes whose reference print this model trained on",
                    "print that is not a mark of a shoe whose reference print this model trained on",
                    "whether they are marks of shoes whose reference print this model trained on"),
-    "both": ("have the names of prints this model trained on or are marks of their shoes", "has the name of a print this model trained on or is a mark of its shoe",
-             "prints that neither have the names of prints this model trained on nor are marks of their shoes",
-             "print that neither has the name of a print this model trained on nor is a mark of its shoe",
-             "whether they have the names of prints this model trained on or are marks of their shoes")}
+    "both": ("are prints this model trained on or marks of their shoes", "is a print this model trained on or a mark of its shoe",
+             "prints that are neither prints this model trained on nor marks of their shoes",
+             "print that is neither a print this model trained on nor a mark of its shoe",
+             "whether they are prints this model trained on or marks of their shoes")}
 
 def _prints(n:int)->str: return f"{n} print" if n == 1 else f"{n} prints"
 
 def _seen_prints(df, record)->tuple[np.ndarray|None, str]:
-    "On data other than the model's own: the rows it has seen (by name, or as marks of its training references; None: no record), and which test found them."
+    "On data other than the model's own: the rows it has seen (its training prints, or marks of its training references; None: no record), and which test found them."
     trained, marked = trained_names(df, record), trained_references(df, record)
     if trained is None: return None, "names"
     if marked is None or not marked.any(): return trained, "names"
