@@ -6,12 +6,12 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, sys, glob, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
+import os, re, sys, glob, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .descriptors import CODES, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode, _VALID_CODES
+from .descriptors import CODES, DESCRIPTORS, N_DESCRIPTORS, parse_codes, format_codes, close_hierarchy, encode, _VALID_CODES
 
 # %% auto #0
 __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLUMNS', 'CONTENT_SAMPLE', 'REFERENCE_COLUMN',
@@ -79,9 +79,26 @@ def _onehot_strings(df, onehot, csv)->list:
 
 MAX_LISTED = 20   # problems listed in one error message
 
+_CODE_LIKE = re.compile(r"^\s*D\s*0?(\d{1,2})(?:\s*-\s*0?(\d))?(?![\d])", re.IGNORECASE)   # "D4", "d03 (3 sided)", "D01-1"
+
+def _lookalike_columns(df, onehot:list)->list[tuple[str, str|None]]:
+    "Columns that hold only 0 and 1 and are named like a descriptor (`D4`, `D03 (3 sided)`, `Zigzag`) but not by its code: one-hot columns whose ticks would be lost. Each with the code it most likely means (None: not one)."
+    by_name = {d.name.lower(): d.code for d in DESCRIPTORS}
+    found = []
+    for col in df.columns:
+        if col in onehot or col.strip().lower() in KNOWN_COLUMNS: continue
+        m = _CODE_LIKE.match(col)
+        code = (f"D{int(m[1]):02d}" + (f"-{int(m[2]):02d}" if m[2] else "")) if m else by_name.get(col.strip().lower())
+        if (m or code) and len(df) and df[col].astype(str).str.strip().isin(["0", "1"]).all(): found.append((col, code if code in CODES else None))
+    return found
+
 def _descriptor_strings(df, csv):
     "One canonical label string per row, from `descriptors` or from one-hot code columns; where a CSV has both, they must agree."
     onehot = [c for c in df.columns if c.strip().upper() in CODES]
+    if "descriptors" not in df.columns and (lookalike := _lookalike_columns(df, onehot)):   # their ticks would be dropped without a word
+        named = "; ".join(f"{col!r}" + (f" (name it {code})" if code else " (no descriptor has that code)") for col, code in lookalike)
+        raise DatasetError(f"{csv} has one-hot columns that are not named by a descriptor code, so their ticks would be lost: {named}. "
+                           f"Name each column by its code alone ({' '.join(CODES)}), or delete it")
     if "descriptors" not in df.columns:
         if not onehot:
             raise DatasetError(f"{csv} has neither a 'descriptors' column nor one-hot columns named by the codes ({' '.join(CODES)}); its columns are: {', '.join(df.columns)}{_header_hint(df.columns)}")
@@ -216,7 +233,10 @@ def read_labels(source, # a dataset folder (holding labels.csv) or a CSV file
         lines = row_lines(csv, len(df))
     except pd.errors.EmptyDataError: raise DatasetError(f"{csv} is empty: expected a header line 'image,descriptors' and one row per print") from None
     except UnicodeDecodeError: raise DatasetError(_not_utf8(csv)) from None
-    except pd.errors.ParserError as e: raise DatasetError(f"{csv} is not a readable CSV file: {e}") from None
+    except pd.errors.ParserError as e:   # a row with more fields than pandas expected: the ragged row's own words where there is one
+        try: problem = _ragged_row(csv)
+        except (OSError, UnicodeDecodeError, csvlib.Error): problem = None
+        raise DatasetError(f"in {csv}, {problem}" if problem else f"{csv} is not a readable CSV file: {str(e).strip()}") from None
     if problem := _ragged_row(csv): raise DatasetError(f"in {csv}, {problem}")
     df.columns = [c.strip() for c in df.columns]
     df = df.rename(columns={c: c.lower() for c in df.columns if c.lower() in KNOWN_COLUMNS and c != c.lower()

@@ -43,8 +43,13 @@ def _walk(folder:Path, taken:list, skipped:list, seen:set):
     except OSError: skipped.append(folder); return   # a folder that cannot be listed (permissions): said, not a crash
     for entry in entries:
         path = Path(entry.path)
+        try: folder_entry = entry.is_dir()   # follows a link
+        except OSError: folder_entry = False   # a loop of links: no folder, and a print's name has its error reported, as a broken link's
         if entry.name.startswith("."): skipped.append(path)
-        elif entry.is_dir(): _walk(path, taken, skipped, seen)   # follows a link to a folder
+        elif folder_entry:
+            found = len(taken), len(skipped)
+            _walk(path, taken, skipped, seen)
+            if (len(taken), len(skipped)) == found: skipped.append(path)   # an empty folder (or one already walked): said, not silently nothing
         elif path.suffix.lower() in IMAGE_SUFFIXES: taken.append(path)   # a link to a missing file too: its error is reported
         else: skipped.append(path)
 
