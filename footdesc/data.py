@@ -457,7 +457,7 @@ def _check_coded(df:pd.DataFrame, refuse:bool=True):
     if bare.all() and refuse: raise DatasetError(f"no print of {where} has a descriptor: there is nothing to learn (is the descriptors column filled in?)")
     if bare.any():
         lines = ", ".join(str(csv_line(df, i)) for i in np.flatnonzero(bare)[:5]) + (" ..." if bare.sum() > 5 else "")
-        warnings.warn(f"{int(bare.sum())} of {len(df)} prints of {where} have no descriptor (lines {lines}): each teaches the model that all 17 are "
+        warnings.warn(f"{int(bare.sum())} of {len(df)} prints of {where} have no descriptor (line{'s' if bare.sum() > 1 else ''} {lines}): each teaches the model that all 17 are "
                       "absent. If they are not coded yet, leave them out of the CSV")
 
 def descriptor_dataloaders(source, # a dataset folder or CSV file (labels.csv format)

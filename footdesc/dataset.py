@@ -134,6 +134,11 @@ def file_problem(path)->tuple[os.stat_result|None, str|None]:
     if not stat.S_ISREG(s.st_mode): return s, "is not a regular file (a pipe, device or socket), not an image file"
     return s, None
 
+def _canonical(labels)->str:
+    "A label string in canonical form where it parses (so 'd04,D01' and 'D01 D04' read alike), else as written."
+    try: return format_codes(parse_codes(labels))
+    except ValueError: return str(labels).strip()
+
 def _check_rows(df, csv, check_files):
     if df["image"].isna().any() or (df["image"].astype(str).str.strip() == "").any():
         i = int(np.flatnonzero(df["image"].isna() | (df["image"].astype(str).str.strip() == ""))[0])
@@ -143,6 +148,10 @@ def _check_rows(df, csv, check_files):
         same = np.flatnonzero(df["path"].values == df.loc[dup, "path"].iloc[0])
         names = list(dict.fromkeys(df["image"].values[same]))
         what = f"{names[0]!r} appears" if len(names) == 1 else f"{' and '.join(map(repr, names))} name the same file, which appears"
+        labels = [_canonical(v) for v in df["descriptors"].values[same]] if "descriptors" in df.columns else []
+        if len(set(labels)) > 1:   # not a repeat: the same print labelled twice, differently
+            said = ", ".join(f"{_line(df, i)} {v or 'no descriptor'!r}" for i, v in zip(same, labels))
+            raise DatasetError(f"in {csv}: {what} more than once with different descriptors ({said}); keep the row whose labels are right and delete the others")
         raise DatasetError(f"in {csv}: {what} more than once ({', '.join(_line(df, i) for i in same)}); {int(dup.sum())} rows are duplicates. Remove the repeats so each print is counted once")
     if "split" in df.columns:
         split = df["split"].astype(str).str.strip().str.lower()

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, re, zipfile, datetime, warnings
+import io, json, re, zipfile, datetime, warnings, pickle
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +63,14 @@ def small_cnn(weights=None, # must be None: there are no ImageNet weights for th
 FOOTDESC_ARCHS = {"small_cnn": small_cnn}  # footdesc's own architectures, next to torchvision's
 
 # %% ../nbs/32_model.ipynb #2d3e5e0f
+def _load_failure(e:Exception)->str:
+    "Why `torch.load(weights_only=True)` refused a file, in one line (torch's own text runs to a paragraph, and suggests loading it unsafely)."
+    text = str(e)
+    if "Unsupported global" in text: return ("it stores Python objects besides tensors, and footdesc runs no code stored in a file; "
+                                             "save the weights alone (torch.save(model.state_dict(), path))")
+    if text.startswith("Weights only load failed") or isinstance(e, pickle.UnpicklingError): return "it is not a PyTorch checkpoint file"
+    return (text.strip().splitlines() or [type(e).__name__])[0]
+
 def load_torchvision_weights(model:nn.Module, # a torchvision classifier, built without weights
                              path, # a checkpoint of that architecture (`torch.save(model.state_dict(), path)`)
                             )->nn.Module:
@@ -70,7 +78,7 @@ def load_torchvision_weights(model:nn.Module, # a torchvision classifier, built 
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"weights file {path} does not exist (expected a torchvision checkpoint, e.g. resnet50-11ad3fa6.pth)")
     try: state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable PyTorch checkpoint of plain tensors: {e}") from None
+    except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable PyTorch checkpoint of plain tensors: {_load_failure(e)}") from None
     if isinstance(state, dict):
         for key in ("state_dict", "model"):
             if isinstance(state.get(key), dict): state = state[key]
