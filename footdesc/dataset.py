@@ -79,24 +79,28 @@ def _onehot_strings(df, onehot, csv)->list:
 
 MAX_LISTED = 20   # problems listed in one error message
 
-_CODE_LIKE = re.compile(r"^\s*D\s*0?(\d{1,2})(?:\s*-\s*0?(\d))?(?![\d])", re.IGNORECASE)   # "D4", "d03 (3 sided)", "D01-1"
+_CODE_LIKE = re.compile(r"^\s*D\s*0?(\d{1,2})(?:\s*[-._]\s*0?(\d))?(?![\d])", re.IGNORECASE)   # "D4", "d03 (3 sided)", "D01-1", "D01.01"
+_TICKS = {"", "0", "1", "0.0", "1.0", "x", "X"}   # what a spreadsheet's tick column holds (blank: not ticked)
 
 def _lookalike_columns(df, onehot:list)->list[tuple[str, str|None]]:
-    "Columns that hold only 0 and 1 and are named like a descriptor (`D4`, `D03 (3 sided)`, `Zigzag`) but not by its code: one-hot columns whose ticks would be lost. Each with the code it most likely means (None: not one)."
+    "Columns of ticks (0 and 1, 1.0, x, blanks) named like a descriptor (`D4`, `D03 (3 sided)`, `Zigzag`) but not by its code, or a code's header repeated: one-hot columns whose ticks would be lost. Each with what to do."
     by_name = {d.name.lower(): d.code for d in DESCRIPTORS}
     found = []
     for col in df.columns:
         if col in onehot or col.strip().lower() in KNOWN_COLUMNS: continue
+        cells = df[col].astype(str).str.strip()
+        if not (len(df) and cells.isin(_TICKS).all() and (cells != "").any()): continue   # not a column of ticks
+        if (twin := re.fullmatch(r"(.+)\.[1-9]\d*", col)) and twin[1] in df.columns: found.append((col, f"a second {twin[1]} column")); continue   # pandas' name for a repeated header
         m = _CODE_LIKE.match(col)
         code = (f"D{int(m[1]):02d}" + (f"-{int(m[2]):02d}" if m[2] else "")) if m else by_name.get(col.strip().lower())
-        if (m or code) and len(df) and df[col].astype(str).str.strip().isin(["0", "1"]).all(): found.append((col, code if code in CODES else None))
+        if m or code: found.append((col, f"name it {code}" if code in CODES else "no descriptor has that code"))
     return found
 
 def _descriptor_strings(df, csv):
     "One canonical label string per row, from `descriptors` or from one-hot code columns; where a CSV has both, they must agree."
     onehot = [c for c in df.columns if c.strip().upper() in CODES]
     if "descriptors" not in df.columns and (lookalike := _lookalike_columns(df, onehot)):   # their ticks would be dropped without a word
-        named = "; ".join(f"{col!r}" + (f" (name it {code})" if code else " (no descriptor has that code)") for col, code in lookalike)
+        named = "; ".join(f"{col!r} ({advice})" for col, advice in lookalike)
         raise DatasetError(f"{csv} has one-hot columns that are not named by a descriptor code, so their ticks would be lost: {named}. "
                            f"Name each column by its code alone ({' '.join(CODES)}), or delete it")
     if "descriptors" not in df.columns:
@@ -135,8 +139,8 @@ def file_problem(path)->tuple[os.stat_result|None, str|None]:
     return s, None
 
 def _canonical(labels)->str:
-    "A label string in canonical form where it parses (so 'd04,D01' and 'D01 D04' read alike), else as written."
-    try: return format_codes(parse_codes(labels))
+    "A label string in canonical form where it parses (so 'd04,D01' and 'D01 D04', or 'D01-01' and 'D01 D01-01', read alike), else as written."
+    try: return format_codes(close_hierarchy(parse_codes(labels)))
     except ValueError: return str(labels).strip()
 
 def _check_rows(df, csv, check_files):
@@ -303,6 +307,7 @@ def content_digest(path # a print file
                   )->int:
     "An 8-byte BLAKE2b digest of a print file's bytes (of a big file, its size and 8 samples of 64 KB spread over it): the same for the same file under any name, in any folder; 0 where it cannot be read."
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode): return 0   # a folder, a pipe (opening one would wait for a writer) ...
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             h = hashlib.blake2b(str(size).encode(), digest_size=8)

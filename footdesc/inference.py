@@ -178,10 +178,11 @@ DEVICE_BATCH_PIXELS = 2**30   # decoded pixels (bytes) a batch may take to the d
 def evaluating(model:torch.nn.Module, # a network, in training or evaluation mode
               ):
     "`model` in evaluation mode for the block (BatchNorm's running statistics, no dropout), then back in the mode it was in: a learner's model scored mid-training trains on as it did."
-    was_training = model.training
+    modes = [(m, m.training) for m in model.modules()]   # each module's own: a BatchNorm that fastai froze (BnFreeze) stays in eval
     model.eval()
     try: yield model
-    finally: model.train(was_training)
+    finally:
+        for m, training in modes: m.training = training
 
 def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   paths, # print files

@@ -68,8 +68,8 @@ def _load_failure(e:Exception)->str:
     text = str(e)
     if "Unsupported global" in text: return ("it stores Python objects besides tensors, and footdesc runs no code stored in a file; "
                                              "save the weights alone (torch.save(model.state_dict(), path))")
-    if text.startswith("Weights only load failed") or isinstance(e, pickle.UnpicklingError): return "it is not a PyTorch checkpoint file"
-    return (text.strip().splitlines() or [type(e).__name__])[0]
+    if isinstance(e, OSError): return (text.strip().splitlines() or [type(e).__name__])[0]   # the disk's or the system's own words
+    return "it is not a PyTorch checkpoint file"   # unpickling gave up (UnpicklingError, a KeyError of a stray byte, EOFError of an empty file ...)
 
 def load_torchvision_weights(model:nn.Module, # a torchvision classifier, built without weights
                              path, # a checkpoint of that architecture (`torch.save(model.state_dict(), path)`)

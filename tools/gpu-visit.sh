@@ -148,7 +148,8 @@ if [ -n "${FD_RESUME:-}" ]; then
 fi
 LEFT=$(( BUDGET - $(elapsed) - 60 ))
 say "real protocol, $SCALE scale, time limit ${LEFT} s"
-TORCH_LOGS=${FD_TORCH_LOGS-recompiles} timeout --signal=INT $(( LEFT + 45 )) "${FD[@]}" real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
+LOGS=${FD_TORCH_LOGS-recompiles}   # (an empty TORCH_LOGS makes `import torch` fail: set only when there is something to log)
+env ${LOGS:+TORCH_LOGS=$LOGS} timeout --signal=INT $(( LEFT + 45 )) "${FD[@]}" real --scale $SCALE --out "$WORK/real" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" ${FD_REAL_ARGS:-} >"$OUT/real.log" 2>&1
 say "real protocol exit $?"
 "${FD[@]}" real --out "$WORK/real" --summary-only >"$OUT/real.md" 2>>"$OUT/real.log"
 tar czf "$OUT/real-gpu.tgz" -C "$WORK/real" --exclude=models --exclude=synthetic --exclude=.footdesc-cache --exclude=splits --exclude=checkpoints . 2>>"$OUT/log.txt"
