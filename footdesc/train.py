@@ -156,7 +156,11 @@ def random_state(learn:Learner # its DataLoaders' shuffling streams are saved to
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     return dict(python=[version, list(words), gauss], numpy=[kind, keys.tolist(), int(pos), int(has_gauss), float(cached)], torch=packed(torch.get_rng_state()),
                 cuda=[packed(s) for s in torch.cuda.get_rng_state_all()] if torch.cuda.is_available() and torch.cuda.is_initialized() else [],
-                loaders=[[s[0], list(s[1]), s[2]] for s in (dl.rng.getstate() for dl in learn.dls.loaders if hasattr(dl, "rng"))])
+                loaders=[[s[0], list(s[1]), s[2]] for s in (dl.rng.getstate() for dl in _shuffled_loaders(learn))])
+
+def _shuffled_loaders(learn)->list:
+    "The DataLoaders whose shuffles a checkpoint keeps: the learner's, and with progressive resizing the small ones after them (`learn.loader_sets`), whichever it trains on now."
+    return [dl for dls in (getattr(learn, "loader_sets", None) or [learn.dls]) for dl in dls.loaders if hasattr(dl, "rng")]
 
 def restore_random_state(learn:Learner, # built as for the run whose state it was
                          state:dict, # from `random_state`
@@ -168,7 +172,7 @@ def restore_random_state(learn:Learner, # built as for the run whose state it wa
     kind, keys, pos, has_gauss, cached = state["numpy"]; np.random.set_state((kind, np.array(keys, np.uint32), pos, has_gauss, cached))
     torch.set_rng_state(unpacked(state["torch"]))
     if state.get("cuda") and torch.cuda.is_available() and torch.cuda.device_count() == len(state["cuda"]): torch.cuda.set_rng_state_all([unpacked(s) for s in state["cuda"]])
-    for dl, (version, words, gauss) in zip([dl for dl in learn.dls.loaders if hasattr(dl, "rng")], state.get("loaders") or []): dl.rng.setstate((version, tuple(words), gauss))
+    for dl, (version, words, gauss) in zip(_shuffled_loaders(learn), state.get("loaders") or []): dl.rng.setstate((version, tuple(words), gauss))
 
 def _smooth_loss(learn)->dict:
     "The Recorder's smoothed training loss (the table's train_loss): its running value and how many batches it has seen."
@@ -215,6 +219,7 @@ class Checkpoint(Callback):
 def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted run
                  folder, # the checkpoint folder
                  settings:dict|None=None, # this run's settings; must equal the checkpoint's
+                 restore_random:bool=True, # put back the random streams now (False: they wait in `learn.resumed_random`, for after whatever else the run builds first draws)
                 )->int:
     "Load the checkpoint in `folder` (if any) into `learn`; returns the number of epochs already done (0 without one)."
     folder = Path(folder)
@@ -247,7 +252,8 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     done = int(state["epochs_done"])
     learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
     learn.resumed_smooth_loss = state.get("smooth_loss")   # `Checkpoint` sets it once the Recorder has reset its own
-    if state.get("random"): restore_random_state(learn, state["random"])   # the next epoch's shuffle and augmentation, not the first epoch's again (a checkpoint from before they were kept: those)
+    learn.resumed_random = state.get("random")
+    if restore_random and learn.resumed_random: restore_random_state(learn, learn.resumed_random)   # the next epoch's shuffle and augmentation, not the first epoch's again (a checkpoint from before they were kept: those)
     return done
 
 # %% ../nbs/33_train.ipynb #a5d0f002
@@ -309,7 +315,7 @@ class ProgressiveResize(Callback):
     def __init__(self, small, # DataLoaders of the same prints, split alike (`presized_dataloaders`)
                  epochs:int, # epochs on them, from the first
                 ): self.small, self.epochs = small, epochs
-    def before_fit(self): self.full = self.learn.dls
+    def before_fit(self): self.full = self.learn.dls; self.learn.loader_sets = [self.full, self.small]   # both shuffles kept by a checkpoint, in that order
     def before_epoch(self): self.learn.dls = self.small if self.epoch < self.epochs else self.full
     def after_fit(self): self.learn.dls = self.full
     def after_cancel_fit(self): self.learn.dls = self.full
@@ -534,11 +540,13 @@ def train_descriptors(data=None, # dataset folder or CSV file (or pass `dls`)
     callbacks = [TwoPhaseSchedule(frozen_epochs, lr, unfrozen_lr, wd, one_cycle), EpochTimes(), watch] + ([InitialWeights(init)] if init is not None else [])
     start = 0
     if checkpoint_dir is not None:
-        if resume: start = resume_epoch(learn, checkpoint_dir, settings)
+        if resume: start = resume_epoch(learn, checkpoint_dir, settings, restore_random=False)   # (restored below, once the small DataLoaders are built: building draws)
         if start: print(f"resuming from {checkpoint_dir}: {start} of {frozen_epochs + epochs} epochs done")   # with --quiet too: a log must show it
         callbacks += [Checkpoint(checkpoint_dir, settings, checkpoint_every)] + ([ResumedRows()] if start else [])
     if presize is not None and start < presize_epochs:   # (a run resumed past the small epochs needs no small prints)
-        callbacks.append(ProgressiveResize(presized_dataloaders(dls, small_size), presize_epochs))
+        small_dls = presized_dataloaders(dls, small_size)
+        callbacks.append(ProgressiveResize(small_dls, presize_epochs)); learn.loader_sets = [dls, small_dls]
+    if start and getattr(learn, "resumed_random", None): restore_random_state(learn, learn.resumed_random)   # the next epoch's draws, as the interrupted run would have made them
     n_epoch = frozen_epochs + epochs
     try:
         if show_progress and bars_seen(): learn.fit(n_epoch, cbs=callbacks + list(cbs or []), start_epoch=start)
