@@ -16,7 +16,7 @@ WORK=${FD_WORK:?set FD_WORK to the folder tools/gpu-visit.sh used}
 export PYTHONUNBUFFERED=1 PYTHONPATH=/tmp/site:$PWD
 elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
-FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')
+FD=(python3 -c 'import sys; sys.argv[0] = "footdesc"; from footdesc.cli import console; console()')
 [ -f "$WORK/real/models/synthetic_H-B-N inc_d 352x144_s0.zip" ] || { say "no pre-trained model in $WORK/real/models: run tools/gpu-visit.sh first on this machine"; exit 1; }
 FD_STEPS=none bash tools/gpu-visit.sh 60 >/dev/null || { say "wheel install or imports failed (see log.txt)"; exit 1; }   # as gpu-visit.sh installs
 NAMES=()

@@ -48,7 +48,7 @@ STEPS=" ${FD_STEPS:-smoke predict real} "
 want() { [[ "$STEPS" == *" $1 "* ]]; }
 elapsed() { echo $(( $(date +%s) - START )); }
 say() { echo "[$(elapsed) s] $*" | tee -a "$OUT/log.txt"; }
-FD=(python3 -c 'import sys; from footdesc.cli import main; sys.exit(main(sys.argv[1:]))')   # the footdesc command, uninstalled
+FD=(python3 -c 'import sys; sys.argv[0] = "footdesc"; from footdesc.cli import console; console()')   # the footdesc command, uninstalled (console: a command's fixable error exits 2, as installed)
 
 if [ "${FD_WHEELS:-.whl}" != none ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl >>"$OUT/log.txt" 2>&1 \
