@@ -138,11 +138,6 @@ def file_problem(path)->tuple[os.stat_result|None, str|None]:
     if not stat.S_ISREG(s.st_mode): return s, "is not a regular file (a pipe, device or socket), not an image file"
     return s, None
 
-def _canonical(labels)->str:
-    "A label string in canonical form where it parses (so 'd04,D01' and 'D01 D04', or 'D01-01' and 'D01 D01-01', read alike), else as written."
-    try: return format_codes(close_hierarchy(parse_codes(labels)))
-    except ValueError: return str(labels).strip()
-
 def _check_rows(df, csv, check_files):
     if df["image"].isna().any() or (df["image"].astype(str).str.strip() == "").any():
         i = int(np.flatnonzero(df["image"].isna() | (df["image"].astype(str).str.strip() == ""))[0])
@@ -152,7 +147,7 @@ def _check_rows(df, csv, check_files):
         same = np.flatnonzero(df["path"].values == df.loc[dup, "path"].iloc[0])
         names = list(dict.fromkeys(df["image"].values[same]))
         what = f"{names[0]!r} appears" if len(names) == 1 else f"{' and '.join(map(repr, names))} name the same file, which appears"
-        labels = [_canonical(v) for v in df["descriptors"].values[same]] if "descriptors" in df.columns else []
+        labels = [format_codes(close_hierarchy(parse_codes(v))) for v in df["descriptors"].values[same]]   # (canonical already: 'D01-01' and 'D01 D01-01' alike)
         if len(set(labels)) > 1:   # not a repeat: the same print labelled twice, differently
             said = ", ".join(f"{_line(df, i)} {v or 'no descriptor'!r}" for i, v in zip(same, labels))
             raise DatasetError(f"in {csv}: {what} more than once with different descriptors ({said}); keep the row whose labels are right and delete the others")
@@ -317,10 +312,10 @@ def content_digest(path # a print file
         return int.from_bytes(h.digest(), "big") or 1   # (0 means unread)
     except (OSError, ValueError, TypeError): return 0
 
-def _content_digests(paths)->np.ndarray:
-    "`content_digest` of each file, read by up to 8 threads (hashing lets go of the GIL): 16,000 prints of 65 KB in about a second."
+def _content_digests(df:pd.DataFrame)->np.ndarray:
+    "`content_digest` of each print file of `df` (0 for all where it has no `path` column), read by up to 8 threads (hashing lets go of the GIL): 16,000 prints of 65 KB in about a second."
     from concurrent.futures import ThreadPoolExecutor
-    paths = list(paths)
+    paths = list(df["path"]) if "path" in df.columns else [None]*len(df)
     if len(paths) < 64: return np.array([content_digest(p) for p in paths], dtype=np.uint64)
     with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) as pool: return np.array(list(pool.map(content_digest, paths, chunksize=64)), dtype=np.uint64)
 
@@ -334,7 +329,7 @@ def split_record(df:pd.DataFrame # the rows a model trained and validated on, wi
     "What a model file keeps of its training prints: the dataset's fingerprint, its size, which prints were held out (a bit each, in image-name order), and digests of the files it trained on (`content_digest`; base64), or, where they cannot be read, of their names and sizes."
     valid = df["split"].to_numpy()[_name_order(df)] == "valid"
     train = df[df["split"].to_numpy() == "train"]
-    files = _content_digests(train["path"]) if "path" in train.columns else np.zeros(len(train), np.uint64)
+    files = _content_digests(train)
     packed = lambda digests: base64.b64encode(np.unique(digests).astype(">u8").tobytes()).decode("ascii")
     record = dict(fingerprint=dataset_fingerprint(df), prints=int(len(df)), valid=base64.b64encode(np.packbits(valid)).decode("ascii"))
     if len(train) and (files != 0).all(): return dict(record, trained_files=packed(files))   # every file read: known by content
@@ -353,11 +348,15 @@ def trained_names(df:pd.DataFrame, # any dataset from `read_labels`
                   record:dict|None, # a model's `split_record`
                  )->np.ndarray|None:
     "True for the rows of `df` whose file is one the model trained on (by content, whatever its name; for a model from before 2026-11-28, by the image name as its CSV writes it and the file's size); None where the model keeps no such record."
-    if not record or not ({"trained", "trained_files"} & set(record)): return None
-    if "trained_files" in record:
-        files = _content_digests(df["path"]) if "path" in df.columns else np.zeros(len(df), np.uint64)
-        return (files != 0) & np.isin(files, _trained_digests(record, "trained_files"))
-    return np.isin(_print_digests(df), _trained_digests(record))
+    if (key := _trained_key(record)) is None: return None
+    if key == "trained_files":
+        files = _content_digests(df)
+        return (files != 0) & np.isin(files, _trained_digests(record, key))
+    return np.isin(_print_digests(df), _trained_digests(record, key))
+
+def _trained_key(record:dict|None)->str|None:
+    "Which digests a model's `split_record` keeps of its training prints: `trained_files` (by content), `trained` (by name and size: older models, or prints without their files), or None."
+    return next((k for k in ("trained_files", "trained") if k in (record or {})), None)
 
 def _trained_digests(record:dict, key:str="trained")->np.ndarray:
     "The digests of the prints a model trained on, from its `split_record`: of their files (`trained_files`), or of their names and sizes (`trained`)."
@@ -375,9 +374,9 @@ def trained_references(df:pd.DataFrame, # any dataset from `read_labels` (its CS
                        record:dict|None, # a model's `split_record`
                       )->np.ndarray|None:
     "True for the rows (marks) whose `reference` names a print the model trained on (its file, by content; for an older model, by the name its training CSV gave it and the file's size); None without a reference column or a record."
-    if REFERENCE_COLUMN not in df.columns or not record or not ({"trained", "trained_files"} & set(record)): return None
-    by_content = "trained_files" in record
-    known = set(_trained_digests(record, "trained_files" if by_content else "trained").tolist())
+    if REFERENCE_COLUMN not in df.columns or (key := _trained_key(record)) is None: return None
+    by_content = key == "trained_files"
+    known = set(_trained_digests(record, key).tolist())
     folder = Path(df.attrs.get("csv", "./x")).parent
     def seen(written:str)->bool:
         if not written: return False

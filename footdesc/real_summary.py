@@ -103,13 +103,15 @@ def _wise_ft(rows:list, loaded:list, arrays:dict, shoes:dict|None)->dict|None:
     "The same cross-validation scored with each fold's WiSE-FT model (its weights averaged with its start's), and that minus the fine-tuned weights, paired; None unless every fold has one."
     wise = [r.get("wise") for r in rows]
     if not all(isinstance(w, dict) for w in wise): return None   # (a record without one reads NaN from the records' frame)
-    blended = _pooled_arrays(None, rows, "wise_", loaded)
-    pooled = _pooled(blended, shoes)
     prauc = np.array([np.nan if w.get("prauc") is None else w["prauc"] for w in wise], float)
+    return dict(alpha=wise[0]["alpha"], **_scored_instead(rows, prauc, _pooled_arrays(None, rows, "wise_", loaded), arrays, shoes))
+
+def _scored_instead(rows:list, prauc:np.ndarray, other:dict, arrays:dict, shoes:dict|None)->dict:
+    "A cross-validation's folds scored another way (each fold's `prauc`, the pooled predictions `other`) as the summary reports them, with that minus the fine-tuned models' own predictions (`arrays`), paired."
     scored = np.isfinite(prauc).all()
-    return dict(alpha=wise[0]["alpha"], folds_done=len(rows), prauc_mean=float(prauc.mean()) if scored else None,
-                prauc_std=float(prauc.std(ddof=1)) if scored and len(rows) > 1 else None,
-                references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(blended, arrays, shoes))
+    pooled = _pooled(other, shoes)
+    return dict(folds_done=len(rows), prauc_mean=float(prauc.mean()) if scored else None, prauc_std=float(prauc.std(ddof=1)) if scored and len(rows) > 1 else None,
+                references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(other, arrays, shoes))
 
 # %% ../nbs/52_real_summary.ipynb #ens00002
 ENSEMBLE_SHARE = 0.5  # the fine-tuned model's share of each probability in `_with_start`'s average (the rest: its start's, zero-shot)
@@ -140,11 +142,8 @@ def _with_start(rows:list, loaded:list, arrays:dict, start:dict|None, shoes:dict
         averaged.append(fold)
     per_fold = np.array([score(f["ref_probs"], f["ref_targets"])["prauc"] if "ref_probs" in f else np.nan for f in averaged], float)
     folds = [int(r["fold"]) for r in rows]
-    pooled_arrays = _pooled_arrays(None, rows, loaded=averaged)
-    pooled, scored = _pooled(pooled_arrays, shoes), np.isfinite(per_fold).all()
-    return dict(share=share, folds_done=len(rows), prauc_per_fold=[None if not np.isfinite(v) else float(v) for _, v in sorted(zip(folds, per_fold))],
-                prauc_mean=float(per_fold.mean()) if scored else None, prauc_std=float(per_fold.std(ddof=1)) if scored and len(rows) > 1 else None,
-                references=pooled.get("ref"), marks=pooled.get("mark"), vs_fine_tuned=_paired(pooled_arrays, arrays, shoes))
+    return dict(share=share, prauc_per_fold=[None if not np.isfinite(v) else float(v) for _, v in sorted(zip(folds, per_fold))],
+                **_scored_instead(rows, per_fold, _pooled_arrays(None, rows, loaded=averaged), arrays, shoes))
 
 # %% ../nbs/52_real_summary.ipynb #132c02a9
 def _cotrained(c:dict)->bool:

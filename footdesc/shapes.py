@@ -10,11 +10,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 # %% auto #0
-__all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'LOGOS', 'TEXT_LOGOS', 'OUTLINE_RATE', 'INK_THRESHOLD',
-           'LEGIBLE_MIN_PX', 'circle_points', 'regular_polygon', 'transform', 'elements_for', 'draw_elements',
-           'arrangement_points', 'stripe_lines', 'lattice_lines', 'dot_lattice', 'texture_field', 'sole_profile',
-           'half_widths', 'sole_outline', 'font_files', 'random_text', 'text_mask', 'fitting_word', 'legible',
-           'draw_logo']
+__all__ = ['ELEMENTS', 'ARRANGEMENTS', 'STRIPES', 'LATTICES', 'TEXTURES', 'INK_THRESHOLD', 'LEGIBLE_MIN_PX', 'LOGOS',
+           'TEXT_LOGOS', 'OUTLINE_RATE', 'circle_points', 'regular_polygon', 'transform', 'elements_for',
+           'draw_elements', 'arrangement_points', 'stripe_lines', 'lattice_lines', 'dot_lattice', 'texture_field',
+           'sole_profile', 'half_widths', 'sole_outline', 'font_files', 'legible', 'random_text', 'text_mask',
+           'fitting_word', 'draw_logo']
 
 # %% ../nbs/11_synth_shapes.ipynb #56b62a2d
 def circle_points(n:int=32, # number of vertices
@@ -448,11 +448,20 @@ def font_files()->tuple[str, ...]:
     if not files: raise RuntimeError(f"no DejaVu font under {folder} draws Latin capitals; reinstall matplotlib")
     return files
 
+INK_THRESHOLD = 110  # a mask's pixel prints where its grey level is above this (footdesc.synth_items thresholds every mark here)
+LEGIBLE_MIN_PX = 12  # the fewest printing pixels for letters to read as text: one capital of the smallest face, about 5 x 3
+
+def legible(letters:Image.Image, # an 'L' mask of letters (255 = ink)
+            min_px:int=LEGIBLE_MIN_PX, # the fewest pixels that must print
+           )->bool:
+    "Whether letters print: at least `min_px` of their pixels above `INK_THRESHOLD`."
+    return int((np.asarray(letters) > INK_THRESHOLD).sum()) >= min_px
+
 def _draws_letters(path)->bool:
     "Whether the face at `path` puts ink down for capitals (DejaVuSansDisplay and DejaVuSerifDisplay draw nothing for them)."
     font = ImageFont.truetype(str(path), 20)
     img = Image.new("L", (120, 40)); ImageDraw.Draw(img).text((2, 2), "GRIP", fill=255, font=font)
-    return np.asarray(img).max() > 110
+    return legible(img, min_px=1)
 
 @functools.lru_cache(256)
 def _font(path, size): return ImageFont.truetype(path, size)
@@ -570,9 +579,6 @@ def _wordmark(s, r, face):
     return img.resize((s, max(1, round(img.size[1]*s/img.size[0]))), Image.BILINEAR)
 
 # %% ../nbs/11_synth_shapes.ipynb #bdg00002
-INK_THRESHOLD = 110  # a mask's pixel prints where its grey level is above this (footdesc.synth_items thresholds every mark here)
-LEGIBLE_MIN_PX = 12  # the fewest printing pixels for letters to read as text: one capital of the smallest face, about 5 x 3
-
 def fitting_word(text:str, # the word (`random_text`)
                  cap:int, # cap height to draw it at, pixels
                  face:int, # which DejaVu face
@@ -586,12 +592,6 @@ def fitting_word(text:str, # the word (`random_text`)
         text = text[:-1].rstrip()
     word.thumbnail(box)
     return word
-
-def legible(letters:Image.Image, # an 'L' mask of letters (255 = ink)
-            min_px:int=LEGIBLE_MIN_PX, # the fewest pixels that must print
-           )->bool:
-    "Whether letters print: at least `min_px` of their pixels above `INK_THRESHOLD`."
-    return int((np.asarray(letters) > INK_THRESHOLD).sum()) >= min_px
 
 # %% ../nbs/11_synth_shapes.ipynb #581fe8a8
 def draw_logo(rng:np.random.Generator, # random source
