@@ -122,9 +122,10 @@ def print_sizes(text)->str:
     return text
 
 def architecture(text)->str:
-    "An argparse type: a torchvision architecture's name, or footdesc's `small_cnn` (`footdesc.model.resolve_arch`); returns `text`."
+    "An argparse type: a torchvision architecture's name, footdesc's `small_cnn`, or `timm:NAME` (`footdesc.model.resolve_arch`); returns `text`."
     from footdesc.model import resolve_arch   # (PyTorch: only when a command names an architecture)
-    _checked(resolve_arch, text)
+    try: _checked(resolve_arch, text)
+    except ImportError as e: raise argparse.ArgumentTypeError(str(e)) from None   # timm:NAME without timm installed
     return text
 
 def a_path(text)->str:

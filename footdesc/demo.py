@@ -90,7 +90,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--out", type=a_path, default="footdesc-demo", help="folder for the prints and the model (default %(default)s)")
     parser.add_argument("--prints", type=whole(DEMO_FEWEST, of="prints"), default=None, help=f"synthetic prints (default {DEMO['prints']})")
     parser.add_argument("--size", type=input_size, default=None, help=f"network input HEIGHTxWIDTH (default {DEMO['size'][0]}x{DEMO['size'][1]})")
-    parser.add_argument("--arch", type=architecture, default=None, help=f"torchvision architecture or small_cnn (default {DEMO['arch']})")
+    parser.add_argument("--arch", type=architecture, default=None, help=f"torchvision architecture, small_cnn, or timm:NAME (default {DEMO['arch']})")
     parser.add_argument("--epochs", type=whole(1), default=None, help=f"training epochs (default {DEMO['epochs']})")
     parser.add_argument("--seed", type=whole(0), default=0)
     parser.add_argument("--workers", type=whole(0), default=None, help="processes drawing prints (default: the CPU count)")

@@ -105,7 +105,7 @@ def descriptor_learner(dls:DataLoaders, # from `footdesc.data.descriptor_dataloa
                        preproc:str=DEFAULT_PREPROCESSING, # Figure 6 preprocessing layer
                        loss:str="bce", # "bce" (cost-sensitive), "softf1" or "bce-plain"
                        pretrained:bool=True, # ImageNet weights for the body
-                       weights=None, # local torchvision checkpoint instead of downloading
+                       weights=None, # local checkpoint (torchvision's .pth, timm's .safetensors) instead of downloading
                        wd:float=0.1, # decoupled weight decay (AdamW), Section 5
                        metrics=None, # extra fastai metrics after PRAUC
                        cbs=None, # fastai callbacks

@@ -22,30 +22,35 @@ from .cli import check_device
 from .model_file import MODEL_FORMAT, MODEL_FORMAT_VERSION, DAMAGED_FILE_ERRORS, check_model_path, check_config, damaged, zip_config
 
 # %% auto #0
-__all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'FOOTDESC_ARCHS', 'PretrainedWeightsError', 'resolve_arch', 'small_cnn',
-           'load_torchvision_weights', 'backbone', 'Float32Linear', 'AdaptiveConcatPool2d', 'descriptor_head',
-           'DescriptorNet', 'descriptor_model', 'descriptor_splitter', 'save_model', 'DescriptorModel', 'load_model']
+__all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'TIMM_PREFIX', 'FOOTDESC_ARCHS', 'PretrainedWeightsError', 'resolve_arch',
+           'small_cnn', 'timm_arch', 'load_torchvision_weights', 'backbone', 'TimmBody', 'Float32Linear',
+           'AdaptiveConcatPool2d', 'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter',
+           'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
 IMAGENET_NORMALISATION = dict(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])  # of x/255, as fastai's imagenet_stats
+TIMM_PREFIX = "timm:"   # an architecture of timm (PyTorch Image Models) is named "timm:NAME", e.g. "timm:convnext_tiny"
+_TIMM_ARCHS = {}   # "timm:NAME" -> its model function (`timm_arch`), made once, so that `resolve_arch` knows it again
 
 class PretrainedWeightsError(RuntimeError):
     "ImageNet weights were asked for but could not be had."
 
-def resolve_arch(arch # a torchvision model name such as "resnet50", "small_cnn", or the function itself
+def resolve_arch(arch # a torchvision model name such as "resnet50", "small_cnn", "timm:NAME" for timm's, or the function itself
                 )->tuple[str, callable]:
-    "The name and the model function of `arch` (torchvision's, or footdesc's own in `FOOTDESC_ARCHS`)."
+    "The name and the model function of `arch` (torchvision's, footdesc's own in `FOOTDESC_ARCHS`, or timm's as `timm_arch` makes it)."
     if callable(arch):
         name = arch.__name__
-        if FOOTDESC_ARCHS.get(name) is not arch and getattr(torchvision.models, name, None) is not arch:
+        if FOOTDESC_ARCHS.get(name) is not arch and getattr(torchvision.models, name, None) is not arch and _TIMM_ARCHS.get(name) is not arch:
             raise ValueError(f"architecture {name!r} is not a torchvision model function; pass a name from torchvision.models, e.g. 'resnet50'")
         return name, arch
     name = str(arch).strip().lower()
+    if name.startswith(TIMM_PREFIX): return (fn := timm_arch(name)).__name__, fn
     if name in FOOTDESC_ARCHS: return name, FOOTDESC_ARCHS[name]
     fn = getattr(torchvision.models, name, None)
     if name.startswith("_") or not callable(fn) or isinstance(fn, type):
-        raise ValueError(f"unknown architecture {arch!r}; use a torchvision model name such as resnet18, resnet34, resnet50, resnet101, densenet121, or small_cnn")
+        raise ValueError(f"unknown architecture {arch!r}; use a torchvision model name such as resnet18, resnet34, resnet50, resnet101, densenet121, "
+                         f"small_cnn, or timm:NAME for a network of timm (PyTorch Image Models){_timm_hint(name)}")
     return name, fn
 
 # %% ../nbs/32_model.ipynb #b2cdfbea
@@ -62,6 +67,38 @@ def small_cnn(weights=None, # must be None: there are no ImageNet weights for th
 
 FOOTDESC_ARCHS = {"small_cnn": small_cnn}  # footdesc's own architectures, next to torchvision's
 
+# %% ../nbs/32_model.ipynb #timm0002
+def _timm():
+    "The timm package, imported when a timm network is first asked for (it is optional)."
+    try: import timm
+    except ImportError: raise ImportError('timm networks need the timm package: pip install timm (or pip install "footdesc[timm]")') from None
+    return timm
+
+def _timm_hint(name:str)->str:
+    "For an unknown torchvision name: a hint when timm has a network of that name."
+    import importlib.util
+    if importlib.util.find_spec("timm") is None or not _timm().is_model(name): return ""
+    return f" (timm has {name}: pass timm:{name})"
+
+def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientnet_b0" ("timm:" in front allowed)
+             )->callable:
+    "A torchvision-style model function for timm's classifier `name`: `fn(weights=None)` random, `fn(weights='DEFAULT')` with timm's ImageNet weights."
+    name = str(name).strip().lower().removeprefix(TIMM_PREFIX)
+    key = TIMM_PREFIX + name
+    if key in _TIMM_ARCHS: return _TIMM_ARCHS[key]
+    timm = _timm()
+    if not timm.is_model(name):
+        close = timm.list_models(f"*{name}*")[:5]
+        raise ValueError(f"unknown timm architecture {name!r}; " + (f"timm has {', '.join(close)}" if close else "timm.list_models() lists its networks"))
+    def model_function(weights=None, # None: random; "DEFAULT": timm's ImageNet weights (downloaded from the Hugging Face hub)
+                       num_classes:int=1000, # outputs of its classifier (cut off when it becomes a body)
+                      )->nn.Module:
+        if weights not in (None, "DEFAULT"): raise ValueError(f"weights={weights!r}: {key} takes None or 'DEFAULT' (a local file: footdesc's weights=PATH)")
+        return timm.create_model(name, pretrained=weights == "DEFAULT", num_classes=num_classes)
+    model_function.__name__ = model_function.__qualname__ = key
+    _TIMM_ARCHS[key] = model_function
+    return model_function
+
 # %% ../nbs/32_model.ipynb #2d3e5e0f
 def _load_failure(e:Exception)->str:
     "Why `torch.load(weights_only=True)` refused a file, in one line (torch's own text runs to a paragraph, and suggests loading it unsafely)."
@@ -71,14 +108,23 @@ def _load_failure(e:Exception)->str:
     if isinstance(e, OSError): return (text.strip().splitlines() or [type(e).__name__])[0]   # the disk's or the system's own words
     return "it is not a PyTorch checkpoint file"   # unpickling gave up (UnpicklingError, a KeyError of a stray byte, EOFError of an empty file ...)
 
-def load_torchvision_weights(model:nn.Module, # a torchvision classifier, built without weights
-                             path, # a checkpoint of that architecture (`torch.save(model.state_dict(), path)`)
+def _read_safetensors(path:Path)->dict:
+    "The tensors of a `.safetensors` file (the format timm's weights come in from the Hugging Face hub: tensors only, nothing to run)."
+    try: from safetensors.torch import load_file
+    except ImportError: raise PretrainedWeightsError(f"{path} is a safetensors file: pip install safetensors to read it") from None
+    try: return load_file(path, device="cpu")
+    except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable safetensors file: {(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
+
+def load_torchvision_weights(model:nn.Module, # a torchvision (or timm) classifier, built without weights
+                             path, # a checkpoint of that architecture (`torch.save(model.state_dict(), path)`, or a `.safetensors` file)
                             )->nn.Module:
     "Load a local torchvision checkpoint into `model`, without unpickling code."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"weights file {path} does not exist (expected a torchvision checkpoint, e.g. resnet50-11ad3fa6.pth)")
-    try: state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable PyTorch checkpoint of plain tensors: {_load_failure(e)}") from None
+    if path.suffix.lower() == ".safetensors": state = _read_safetensors(path)
+    else:
+        try: state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable PyTorch checkpoint of plain tensors: {_load_failure(e)}") from None
     if isinstance(state, dict):
         for key in ("state_dict", "model"):
             if isinstance(state.get(key), dict): state = state[key]
@@ -94,7 +140,7 @@ def load_torchvision_weights(model:nn.Module, # a torchvision classifier, built 
 # %% ../nbs/32_model.ipynb #c1e55730
 def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
              pretrained:bool=True, # start from ImageNet weights
-             weights=None, # a local torchvision checkpoint (path) to load instead of downloading
+             weights=None, # a local checkpoint (path: torchvision's .pth, timm's .safetensors) to load instead of downloading
             )->nn.Module:
     "The full torchvision classifier `arch`, with ImageNet weights from the download cache, from `weights`, or random."
     name, fn = resolve_arch(arch)
@@ -105,10 +151,39 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
     try: return fn(weights="DEFAULT")
     except PretrainedWeightsError: raise  # the architecture's own answer (small_cnn has no ImageNet weights)
     except Exception as e:
+        checkpoint = (f"checkpoint of timm's {name.removeprefix(TIMM_PREFIX)} (its model.safetensors or pytorch_model.bin from huggingface.co/timm)"
+                      if name.startswith(TIMM_PREFIX) else f"torchvision checkpoint of {name}")
+        reason = (str(e).strip().splitlines() or [""])[0]   # (the hub's own message runs to a paragraph)
         raise PretrainedWeightsError(
-            f"could not get the ImageNet weights of {name} ({type(e).__name__}: {e}). Without network access, either pass a local "
-            f"torchvision checkpoint of {name} with weights=PATH (command line: --weights PATH), or train from scratch with "
+            f"could not get the ImageNet weights of {name} ({type(e).__name__}: {reason}). Without network access, either pass a local "
+            f"{checkpoint} with weights=PATH (command line: --weights PATH), or train from scratch with "
             "pretrained=False (command line: --no-pretrained).") from None
+
+# %% ../nbs/32_model.ipynb #timm0010
+class TimmBody(nn.Module):
+    "A timm classifier as footdesc's body: its last feature map (`forward_features`), from inputs turned into the normalisation its weights expect."
+    def __init__(self, classifier:nn.Module # from `timm_arch`'s model function, weights loaded
+                ):
+        super().__init__()
+        classifier.reset_classifier(0, "")   # its pooling and classifier go: footdesc's head does both
+        self.model = classifier
+        config = getattr(classifier, "pretrained_cfg", None) or {}
+        imagenet = {k: torch.tensor(v) for k, v in IMAGENET_NORMALISATION.items()}
+        mean, std = (torch.tensor(config.get(k, imagenet[k].tolist()), dtype=torch.float32) for k in ("mean", "std"))
+        self.register_buffer("scale", (imagenet["std"]/std).view(1, 3, 1, 1), persistent=False)   # x*scale + shift: ImageNet's normalisation to the weights'
+        self.register_buffer("shift", ((imagenet["mean"] - mean)/std).view(1, 3, 1, 1), persistent=False)   # (fixed by the name, so not kept in model files)
+        self.renormalise = not (torch.allclose(mean, imagenet["mean"]) and torch.allclose(std, imagenet["std"]))
+
+    def forward(self, x): return self.model.forward_features(x*self.scale + self.shift if self.renormalise else x)
+
+    def halves(self)->tuple[list, list]:
+        "Its parameters in two parts, early and late: timm's coarse groups (stem, each stage, what is left of its head) split in the middle."
+        from timm.models import group_parameters
+        try: groups = list(group_parameters(self.model, self.model.group_matcher(coarse=True)).values())
+        except (AttributeError, NotImplementedError): groups = [[name for name, _ in child.named_parameters(prefix=n)] for n, child in self.model.named_children()]
+        groups = [g for g in groups if g]
+        cut = (len(groups) + 1) // 2   # stem + 2 stages early, 2 stages late: the split fastai's `_resnet_split` makes of a ResNet
+        return [[self.model.get_parameter(n) for g in part for n in g] for part in (groups[:cut], groups[cut:])]
 
 # %% ../nbs/32_model.ipynb #31fef1e1
 class Float32Linear(nn.Linear):
@@ -158,10 +233,14 @@ _CUT_AT_LAST_POOLING = re.compile(r"^(resnet\d+|resnext\d+_\w+|wide_resnet\d+_\d
 def _has_pooling(module:nn.Module)->bool: return any(re.search(r"Pool[123]d$", type(m).__name__) for m in module.modules())
 
 def _body(name:str, fn, classifier:nn.Module)->nn.Module:
-    "The classifier without its pooling and classification layers, cut where fastai's `create_body` cuts it."
+    "The classifier without its pooling and classification layers, cut where fastai's `create_body` cuts it (timm's: its `forward_features`)."
+    if name.startswith(TIMM_PREFIX): return TimmBody(classifier)
     if not _CUT_AT_LAST_POOLING.match(name):   # fastai knows other cuts (`model_meta`: densenet, vgg, squeezenet ...): ask it
         from fastai.vision.learner import create_body, model_meta
-        return create_body(classifier, n_in=3, pretrained=False, cut=model_meta.get(fn, {}).get("cut"))
+        cut = model_meta.get(fn, {}).get("cut")
+        if cut is None and not any(_has_pooling(child) for child in classifier.children()):   # (fastai would stop with a bare StopIteration)
+            raise ValueError(f"{name} has no pooling layer to cut its body at: footdesc's head pools a feature map (Section 5), so choose a convolutional network")
+        return create_body(classifier, n_in=3, pretrained=False, cut=cut)
     children = list(classifier.children())
     cut = max(i for i, child in enumerate(children) if _has_pooling(child))   # up to the last child that pools (a ResNet's avgpool)
     return nn.Sequential(*children[:cut])
@@ -172,15 +251,19 @@ def _n_features(body:nn.Module)->int:
     while True:
         x = next(body.parameters()).new(1, 3, size, size).requires_grad_(False).uniform_(-1., 1.)
         try:
-            with torch.no_grad(): return body.eval()(x).shape[1]
+            with torch.no_grad(): out = body.eval()(x)
         except Exception:
             if size > 4096: raise
             size *= 2
+            continue
+        if out.ndim != 4: raise ValueError(f"the body gives outputs of shape {tuple(out.shape)}, not a feature map (batch, channels, height, width): "
+                                           "footdesc's head pools a feature map (Section 5), so choose a convolutional network")
+        return out.shape[1]
 
-def descriptor_model(arch=DEFAULT_ARCH, # torchvision model name or function (Section 5: ResNet-50)
+def descriptor_model(arch=DEFAULT_ARCH, # torchvision model name or function (Section 5: ResNet-50), or "timm:NAME"
                      preproc:str=DEFAULT_PREPROCESSING, # preprocessing layer of Figure 6: no_tfm, cbn_1, cbn_3, inc, inc_d
                      pretrained:bool=True, # ImageNet weights for the body
-                     weights=None, # local torchvision checkpoint to load instead of downloading
+                     weights=None, # local checkpoint (torchvision's .pth, timm's .safetensors) to load instead of downloading
                      n_out:int=N_DESCRIPTORS, # outputs
                      hidden:int=512, # hidden units of the head
                      ps:float=0.5, # head dropout
@@ -200,10 +283,12 @@ def _blocks(body):
 def descriptor_splitter(model:DescriptorNet # a model from `descriptor_model`
                        )->list:
     "Parameter groups: early body, late body, preprocessing layer + head."
-    blocks = _blocks(model.body)
-    cut = 6 if len(blocks) == 8 else max(1, len(blocks) // 2)  # 8 blocks: a torchvision ResNet (conv1 bn1 relu maxpool layer1-4)
-    return [list(nn.Sequential(*blocks[:cut]).parameters()), list(nn.Sequential(*blocks[cut:]).parameters()),
-            list(model.preprocessing.parameters()) + list(model.head.parameters())]
+    if isinstance(model.body, TimmBody): early, late = model.body.halves()
+    else:
+        blocks = _blocks(model.body)
+        cut = 6 if len(blocks) == 8 else max(1, len(blocks) // 2)  # 8 blocks: a torchvision ResNet (conv1 bn1 relu maxpool layer1-4)
+        early, late = list(nn.Sequential(*blocks[:cut]).parameters()), list(nn.Sequential(*blocks[cut:]).parameters())
+    return [early, late, list(model.preprocessing.parameters()) + list(model.head.parameters())]
 
 # %% ../nbs/32_model.ipynb #1fb33af4
 def _model_config(learn_or_config, thresholds, training):
@@ -283,6 +368,7 @@ def load_model(path, # a model file written by `save_model`
             try: state = torch.load(io.BytesIO(z.read("weights.pt")), map_location="cpu", weights_only=True)
             except DAMAGED_FILE_ERRORS as e: raise ValueError(damaged(path, e)) from None
             try: model = descriptor_model(config["arch"], config["preproc"], pretrained=False, **{k: v for k, v in config.get("head", {}).items()})
+            except ImportError as e: raise ValueError(f"{path} holds a network of {config['arch']}: {e}") from None   # (timm's, where timm is not installed)
             except (KeyError, TypeError, AttributeError, ValueError) as e:
                 raise ValueError(f"{path} has a damaged config.json: the network it describes cannot be built ({type(e).__name__}: {e})") from None
             try: model.load_state_dict(state)
