@@ -20,7 +20,7 @@ COMMANDS = {  # name: (module, one-line help)
     "descriptors": ("footdesc.descriptors", "print the 17 NFRC descriptors (code, name, parent, definition)"),
     "synth": ("footdesc.synth_data", "write a dataset of synthetic shoeprints with exact descriptor labels"),
     "prepare": ("footdesc.data", "convert a dataset once into the multi-interpolation cache"),
-    "train": ("footdesc.train", "train a descriptor model on a labelled dataset"),
+    "train": ("footdesc.train_command", "train a descriptor model on a labelled dataset"),
     "predict": ("footdesc.predict_command", "name the descriptors of prints with a trained model"),
     "evaluate": ("footdesc.evaluate", "score a trained model on a labelled dataset (PRAUC, per-descriptor AP, report)"),
     "info": ("footdesc.info", "what a model file is, how it was trained and how it scored on its validation prints"),
@@ -32,7 +32,7 @@ COMMANDS = {  # name: (module, one-line help)
 BENCHES = {  # name: (module, one-line help)
     "resample": ("footdesc.resample", "multi-interpolation resampling against three plain Pillow resizes"),
     "synth": ("footdesc.synth_data", "synthetic prints per second"),
-    "train": ("footdesc.train", "end-to-end training throughput against the plain-PyTorch ceiling"),
+    "train": ("footdesc.bench_train", "end-to-end training throughput against the plain-PyTorch ceiling"),
     "predict": ("footdesc.inference", "prediction latency and throughput"),
 }
 

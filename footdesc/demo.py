@@ -13,7 +13,8 @@ import torch
 from .descriptors import CODES, format_codes, parse_codes, answer_codes
 from .dataset import read_labels
 from .model import load_model
-from .train import train_descriptors, print_table
+from .train import train_descriptors
+from .train_command import print_table
 from .losses import chance_prauc
 from .inference import predict_paths
 from .cli import a_path, architecture, input_size, whole

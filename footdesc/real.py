@@ -82,7 +82,7 @@ class Scale:
     synth_presize: float = 0.0  # progressive resizing of the pre-training: its first synth_presize_epochs epochs at this share of the height and width (0: off; footdesc.train.ProgressiveResize)
     synth_presize_epochs: int = 0  # those epochs (a pre-training of no more epochs than this, such as a finding's own, runs at the full size throughout)
     synth_compile: bool = False  # torch.compile the pre-training's model (`footdesc.train`'s `compile`; the model is the same): on an H200, 5.5 s an epoch of 12,800 prints after a first of 93 s, so it pays from about 35 epochs on
-    checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.train.CHECKPOINT_EVERY; 0: every epoch)
+    checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.checkpoint.CHECKPOINT_EVERY; 0: every epoch)
 
 SCALES = {
     "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=16000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
@@ -167,7 +167,7 @@ def train_unit(csv, # training CSV (with a split column)
                pretraining:bool=False, # this is the synthetic pre-training itself
                device=None, # "cpu", "cuda" (default: the GPU if there is one)
                epochs:int|None=None, # epochs of pre-training, or of training from scratch, instead of the scale's
-               checkpoint_dir=None, # save checkpoints here and resume from one (`footdesc.train.Checkpoint`, every `scale.checkpoint_every` seconds)
+               checkpoint_dir=None, # save checkpoints here and resume from one (`footdesc.checkpoint.Checkpoint`, every `scale.checkpoint_every` seconds)
                imagenet=None, # the body's ImageNet weights where `init` is None: a local torchvision checkpoint, or IMAGENET_DOWNLOAD (None: random)
               ):
     "Train one model of the protocol and save it; returns footdesc.train's result."

@@ -16,7 +16,7 @@ from .descriptors import CODES
 from .chance import random_ap, random_prauc
 from .dataset import atomic_write, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
 from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
-from .train import TIME_COLUMNS
+from .checkpoint import TIME_COLUMNS
 from .interpret import ap_intervals, paired_difference, TooFewPositives, MIN_INTERVAL_POSITIVES
 
 # %% auto #0

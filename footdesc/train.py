@@ -1,4 +1,4 @@
-"""The paper's two-phase schedule as fastai callbacks, checkpoints to resume from, `train_descriptors` in one call, the `footdesc train` command and `footdesc bench train`.
+"""The paper's two-phase schedule as fastai callbacks, and `train_descriptors`: train, evaluate and save a descriptor model in one call.
 
 Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
@@ -6,47 +6,34 @@ Docs: https://footdesc.github.io/footdesc/train.html.md"""
 
 # %% ../nbs/33_train.ipynb #9050d628
 from __future__ import annotations
-import os, json, time, socket, argparse, sys, warnings, tempfile, zipfile, statistics
-from contextlib import contextmanager
+import json, time, warnings, zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from fastai.callback.core import Callback, CancelFitException, CancelTrainException, CancelValidException
+from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import combined_cos
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
-from fastai.optimizer import Adam
-from fastai.learner import Learner, SkipToEpoch, save_model as _save_state, load_model as _load_state
+from fastai.learner import Learner
 from fastai.torch_core import set_seed
-from fastcore.foundation import L
-from .descriptors import CODES
-from .dataset import atomic_write, DatasetError, dataset_fingerprint, print_groups, split_record, output_path, dataset_csv, bars_seen, _check_writable, _temporaries_beside
+from .dataset import print_groups, split_record, output_path, dataset_csv, bars_seen
 from .resample import DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, parse_size
-from .layers import DEFAULT_PREPROCESSING, PREPROCESSING
-from .losses import best_thresholds, descriptor_table, excluded_descriptors, LOSSES, WeightedBCELoss, chance_prauc
-from .model import descriptor_model, save_model, DEFAULT_ARCH, PretrainedWeightsError
+from .layers import DEFAULT_PREPROCESSING
+from .losses import best_thresholds, descriptor_table, excluded_descriptors
+from .model import save_model, DEFAULT_ARCH
 from .learner import descriptor_learner
-from .cli import a_path, architecture, device_name, input_size, not_negative, positive, seconds, share, whole, whole_number
+from .cli import whole_number
+from .checkpoint import (start_epoch, TIME_COLUMNS, CHECKPOINT_EVERY, _history_rows, ResumedRows, random_state, restore_random_state,
+                                 Checkpoint, resume_epoch, data_fingerprint, files_fingerprint, remove_checkpoints)   # (footdesc.train.Checkpoint and the rest still name them)
 
 # %% auto #0
-__all__ = ['TIME_COLUMNS', 'CHECKPOINT_EVERY', 'FROZEN_EPOCHS', 'RESIDENT_OPTIONS', 'start_epoch', 'TwoPhaseSchedule',
-           'EpochTimes', 'LogTable', 'ResumedRows', 'random_state', 'restore_random_state', 'Checkpoint',
-           'resume_epoch', 'data_fingerprint', 'files_fingerprint', 'InitialWeights', 'blend_weights',
-           'ProgressiveResize', 'presize_of', 'presized_dataloaders', 'TrainingDiverged', 'StopOnDivergence',
-           'diverged_message', 'accelerate', 'default_frozen_epochs', 'TrainResult', 'train_descriptors',
-           'remove_checkpoints', 'add_arguments', 'print_table', 'OutputInUse', 'exclusive_output', 'run',
-           'add_bench_arguments', 'ceiling_throughput', 'loader_throughput', 'epoch_start_seconds', 'pass_seconds',
-           'end_to_end_throughput', 'run_bench']
+__all__ = ['FROZEN_EPOCHS', 'TwoPhaseSchedule', 'EpochTimes', 'LogTable', 'InitialWeights', 'blend_weights', 'ProgressiveResize',
+           'presize_of', 'presized_dataloaders', 'TrainingDiverged', 'StopOnDivergence', 'diverged_message',
+           'accelerate', 'default_frozen_epochs', 'TrainResult', 'train_descriptors']
 
 # %% ../nbs/33_train.ipynb #0679a3c1
-def start_epoch(learn:Learner # a learner inside `fit`
-               )->int:
-    "The epoch `fit(..., start_epoch=n)` resumes at (0 for a fresh run)."
-    skip = [cb for cb in learn.cbs if isinstance(cb, SkipToEpoch)]
-    return skip[0]._skip_to if skip else 0
-
 class TwoPhaseSchedule(Callback):
     "Freeze the body for `frozen_epochs` at `lr`, then unfreeze with discriminative rates `unfrozen_lr`; one-cycle within each phase."
     order = 55  # after fastai's Recorder, before the progress bar
@@ -91,8 +78,6 @@ class TwoPhaseSchedule(Callback):
         self.learn.opt.set_hyper("mom", self._mom(pos))
 
 # %% ../nbs/33_train.ipynb #33et0002
-TIME_COLUMNS = ("train_s", "valid_s", "checkpoint_s")  # per-epoch seconds kept in the history
-
 def _clock(learn)->float:
     "Seconds now, after the device has finished what was queued (a GPU runs ahead of Python)."
     device = next(learn.model.parameters()).device
@@ -109,11 +94,6 @@ class EpochTimes(Callback):
     def before_validate(self): self._start = _clock(self.learn)
     def after_validate(self): self.learn.epoch_seconds.setdefault(self.epoch, {})["valid_s"] = _clock(self.learn) - self._start
 
-def _times(learn, epoch)->list:
-    "The TIME_COLUMNS of `epoch` (None where not measured)."
-    seen = getattr(learn, "epoch_seconds", {}).get(epoch, {})
-    return [seen.get(c) for c in TIME_COLUMNS]
-
 # %% ../nbs/33_train.ipynb #33lt0002
 class LogTable(Callback):
     "The per-epoch table (epoch, losses, metrics, time) as plain lines, a header first, for a run without progress bars."
@@ -126,153 +106,6 @@ class LogTable(Callback):
         cells = [str(v) if isinstance(v, (int, str)) else ("" if v is None else f"{v:.6f}") for v in row]
         print("  ".join(c.ljust(w) for c, w in zip(cells, self.widths)).rstrip(), flush=True)
     def after_fit(self): self.learn.logger = print
-
-# %% ../nbs/33_train.ipynb #9674bdd2
-def _history_rows(learn)->list:
-    "Per-epoch [train_loss, valid_loss, metrics..., *TIME_COLUMNS] of the whole run: those before a resume (from its checkpoint), then this `fit`'s."
-    before = getattr(learn, "resumed_history", [])
-    return before + [[None if v is None else float(v) for v in row] + _times(learn, len(before) + i)
-                     for i, row in enumerate(learn.recorder.values[len(before):])]  # skipped epochs leave empty rows
-
-class ResumedRows(Callback):
-    "On a resumed `fit`, the per-epoch table shows each skipped epoch's row as its checkpoint recorded it (losses, metrics, time), not an empty one."
-    order = 40   # before the Recorder logs the epoch (50)
-    def after_epoch(self):
-        rows = getattr(self.learn, "resumed_history", [])
-        if self.epoch >= start_epoch(self.learn) or self.epoch >= len(rows) or not rows[self.epoch]: return
-        n = len(self.learn.recorder.metric_names) - 2   # the columns between epoch and time
-        self.learn.recorder.log = L([self.epoch] + list(rows[self.epoch][:n]))
-        self.learn.recorder.start_epoch = time.time() - sum(v or 0 for v in rows[self.epoch][n:n + 2])   # its time: the recorded training and validation seconds
-
-CHECKPOINT_EVERY = 60.0  # seconds of training between checkpoints (see above)
-_WRITER_FAILED = ("PytorchStreamWriter", "unexpected pos", "file write failed")   # how torch's writer words a full disk or a file-size limit
-
-def random_state(learn:Learner # its DataLoaders' shuffling streams are saved too
-                )->dict:
-    "The random streams the next epoch draws from (the DataLoaders' shuffles; Python's, NumPy's, PyTorch's and each GPU's generators: augmentation, dropout, workers' seeds), as JSON: a checkpoint keeps them so that a resumed run draws what the uninterrupted one would have."
-    import random, base64
-    packed = lambda t: base64.b64encode(t.cpu().numpy().tobytes()).decode()
-    version, words, gauss = random.getstate()
-    kind, keys, pos, has_gauss, cached = np.random.get_state()
-    return dict(python=[version, list(words), gauss], numpy=[kind, keys.tolist(), int(pos), int(has_gauss), float(cached)], torch=packed(torch.get_rng_state()),
-                cuda=[packed(s) for s in torch.cuda.get_rng_state_all()] if torch.cuda.is_available() and torch.cuda.is_initialized() else [],
-                loaders=[[s[0], list(s[1]), s[2]] for s in (dl.rng.getstate() for dl in _shuffled_loaders(learn))])
-
-def _shuffled_loaders(learn)->list:
-    "The DataLoaders whose shuffles a checkpoint keeps: the learner's, and with progressive resizing the small ones after them (`learn.loader_sets`), whichever it trains on now."
-    return [dl for dls in (getattr(learn, "loader_sets", None) or [learn.dls]) for dl in dls.loaders if hasattr(dl, "rng")]
-
-def restore_random_state(learn:Learner, # built as for the run whose state it was
-                         state:dict, # from `random_state`
-                        ):
-    "Set the random streams `random_state` recorded (the GPUs' only where there are as many)."
-    import random, base64
-    unpacked = lambda s: torch.from_numpy(np.frombuffer(base64.b64decode(s), np.uint8).copy())
-    version, words, gauss = state["python"]; random.setstate((version, tuple(words), gauss))
-    kind, keys, pos, has_gauss, cached = state["numpy"]; np.random.set_state((kind, np.array(keys, np.uint32), pos, has_gauss, cached))
-    torch.set_rng_state(unpacked(state["torch"]))
-    if state.get("cuda") and torch.cuda.is_available() and torch.cuda.device_count() == len(state["cuda"]): torch.cuda.set_rng_state_all([unpacked(s) for s in state["cuda"]])
-    for dl, (version, words, gauss) in zip(_shuffled_loaders(learn), state.get("loaders") or []): dl.rng.setstate((version, tuple(words), gauss))
-
-def _smooth_loss(learn)->dict:
-    "The Recorder's smoothed training loss (the table's train_loss): its running value and how many batches it has seen."
-    smooth = learn.recorder.smooth_loss
-    return dict(val=float(smooth.val), count=int(smooth.count))
-
-def _written_checkpoints(folder:Path)->list[Path]:
-    "The weights `Checkpoint` writes in `folder` (checkpoint-e{N}.pth) and what an interrupted save of its left (.checkpoint*.tmp): nothing else there is touched."
-    return [*folder.glob("checkpoint-e*.pth"), *folder.glob(".checkpoint*.tmp")]
-
-class Checkpoint(Callback):
-    "Save model and optimiser state to `folder` at the end of an epoch once `every` seconds have passed since the last save (and after the last epoch), atomically, to resume an interrupted run."
-    order = 65
-    def __init__(self, folder, # where checkpoint.json and the weights it names (checkpoint-e{epochs}.pth) go
-                 settings:dict|None=None, # the run's settings, stored to refuse resuming a different run
-                 every:float=CHECKPOINT_EVERY, # seconds between saves (0: after every epoch)
-                ):
-        self.folder, self.settings, self.every = Path(folder), dict(settings or {}), every
-    def before_fit(self):
-        self._start, self.learn.epoch_seconds = start_epoch(self.learn), {}  # (after EpochTimes: both start empty)
-        self._saved = time.perf_counter()
-        smooth = getattr(self.learn, "resumed_smooth_loss", None)
-        if self._start and smooth:   # after the Recorder (50) reset it: the training loss goes on smoothing from where the interrupted run was
-            self.learn.recorder.smooth_loss.val, self.learn.recorder.smooth_loss.count = torch.tensor(smooth["val"]), int(smooth["count"])
-    def after_epoch(self):
-        if self.epoch < self._start: return  # an epoch skipped when resuming
-        start = time.perf_counter()
-        if start - self._saved < self.every and self.epoch < self.n_epoch - 1:
-            self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = 0.0; return
-        weights = f"checkpoint-e{self.epoch + 1}.pth"   # a new file: the one checkpoint.json names stays whole until the json names this one
-        try:
-            with atomic_write(self.folder/weights) as f: _save_state(f, self.learn.model, self.learn.opt, with_opt=True)
-        except (OSError, RuntimeError) as e:
-            if isinstance(e, RuntimeError) and not any(k in str(e) for k in _WRITER_FAILED): raise   # a CUDA error, say, surfacing here: not the disk's
-            raise OSError(f"cannot write the checkpoint {self.folder/weights}: {e} (is the disk full? --checkpoint-dir puts checkpoints elsewhere)") from e
-        self.learn.epoch_seconds.setdefault(self.epoch, {})["checkpoint_s"] = time.perf_counter() - start
-        state = dict(epochs_done=self.epoch + 1, n_epoch=self.n_epoch, weights=weights, settings=self.settings, history=_history_rows(self.learn),
-                     random=random_state(self.learn), smooth_loss=_smooth_loss(self.learn))
-        with atomic_write(self.folder/"checkpoint.json", "w") as f: json.dump(state, f, indent=1)
-        for old in _written_checkpoints(self.folder):   # older weights, and what an interrupted save left
-            if old.name != weights: old.unlink(missing_ok=True)
-        self._saved = time.perf_counter()
-
-def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted run
-                 folder, # the checkpoint folder
-                 settings:dict|None=None, # this run's settings; must equal the checkpoint's
-                 restore_random:bool=True, # put back the random streams now (False: they wait in `learn.resumed_random`, for after whatever else the run builds first draws)
-                )->int:
-    "Load the checkpoint in `folder` (if any) into `learn`; returns the number of epochs already done (0 without one)."
-    folder = Path(folder)
-    if not (folder/"checkpoint.json").exists(): return 0
-    state = json.loads((folder/"checkpoint.json").read_text())
-    weights = folder/state.get("weights", "checkpoint.pth")   # (checkpoint.pth: a checkpoint from before the weights were named)
-    if not weights.exists(): return 0
-    old = state.get("settings") or {}
-    if settings is not None: settings = {k: v for k, v in settings.items() if k in old or k not in ("files_fingerprint", "weights")}   # a checkpoint from before they were recorded
-    if settings is not None and old != dict(settings):
-        if old.get("data_fingerprint") != settings.get("data_fingerprint"):
-            made = "on other data (other prints, descriptors or train/valid split than this run's)" + ("" if "data_fingerprint" in old else ", or by a footdesc that did not record its data")
-            raise ValueError(f"the checkpoint in {folder} was made {made}; to train on this data from the start, delete {folder} "
-                             f"(or turn resuming off: --no-resume, resume=False), or give this run another --out (checkpoint_dir) to keep both")
-        if old.get("files_fingerprint") != settings.get("files_fingerprint"):
-            raise ValueError(f"the checkpoint in {folder} was made when some of these prints had other content (a file replaced, edited or touched "
-                             f"since: its size or modification time differ); to train on the prints as they are now, delete {folder} "
-                             f"(or turn resuming off: --no-resume, resume=False)")
-        changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
-        diff = ", ".join(f"{k}: {old.get(k)!r} then, {settings.get(k)!r} now" for k in changed)
-        hint = (f"; footdesc used to freeze a random body for 10 epochs by default, and --frozen-epochs {old['frozen_epochs']} "
-                "(frozen_epochs=) resumes this run as it was" if changed == ["frozen_epochs"]
-                and not settings.get("pretrained") and settings.get("init") is None and settings.get("frozen_epochs") == 0 else "")
-        raise ValueError(f"the checkpoint in {folder} is from a run with other settings ({diff}); delete that folder or turn resuming off to start afresh{hint}")
-    device = getattr(learn.dls, "device", None)
-    if device is None: device = next(learn.model.parameters()).device   # (a device given as 0 is cuda:0, not "none")
-    learn.model.to(device)   # where fit will train it: the optimiser's state is loaded onto its parameters' device
-    if learn.opt is None: learn.create_opt()
-    _load_state(weights, learn.model, learn.opt, with_opt=True, device=device)
-    done = int(state["epochs_done"])
-    learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
-    learn.resumed_smooth_loss = state.get("smooth_loss")   # `Checkpoint` sets it once the Recorder has reset its own
-    learn.resumed_random = state.get("random")
-    if restore_random and learn.resumed_random: restore_random_state(learn, learn.resumed_random)   # the next epoch's shuffle and augmentation, not the first epoch's again (a checkpoint from before they were kept: those)
-    return done
-
-# %% ../nbs/33_train.ipynb #a5d0f002
-def data_fingerprint(dls # DataLoaders from `footdesc.data.descriptor_dataloaders` (they keep their rows in `dls.df`)
-                    )->str|None:
-    "SHA-256 of the prints `dls` trains and validates on (file, descriptors, split), whatever their order; None without `dls.df`."
-    df = getattr(dls, "df", None)
-    if df is None or "split" not in df.columns: return None
-    return dataset_fingerprint(df, ("path", "descriptors", "split"))
-
-def files_fingerprint(dls # as for `data_fingerprint`
-                     )->str|None:
-    "SHA-256 of the print files' sizes and modification times (as the cache keys them), whatever their order; None without `dls.df`."
-    df = getattr(dls, "df", None)
-    if df is None: return None
-    def stamp(path):
-        try: st = os.stat(path); return f"{st.st_size}:{st.st_mtime_ns}"
-        except OSError: return "missing"
-    return dataset_fingerprint(pd.DataFrame(dict(path=df["path"].astype(str), stamp=[stamp(p) for p in df["path"]])), ("path", "stamp"))
 
 # %% ../nbs/33_train.ipynb #2e89a8ee
 class InitialWeights(Callback):
@@ -570,15 +403,6 @@ def _split_counts(rows)->dict:
     split = rows["split"].to_numpy()
     return dict(n_train=int((split == "train").sum()), n_skipped=int((split == "skipped").sum()))
 
-def remove_checkpoints(folder # a --checkpoint-dir
-                      ):
-    "Delete the checkpoint files `Checkpoint` wrote in `folder` (and the folder, if nothing else is left in it); anything else there is the user's and stays."
-    folder = Path(folder)
-    if not folder.is_dir(): return
-    for f in [folder/"checkpoint.json", *_written_checkpoints(folder)]: f.unlink(missing_ok=True)
-    try: folder.rmdir()
-    except OSError: pass   # not empty: it holds the user's own files (a --checkpoint-dir shared with them)
-
 def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstrap=1000):
     "Validation PRAUC, per-descriptor table and thresholds; save the model; drop the checkpoint of a finished run."
     names = list(learn.recorder.metric_names[1:-1]) + list(TIME_COLUMNS)  # read the history first: get_preds resets the Recorder
@@ -609,315 +433,3 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
         if checkpoint_dir is not None: remove_checkpoints(checkpoint_dir)
     result.seconds = time.perf_counter() - t0
     return result
-
-# %% ../nbs/33_train.ipynb #b3e7c0c9
-def _rates(text):
-    try: parts = [positive(p) for p in str(text).replace(":", ",").split(",")]
-    except argparse.ArgumentTypeError: parts = []
-    if len(parts) not in (1, 2): raise argparse.ArgumentTypeError(f"expected one rate or two (first,last), each above 0, got {text!r}")
-    return parts[0] if len(parts) == 1 else tuple(parts)
-
-RESIDENT_OPTIONS = {"auto": "auto", "yes": True, "no": False}  # --resident: footdesc.data.descriptor_dataloaders' `resident`
-
-def add_arguments(parser:argparse.ArgumentParser):
-    "Options of `footdesc train`."
-    parser.add_argument("data", type=a_path, help="dataset folder (with labels.csv) or CSV file")
-    parser.add_argument("--out", type=a_path, required=True, help="model file to write (e.g. model.zip)")
-    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="input HEIGHTxWIDTH (default %(default)s)")
-    parser.add_argument("--channels", default=DEFAULT_CHANNELS, help="interpolation per channel, Table 2 (default %(default)s)")
-    parser.add_argument("--fit", default=DEFAULT_FIT, help="how a print is fitted to the size (default %(default)s)")
-    parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
-    parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="bce: cost-sensitive BCE (the paper); softf1: Soft-F1; bce-plain: unweighted BCE (default %(default)s)")
-    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
-    parser.add_argument("--frozen-epochs", type=whole(0), default=None,
-                        help=f"phase 1 epochs, body frozen (default {FROZEN_EPOCHS} when the body starts from weights: ImageNet, --weights or --init; 0 with --no-pretrained)")
-    parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs, all layers (default %(default)s)")
-    parser.add_argument("--lr", type=positive, default=1e-3, help="phase 1 learning rate (default %(default)s)")
-    parser.add_argument("--unfrozen-lr", type=_rates, default=(1e-6, 1e-4), help="phase 2 rates FIRST,LAST (default 1e-6,1e-4)")
-    parser.add_argument("--wd", type=not_negative, default=0.1, help="weight decay (default %(default)s)")
-    parser.add_argument("--freeze-bn", action="store_true", help="phase 1 freezes the body's BatchNorm layers too (default: they train, as in fastai)")
-    parser.add_argument("--bs", type=whole(2, of="prints per batch"), default=64, help="batch size, 2 or more: BatchNorm normalises over the batch (default %(default)s)")
-    parser.add_argument("--valid-pct", type=share, default=0.2, help="validation share without a split column (default %(default)s)")
-    parser.add_argument("--seed", type=whole(0), default=0)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--no-pretrained", action="store_true", help="train the body from random weights")
-    group.add_argument("--weights", type=a_path, help="local torchvision checkpoint of the architecture (offline ImageNet weights)")
-    parser.add_argument("--init", type=a_path, default=None, help="start from this footdesc model (e.g. pre-trained on synthetic prints) and fine-tune it")
-    parser.add_argument("--wise", type=positive, default=1., metavar="ALPHA",
-                        help="with --init: save ALPHA x the fine-tuned weights + (1 - ALPHA) x the --init model's (WiSE-FT; e.g. 0.5; default 1: the fine-tuned weights)")
-    parser.add_argument("--compile", action="store_true", help="torch.compile the model")
-    parser.add_argument("--no-mixed-precision", action="store_true", help="train in float32 on a GPU too")
-    parser.add_argument("--no-augment", action="store_true", help="no training augmentation")
-    parser.add_argument("--workers", type=whole(0), default=None, help="DataLoader workers")
-    parser.add_argument("--presize", type=positive, default=None, metavar="SHARE",
-                        help="progressive resizing: the first --presize-epochs epochs at this share of the height and width (e.g. 0.5), the rest at --size")
-    parser.add_argument("--presize-epochs", type=whole(0), default=0, help="epochs at the --presize size, counted from the first (default %(default)s)")
-    parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS),
-                        help="hold the prepared prints in the device's memory, so that no epoch starts workers or copies batches: auto (on a GPU where they take at most a quarter of its memory and at most half of what is free), yes, no (default %(default)s)")
-    parser.add_argument("--skip-bad", action="store_true", help="leave out prints that cannot be read, and list them, instead of stopping")
-    parser.add_argument("--cache", type=a_path, default=None, help="cache root folder, as for footdesc prepare (default: DATA/.footdesc-cache, or the user cache folder if DATA is read-only)")
-    parser.add_argument("--device", type=device_name, default=None, help="cuda, cuda:N, mps or cpu (default: the GPU if any)")
-    parser.add_argument("--checkpoint-dir", type=a_path, default=None, help="checkpoint folder (default: MODEL.checkpoint beside the model)")
-    parser.add_argument("--checkpoint-every", type=seconds, default=CHECKPOINT_EVERY, metavar="SECONDS",
-                        help="save a checkpoint at the end of an epoch once this many seconds have passed since the last, and after the last epoch (0: every epoch; default %(default)s)")
-    parser.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint of this run exists")
-    parser.add_argument("--format", default="footdesc", choices=["footdesc", "fastai"], help="model file format; fastai is a pickle (trusted use only)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars and no per-epoch table, for logs (the result, the per-descriptor table and warnings are still printed)")
-
-# %% ../nbs/33_train.ipynb #ebef798b
-def print_table(table:pd.DataFrame, # from `descriptor_table`
-                file=None, # where to print (default stdout)
-               ):
-    "Print a per-descriptor table with AP against its chance level (the AP of random scores) and F1 against answering yes to all."
-    shown = table.drop(columns=["ap_low", "ap_high"], errors="ignore")
-    shown["ap"] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table.ap]
-    if "ap_low" in table: shown.insert(list(shown.columns).index("ap") + 1, "ap 95%", ["-" if np.isnan(lo) else f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table.ap_low, table.ap_high)])
-    for column in ("f1", "chance", "f1_all_yes"):
-        if column in table: shown[column] = [("-" if np.isnan(a) else f"{a:.3f}") for a in table[column]]
-    shown["prevalence"] = table.prevalence.map("{:.3f}".format)
-    shown["threshold"] = table.threshold.map("{:.3f}".format)   # as `footdesc predict` shows thresholds
-    print(shown.to_string(), file=file or sys.stdout)
-
-def _skipped_note(skipped:pd.DataFrame, report, shown:int=20)->str:
-    "Lines that list the prints `--skip-bad` left out (the first `shown` of them)."
-    lines = [f"  line {row.line}: {row.problem}" for row in skipped.head(shown).itertuples()]
-    more = [f"  ... and {len(skipped) - shown} more"] if len(skipped) > shown else []
-    return "\n".join([f"footdesc train: left out {len(skipped)} print(s) that could not be read (--skip-bad; listed in {report}):", *lines, *more])
-
-class OutputInUse(OSError):
-    "Another run is writing the same model file."
-
-@contextmanager
-def exclusive_output(out, # the model file a run writes
-                    ):
-    "Hold a lock on `out` for a whole run, so that a second run for the same file stops at once (where the filesystem supports `flock`; elsewhere a warning)."
-    try: import fcntl
-    except ImportError: yield; return   # Windows
-    out = Path(out)
-    _check_writable(out.parent, f"the model ({out})")   # before the folder is made for the lock: a path through a file is named as such
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock = out.with_name(f".{out.name}.lock")
-    while True:
-        opened = False
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644); opened = True
-            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BaseException: os.close(fd); raise
-        except BlockingIOError:
-            with open(lock, errors="replace") as f: holder = f.read(200).strip() or "a process"
-            raise OutputInUse(f"another footdesc train is writing {out} ({holder}): wait for it to finish, or give this run another --out") from None
-        except OSError as e:   # a filesystem without locks (NFS without lockd, some FUSE and Lustre mounts), or another user's lock file
-            if opened: lock.unlink(missing_ok=True)   # (not another user's, which could not be opened)
-            warnings.warn(f"cannot lock {lock} ({e.strerror or e}): a second run with the same --out would not be stopped")
-            yield; return
-        try:
-            if os.stat(lock).st_ino == os.fstat(fd).st_ino: break   # still the lock's file (not one a finishing run just removed)
-        except FileNotFoundError: pass
-        os.close(fd)
-    os.ftruncate(fd, 0); os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
-    try:
-        for stale in _temporaries_beside(out): stale.unlink(missing_ok=True)   # what an interrupted save of this file left; no run is writing it now
-        yield
-    finally:
-        lock.unlink(missing_ok=True); os.close(fd)
-
-def run(args)->int:
-    "Run `footdesc train`."
-    out = Path(args.out)
-    checkpoint_dir = Path(args.checkpoint_dir) if args.checkpoint_dir else out.with_name(out.name + ".checkpoint")
-    try:
-        with exclusive_output(out):
-            res = train_descriptors(args.data, out, size=args.size, channels=args.channels, fit=args.fit, bs=args.bs, valid_pct=args.valid_pct,
-                                  seed=args.seed, arch=args.arch, preproc=args.preproc, loss=args.loss, pretrained=not args.no_pretrained,
-                                  weights=args.weights, init=args.init, wise=args.wise, frozen_epochs=args.frozen_epochs, epochs=args.epochs, lr=args.lr,
-                                  unfrozen_lr=args.unfrozen_lr, wd=args.wd, train_bn=not args.freeze_bn, mixed_precision=not args.no_mixed_precision, compile=args.compile,
-                                  checkpoint_dir=checkpoint_dir, checkpoint_every=args.checkpoint_every, resume=not args.no_resume, augment=not args.no_augment,
-                                  num_workers=args.workers, presize=args.presize, presize_epochs=args.presize_epochs, resident=RESIDENT_OPTIONS[args.resident], skip_bad=args.skip_bad, cache=args.cache or True, device=args.device, format=args.format,
-                                  show_progress=not args.quiet)
-    except (PretrainedWeightsError, DatasetError, FileNotFoundError, ValueError) as e:
-        print(f"footdesc train: error: {e}", file=sys.stderr)
-        return 2
-    print("\nper-descriptor results on the validation set (chance: the AP of random scores on these prints; each threshold is the cut with the "
-          "best F1 on these same prints, so its F1 is optimistic: footdesc evaluate on other prints measures it; f1_all_yes: the F1 of "
-          "answering yes to every print, with no skill):")
-    print_table(res.table)
-    if res.excluded: print(f"PRAUC leaves out {', '.join(res.excluded)}: no positive in the validation set")
-    lo, hi = res.prauc_interval
-    interval = "" if np.isnan(lo) else f", 95% interval {lo:.3f}-{hi:.3f} over the validation prints"
-    chance = chance_prauc(res.table)
-    print(f"PRAUC {res.prauc:.4f}{interval}, against {chance:.4f} by chance; model saved to {res.model_path} ({res.seconds:.0f} s)")
-    if res.prauc <= chance:
-        print(f"footdesc train: warning: the model ranks its validation prints no better than random scores (PRAUC {res.prauc:.4f} against {chance:.4f}): it has "
-              "learned nothing there. More epochs or prints, or another learning rate, may help; so may more validation prints, if they are few", file=sys.stderr)
-    if (cached := getattr(res.learn.dls, "cache_folder", None)) is not None: print(f"converted prints cached in {cached} (safe to delete: they are made again when needed)")
-    if res.skipped is not None and len(res.skipped): print(_skipped_note(res.skipped, getattr(res.learn.dls, "skipped_report", None)), file=sys.stderr)
-    return 0
-
-# %% ../nbs/33_train.ipynb #ac7ac7e1
-def add_bench_arguments(parser:argparse.ArgumentParser):
-    "Options of `footdesc bench train`."
-    parser.add_argument("--size", type=input_size, default="x".join(map(str, DEFAULT_SIZE)), help="HEIGHTxWIDTH (default %(default)s)")
-    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH)
-    parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING))
-    parser.add_argument("--bs", type=whole(2, of="prints per batch"), default=128)
-    parser.add_argument("--batches", type=whole(1), default=30, help="timed batches per phase (default %(default)s)")
-    parser.add_argument("--warmup", type=whole(0), default=5, help="untimed batches first (default %(default)s)")
-    parser.add_argument("--data", type=a_path, default=None, help="dataset to read (default: synthetic prints in a temporary folder)")
-    parser.add_argument("--images", type=whole(1), default=None, help="synthetic prints to write (default: enough for the batches)")
-    parser.add_argument("--device", type=device_name, default=None, help="cuda, cuda:N, mps or cpu (default: the GPU if any)")
-    parser.add_argument("--compile", action="store_true")
-    parser.add_argument("--opt", default="torch", choices=["torch", "fastai"], help="optimiser of the end-to-end run: footdesc's TorchAdamW (default) or fastai's Adam")
-    parser.add_argument("--workers", type=whole(0), default=None)
-    parser.add_argument("--resident", default="auto", choices=list(RESIDENT_OPTIONS), help="prints held in the device's memory for the end-to-end run (as footdesc train --resident; the other way is timed too, loading only)")
-    parser.add_argument("--tiny", action="store_true", help="CPU smoke size: 64x32, resnet18, bs 8, 3 batches, 1 warmup")
-
-# %% ../nbs/33_train.ipynb #d7192c20
-def _sync(device):
-    if str(device).startswith("cuda"): torch.cuda.synchronize()
-
-def ceiling_throughput(arch=DEFAULT_ARCH, # torchvision architecture
-                       preproc:str=DEFAULT_PREPROCESSING, # preprocessing layer
-                       size=DEFAULT_SIZE, # (height, width)
-                       bs:int=128, # batch size
-                       batches:int=30, # timed steps
-                       warmup:int=5, # untimed steps first
-                       device=None, # default: the GPU if any
-                       frozen:bool=False, # body without gradients (BatchNorm affine still trained)
-                       compile:bool=False, # torch.compile
-                      )->float:
-    "Images per second of plain-PyTorch training steps of the descriptor model on synthetic tensors already on `device`."
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    cuda = device.type == "cuda"
-    if cuda: torch.backends.cudnn.benchmark = True   # as `accelerate` sets it for footdesc's training
-    h, w = parse_size(size)
-    model = descriptor_model(arch, preproc, pretrained=False).to(device).train()
-    if cuda: model = model.to(memory_format=torch.channels_last)
-    if frozen:
-        for m in model.body.modules():
-            for p in m.parameters(recurse=False): p.requires_grad_(isinstance(m, torch.nn.modules.batchnorm._BatchNorm))
-    if compile: model.compile()
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=0.1, **({"fused": True} if cuda else {}))
-    loss_func = WeightedBCELoss(np.full(len(CODES), 0.3, dtype=np.float32)).to(device)
-    x = torch.randn(bs, 3, h, w, device=device)
-    if cuda: x = x.contiguous(memory_format=torch.channels_last)
-    y = (torch.rand(bs, len(CODES), device=device) < 0.3).float()
-    dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float16
-    def step():
-        with torch.autocast(device.type, dtype=dtype, enabled=cuda):
-            loss = loss_func(model(x), y)
-        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-    for _ in range(warmup): step()
-    _sync(device); t = time.perf_counter()
-    for _ in range(batches): step()
-    _sync(device)
-    return bs * batches / (time.perf_counter() - t)
-
-# %% ../nbs/33_train.ipynb #87e2b63f
-class _TrainTimer(Callback):
-    "Time the training loop of each epoch after `warmup` batches; stop each epoch after `warmup + batches` batches, skip validation."
-    order = 99
-    def __init__(self, warmup, batches): self.warmup, self.batches, self.times, self.images = warmup, batches, {}, {}
-    def before_batch(self):
-        if self.training and self.iter == self.warmup:
-            _sync(self.dls.device); self._t = time.perf_counter(); self._n = 0
-    def after_batch(self):
-        if not self.training: return
-        if self.iter >= self.warmup: self._n += len(self.xb[0])
-        if self.iter + 1 == self.warmup + self.batches:
-            raise CancelTrainException
-    def after_cancel_train(self): self._stop()
-    def after_train(self):
-        if self.epoch not in self.times and hasattr(self, "_t"): self._stop()
-    def _stop(self):
-        if self.epoch in self.times: return
-        _sync(self.dls.device)
-        self.times[self.epoch], self.images[self.epoch] = time.perf_counter() - self._t, self._n
-    def before_validate(self): raise CancelValidException
-
-def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
-                      batches:int=30, warmup:int=5, # timed and untimed batches
-                     )->float:
-    "Images per second of a DataLoader alone: batches made, moved to its device and transformed; nothing trained."
-    if len(dl) < warmup + batches: raise ValueError(f"the loader has {len(dl)} batches; timing needs {warmup + batches}")
-    batches_left, n = iter(dl), 0
-    for _ in range(warmup): next(batches_left)
-    _sync(dl.device); t = time.perf_counter()
-    for _ in range(batches): n += len(next(batches_left)[0])
-    _sync(dl.device)
-    return n / (time.perf_counter() - t)
-
-def epoch_start_seconds(dl, # a fastai DataLoader (e.g. `dls.train`)
-                        epochs:int=3, # epochs started; the median counts
-                       )->float:
-    "Median seconds from an epoch's start to its first batch on the device: worker processes starting (or none), and one batch made."
-    times = []
-    for _ in range(epochs):
-        _sync(dl.device); t = time.perf_counter()
-        batches = iter(dl); next(batches); _sync(dl.device)
-        times.append(time.perf_counter() - t)
-        batches.close()   # the epoch ends here; its workers stop
-    return statistics.median(times)
-
-def pass_seconds(dl, # a fastai DataLoader (e.g. `dls.valid`)
-                )->float:
-    "Seconds of one whole pass over a DataLoader alone, from the start of the epoch to the end of its last batch (workers started and stopped)."
-    _sync(dl.device); t = time.perf_counter()
-    for _ in dl: pass
-    _sync(dl.device)
-    return time.perf_counter() - t
-
-def end_to_end_throughput(dls, # DataLoaders of footdesc.data
-                          arch=DEFAULT_ARCH, preproc:str=DEFAULT_PREPROCESSING, # the model
-                          batches:int=30, warmup:int=5, # timed and untimed batches per phase
-                          compile:bool=False, # torch.compile
-                          opt_func=None, # fastai optimiser (default: descriptor_learner's)
-                         )->dict:
-    "Images per second of footdesc's Learner, TwoPhaseSchedule and DataLoaders: one frozen and one unfrozen epoch."
-    learn = accelerate(descriptor_learner(dls, arch, preproc, pretrained=False, opt_func=opt_func), compile=compile)
-    if len(dls.train) < warmup + batches:
-        raise ValueError(f"the training set has {len(dls.train)} batches; the benchmark needs {warmup + batches} per phase (write more prints with --images, or lower --batches)")
-    timer = _TrainTimer(warmup, batches)
-    with learn.no_bar(), learn.no_logging(): learn.fit(2, cbs=[TwoPhaseSchedule(frozen_epochs=1), timer])
-    return dict(frozen_images=timer.images[0], frozen_seconds=timer.times[0], unfrozen_images=timer.images[1], unfrozen_seconds=timer.times[1])
-
-# %% ../nbs/33_train.ipynb #c69b29e1
-def run_bench(args)->dict:
-    "Run `footdesc bench train`: footdesc end to end against the plain-PyTorch ceiling, same device and precision."
-    if args.tiny: args.size, args.arch, args.bs, args.batches, args.warmup = "64x32", "resnet18", 8, 3, 1
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    size = parse_size(args.size)
-    common = dict(arch=args.arch, preproc=args.preproc, size=size, bs=args.bs, batches=args.batches, warmup=args.warmup, device=device, compile=args.compile)
-    ceiling_frozen = ceiling_throughput(frozen=True, **common)
-    ceiling_unfrozen = ceiling_throughput(frozen=False, **common)
-    from footdesc.data import descriptor_dataloaders, _wants_resident
-    with tempfile.TemporaryDirectory() as tmp:
-        data = args.data
-        if data is None:
-            from footdesc.synth_data import write_synth_dataset
-            n = args.images or int((args.warmup + args.batches) * args.bs / 0.8) + args.bs
-            data = write_synth_dataset(Path(tmp)/"prints", n, seed=0, height=max(2 * size[0], 256), workers=args.workers or 1, progress=False)
-        loaders = lambda resident: descriptor_dataloaders(data, size=size, bs=args.bs, cache=True, augment=True, num_workers=args.workers, device=device,
-                                                          progress=False, resident=resident)
-        dls = loaders(RESIDENT_OPTIONS[args.resident])
-        e2e = end_to_end_throughput(dls, args.arch, args.preproc, args.batches, args.warmup, args.compile, opt_func=Adam if args.opt == "fastai" else None)
-        loader = loader_throughput(dls.train, args.batches, args.warmup)  # enough batches: end_to_end_throughput checked
-        loading = dict(resident=dls.resident, epoch_start_s=round(epoch_start_seconds(dls.train), 4), valid_pass_s=round(pass_seconds(dls.valid), 4),
-                       valid_prints=len(dls.valid_ds), other_dataloader_img_s=None, other_epoch_start_s=None, other_valid_pass_s=None)
-        held_would_fit = not str(device).startswith("cuda") or _wants_resident("auto", len(dls.df), size, device)
-        if dls.resident or held_would_fit:   # the other way to load, timed for comparison (not holding prints a GPU has no room for)
-            other = loaders(not dls.resident)
-            loading.update(other_dataloader_img_s=round(loader_throughput(other.train, args.batches, args.warmup), 2),
-                           other_epoch_start_s=round(epoch_start_seconds(other.train), 4), other_valid_pass_s=round(pass_seconds(other.valid), 4))
-            del other
-    images = e2e["frozen_images"] + e2e["unfrozen_images"]
-    seconds = e2e["frozen_seconds"] + e2e["unfrozen_seconds"]
-    ceiling_seconds = e2e["frozen_images"] / ceiling_frozen + e2e["unfrozen_images"] / ceiling_unfrozen
-    name = torch.cuda.get_device_name() if str(device).startswith("cuda") else f"cpu ({torch.get_num_threads()} threads)"
-    return dict(device=name, size=f"{size[0]}x{size[1]}", arch=args.arch, preproc=args.preproc, bs=args.bs,
-                precision="bf16" if str(device).startswith("cuda") else "fp32", compile=args.compile, optimiser=args.opt,
-                ceiling_frozen_img_s=round(ceiling_frozen, 2), ceiling_unfrozen_img_s=round(ceiling_unfrozen, 2),
-                footdesc_frozen_img_s=round(e2e["frozen_images"] / e2e["frozen_seconds"], 2),
-                footdesc_unfrozen_img_s=round(e2e["unfrozen_images"] / e2e["unfrozen_seconds"], 2),
-                ceiling_img_s=round(images / ceiling_seconds, 2), footdesc_img_s=round(images / seconds, 2),
-                dataloader_img_s=round(loader, 2), **loading,
-                ratio=round(ceiling_seconds / seconds, 3))

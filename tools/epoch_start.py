@@ -11,11 +11,11 @@ import numpy as np
 from fastai.torch_core import set_seed
 from footdesc.data import descriptor_dataloaders
 from footdesc.resample import parse_size
-from footdesc.train import epoch_start_seconds, pass_seconds
+from footdesc.bench_train import epoch_start_seconds, pass_seconds
 
 
 def timings(dls, epochs):
-    "Median seconds over `epochs` epochs: first training batch, whole training pass, whole validation pass (footdesc.train's timers)."
+    "Median seconds over `epochs` epochs: first training batch, whole training pass, whole validation pass (footdesc.bench_train's timers)."
     median = lambda f, dl: round(statistics.median(f(dl) for _ in range(epochs)), 4)
     return dict(epoch_start_s=round(epoch_start_seconds(dls.train, epochs), 4), train_pass_s=median(pass_seconds, dls.train),
                 valid_pass_s=median(pass_seconds, dls.valid))
