@@ -231,17 +231,38 @@ class DescriptorNet(nn.Sequential):
 _CUT_AT_LAST_POOLING = re.compile(r"^(resnet\d+|resnext\d+_\w+|wide_resnet\d+_\d+|small_cnn)$")   # where fastai's cut is its default one
 
 def _has_pooling(module:nn.Module)->bool: return any(re.search(r"Pool[123]d$", type(m).__name__) for m in module.modules())
+def _has_conv(module:nn.Module)->bool: return any(isinstance(m, nn.Conv2d) for m in module.modules())
+
+_HEAD_LAYERS = (nn.Linear, nn.Dropout, nn.Flatten, nn.Identity, nn.ReLU, nn.ReLU6, nn.Hardswish, nn.SiLU, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+def _classifier_only(module:nn.Module)->bool:
+    "Whether `module` is part of a classifier: its layers only pool, flatten, drop out, activate or are linear."
+    return all(isinstance(m, _HEAD_LAYERS) for m in module.modules() if not list(m.children()))
+
+_NOT_CUTTABLE = ("googlenet", "inception_v3")   # their forward transforms the input and runs auxiliary classifiers: more than their layers in order
+
+def _cut_index(name:str, fn, children:list)->int:
+    "How many of the classifier's children are its body: fastai's cut (`model_meta`, or the last child that pools), unless that leaves a convolution out."
+    from fastai.vision.learner import model_meta
+    cut = model_meta.get(fn, {}).get("cut")
+    if cut is not None: return cut
+    pooling = [i for i, child in enumerate(children) if _has_pooling(child)]
+    if pooling and not any(_has_conv(child) for child in children[pooling[-1]:]): return pooling[-1]
+    tail = len(children)   # no pooling layer (mobilenet_v2 pools in its forward), or one inside the network (shufflenet's maxpool): cut before the classifier
+    while tail > 0 and _classifier_only(children[tail - 1]): tail -= 1
+    if tail == len(children) or not any(_has_conv(child) for child in children[:tail]):
+        raise ValueError(f"footdesc cannot tell where {name}'s classifier starts: footdesc's head pools a feature map (Section 5), so choose a convolutional network")
+    return tail
 
 def _body(name:str, fn, classifier:nn.Module)->nn.Module:
     "The classifier without its pooling and classification layers, cut where fastai's `create_body` cuts it (timm's: its `forward_features`)."
     if name.startswith(TIMM_PREFIX): return TimmBody(classifier)
-    if not _CUT_AT_LAST_POOLING.match(name):   # fastai knows other cuts (`model_meta`: densenet, vgg, squeezenet ...): ask it
-        from fastai.vision.learner import create_body, model_meta
-        cut = model_meta.get(fn, {}).get("cut")
-        if cut is None and not any(_has_pooling(child) for child in classifier.children()):   # (fastai would stop with a bare StopIteration)
-            raise ValueError(f"{name} has no pooling layer to cut its body at: footdesc's head pools a feature map (Section 5), so choose a convolutional network")
-        return create_body(classifier, n_in=3, pretrained=False, cut=cut)
+    if name in _NOT_CUTTABLE:
+        raise ValueError(f"{name}'s forward does more than run its layers in order (it transforms its input and runs auxiliary classifiers), so footdesc "
+                         "cannot cut a body from it; timm's inception_v3 (timm:inception_v3) or another network will do")
     children = list(classifier.children())
+    if not _CUT_AT_LAST_POOLING.match(name):   # fastai knows other cuts (`model_meta`: densenet, vgg, squeezenet ...)
+        from fastai.vision.learner import create_body
+        return create_body(classifier, n_in=3, pretrained=False, cut=_cut_index(name, fn, children))
     cut = max(i for i, child in enumerate(children) if _has_pooling(child))   # up to the last child that pools (a ResNet's avgpool)
     return nn.Sequential(*children[:cut])
 
@@ -252,9 +273,10 @@ def _n_features(body:nn.Module)->int:
         x = next(body.parameters()).new(1, 3, size, size).requires_grad_(False).uniform_(-1., 1.)
         try:
             with torch.no_grad(): out = body.eval()(x)
-        except Exception:
-            if size > 4096: raise
-            size *= 2
+        except Exception as e:
+            if size >= 1024 or not isinstance(e, RuntimeError): raise ValueError(f"the body does not run on an image ({type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]}): "
+                                             "footdesc's head pools a feature map (Section 5), so choose a convolutional network") from None
+            size *= 2   # (an input too small for the network's kernels: fastai's way, twice the size)
             continue
         if out.ndim != 4: raise ValueError(f"the body gives outputs of shape {tuple(out.shape)}, not a feature map (batch, channels, height, width): "
                                            "footdesc's head pools a feature map (Section 5), so choose a convolutional network")
@@ -276,8 +298,13 @@ def descriptor_model(arch=DEFAULT_ARCH, # torchvision model name or function (Se
 
 # %% ../nbs/32_model.ipynb #b2214a82
 def _blocks(body):
+    "The body's blocks, in order: its children, the largest opened up while there are fewer than 4 (regnet: stem and trunk; swin: features, norm ...)."
     children = list(body.children())
-    while len(children) == 1: children = list(children[0].children())
+    while len(children) < 4:
+        sizes = [sum(p.numel() for p in child.parameters()) for child in children]
+        largest = max(range(len(children)), key=sizes.__getitem__, default=None)
+        if largest is None or not list(children[largest].children()): break
+        children[largest:largest + 1] = list(children[largest].children())
     return children
 
 def descriptor_splitter(model:DescriptorNet # a model from `descriptor_model`

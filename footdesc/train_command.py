@@ -41,7 +41,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--fit", default=DEFAULT_FIT, help="how a print is fitted to the size (default %(default)s)")
     parser.add_argument("--preproc", default=DEFAULT_PREPROCESSING, choices=list(PREPROCESSING), help="preprocessing layer, Figure 6 (default %(default)s)")
     parser.add_argument("--loss", default="bce", choices=list(LOSSES), help="bce: cost-sensitive BCE (the paper); softf1: Soft-F1; bce-plain: unweighted BCE (default %(default)s)")
-    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH, help="torchvision architecture, or small_cnn (footdesc's small CPU network, no ImageNet weights) (default %(default)s)")
+    parser.add_argument("--arch", type=architecture, default=DEFAULT_ARCH, help="torchvision architecture, small_cnn (footdesc's small CPU network, no ImageNet weights), or timm:NAME (a network of timm, pip install timm) (default %(default)s)")
     parser.add_argument("--frozen-epochs", type=whole(0), default=None,
                         help=f"phase 1 epochs, body frozen (default {FROZEN_EPOCHS} when the body starts from weights: ImageNet, --weights or --init; 0 with --no-pretrained)")
     parser.add_argument("--epochs", type=whole(0), default=40, help="phase 2 epochs, all layers (default %(default)s)")
@@ -54,7 +54,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--seed", type=whole(0), default=0)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--no-pretrained", action="store_true", help="train the body from random weights")
-    group.add_argument("--weights", type=a_path, help="local torchvision checkpoint of the architecture (offline ImageNet weights)")
+    group.add_argument("--weights", type=a_path, help="local checkpoint of the architecture, torchvision's .pth or timm's .safetensors (offline ImageNet weights)")
     parser.add_argument("--init", type=a_path, default=None, help="start from this footdesc model (e.g. pre-trained on synthetic prints) and fine-tune it")
     parser.add_argument("--wise", type=positive, default=1., metavar="ALPHA",
                         help="with --init: save ALPHA x the fine-tuned weights + (1 - ALPHA) x the --init model's (WiSE-FT; e.g. 0.5; default 1: the fine-tuned weights)")
