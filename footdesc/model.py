@@ -165,8 +165,8 @@ class TimmBody(nn.Module):
     def __init__(self, classifier:nn.Module # from `timm_arch`'s model function, weights loaded
                 ):
         super().__init__()
-        classifier.reset_classifier(0, "")   # its pooling and classifier go: footdesc's head does both
-        self.model = classifier
+        classifier.reset_classifier(0)   # its classifier goes (its pooling stays unused: footdesc's head pools; some networks refuse to drop it)
+        self.model, self.channels = classifier, getattr(classifier, "num_features", None)
         config = getattr(classifier, "pretrained_cfg", None) or {}
         imagenet = {k: torch.tensor(v) for k, v in IMAGENET_NORMALISATION.items()}
         mean, std = (torch.tensor(config.get(k, imagenet[k].tolist()), dtype=torch.float32) for k in ("mean", "std"))
@@ -174,16 +174,19 @@ class TimmBody(nn.Module):
         self.register_buffer("shift", ((imagenet["mean"] - mean)/std).view(1, 3, 1, 1), persistent=False)   # (fixed by the name, so not kept in model files)
         self.renormalise = not (torch.allclose(mean, imagenet["mean"]) and torch.allclose(std, imagenet["std"]))
 
-    def forward(self, x): return self.model.forward_features(x*self.scale + self.shift if self.renormalise else x)
+    def forward(self, x):
+        out = self.model.forward_features(x*self.scale + self.shift if self.renormalise else x)
+        if out.ndim == 4 and out.shape[1] != self.channels and out.shape[-1] == self.channels: out = out.permute(0, 3, 1, 2)   # channels last (MambaOut, Sequencer)
+        return out
 
     def halves(self)->tuple[list, list]:
         "Its parameters in two parts, early and late: timm's coarse groups (stem, each stage, what is left of its head) split in the middle."
         from timm.models import group_parameters
-        try: groups = list(group_parameters(self.model, self.model.group_matcher(coarse=True)).values())
-        except (AttributeError, NotImplementedError): groups = [[name for name, _ in child.named_parameters(prefix=n)] for n, child in self.model.named_children()]
+        try: groups = [[self.model.get_parameter(n) for n in g] for g in group_parameters(self.model, self.model.group_matcher(coarse=True)).values()]
+        except (AttributeError, NotImplementedError): groups = [list(block.parameters()) for block in _blocks(self.model)]   # (no stages named: MetaFormers)
         groups = [g for g in groups if g]
         cut = (len(groups) + 1) // 2   # stem + 2 stages early, 2 stages late: the split fastai's `_resnet_split` makes of a ResNet
-        return [[self.model.get_parameter(n) for g in part for n in g] for part in (groups[:cut], groups[cut:])]
+        return [[p for g in part for p in g] for part in (groups[:cut], groups[cut:])]
 
 # %% ../nbs/32_model.ipynb #31fef1e1
 class Float32Linear(nn.Linear):
@@ -278,7 +281,7 @@ def _n_features(body:nn.Module)->int:
                                              "footdesc's head pools a feature map (Section 5), so choose a convolutional network") from None
             size *= 2   # (an input too small for the network's kernels: fastai's way, twice the size)
             continue
-        if out.ndim != 4: raise ValueError(f"the body gives outputs of shape {tuple(out.shape)}, not a feature map (batch, channels, height, width): "
+        if not isinstance(out, torch.Tensor) or out.ndim != 4: raise ValueError(f"the body gives outputs of shape {tuple(getattr(out, 'shape', ()))}, not a feature map (batch, channels, height, width): "
                                            "footdesc's head pools a feature map (Section 5), so choose a convolutional network")
         return out.shape[1]
 

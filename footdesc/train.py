@@ -433,3 +433,15 @@ def _evaluate_and_save(learn, out, format, settings, t0, checkpoint_dir, bootstr
         if checkpoint_dir is not None: remove_checkpoints(checkpoint_dir)
     result.seconds = time.perf_counter() - t0
     return result
+
+# %% ../nbs/33_train.ipynb #trmoved2
+_MOVED = {"footdesc.train_command": ("RESIDENT_OPTIONS", "add_arguments", "print_table", "OutputInUse", "exclusive_output", "run"),
+          "footdesc.bench_train": ("add_bench_arguments", "ceiling_throughput", "loader_throughput", "epoch_start_seconds", "pass_seconds",
+                                   "end_to_end_throughput", "run_bench")}
+
+def __getattr__(name):
+    "The names that moved to `footdesc.train_command` and `footdesc.bench_train`, from there, on first use (PEP 562)."
+    import importlib
+    for module, names in _MOVED.items():
+        if name in names: return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
