@@ -80,6 +80,11 @@ def _timm_hint(name:str)->str:
     if importlib.util.find_spec("timm") is None or not _timm().is_model(name): return ""
     return f" (timm has {name}: pass timm:{name})"
 
+def _classifier_prefixes(model:nn.Module)->tuple:
+    "Name prefixes of a timm classifier's classification layer(s) (its `pretrained_cfg`), which `TimmBody` drops: a file's may be of any size (ImageNet-21k) or missing."
+    layers = (getattr(model, "pretrained_cfg", None) or {}).get("classifier") or ()
+    return tuple(f"{layer}." for layer in ([layers] if isinstance(layers, str) else layers))
+
 def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientnet_b0" ("timm:" in front allowed)
              )->callable:
     "A torchvision-style model function for timm's classifier `name`: `fn(weights=None)` random, `fn(weights='DEFAULT')` with timm's ImageNet weights."
@@ -117,6 +122,7 @@ def _read_safetensors(path:Path)->dict:
 
 def load_torchvision_weights(model:nn.Module, # a torchvision (or timm) classifier, built without weights
                              path, # a checkpoint of that architecture (`torch.save(model.state_dict(), path)`, or a `.safetensors` file)
+                             unused:tuple=(), # name prefixes of layers footdesc drops (a timm classifier): the file's are ignored, whatever their size
                             )->nn.Module:
     "Load a local torchvision checkpoint into `model`, without unpickling code."
     path = Path(path)
@@ -131,9 +137,11 @@ def load_torchvision_weights(model:nn.Module, # a torchvision (or timm) classifi
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise PretrainedWeightsError(f"{path} does not hold a state dict (names → tensors)")
     state = {k.removeprefix("module."): v for k, v in state.items()}
+    if unused: state = {k: v for k, v in state.items() if not k.startswith(unused)} | {k: v for k, v in model.state_dict().items() if k.startswith(unused)}
     try: model.load_state_dict(state)
     except RuntimeError as e:
-        raise PretrainedWeightsError(f"{path} does not fit a {type(model).__name__} of this architecture: {str(e).splitlines()[0]} … "
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]   # torch's heading, then what is missing or of another size
+        raise PretrainedWeightsError(f"{path} does not fit a {type(model).__name__} of this architecture: {' '.join(lines[:2])[:300]} … "
                                      "pass the checkpoint of the same architecture as --arch") from None
     return model
 
@@ -146,7 +154,8 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
     name, fn = resolve_arch(arch)
     if weights is not None:
         if name in FOOTDESC_ARCHS: return fn(weights=weights)   # footdesc's own networks answer for themselves (small_cnn has no ImageNet weights)
-        return load_torchvision_weights(fn(weights=None), weights)
+        model = fn(weights=None)
+        return load_torchvision_weights(model, weights, _classifier_prefixes(model) if name.startswith(TIMM_PREFIX) else ())
     if not pretrained: return fn(weights=None)
     try: return fn(weights="DEFAULT")
     except PretrainedWeightsError: raise  # the architecture's own answer (small_cnn has no ImageNet weights)
@@ -170,12 +179,11 @@ class TimmBody(nn.Module):
         config = getattr(classifier, "pretrained_cfg", None) or {}
         imagenet = {k: torch.tensor(v) for k, v in IMAGENET_NORMALISATION.items()}
         mean, std = (torch.tensor(config.get(k, imagenet[k].tolist()), dtype=torch.float32) for k in ("mean", "std"))
-        self.register_buffer("scale", (imagenet["std"]/std).view(1, 3, 1, 1), persistent=False)   # x*scale + shift: ImageNet's normalisation to the weights'
-        self.register_buffer("shift", ((imagenet["mean"] - mean)/std).view(1, 3, 1, 1), persistent=False)   # (fixed by the name, so not kept in model files)
-        self.renormalise = not (torch.allclose(mean, imagenet["mean"]) and torch.allclose(std, imagenet["std"]))
+        self.register_buffer("scale", (imagenet["std"]/std).view(1, 3, 1, 1))   # x*scale + shift: ImageNet's normalisation to the weights'
+        self.register_buffer("shift", ((imagenet["mean"] - mean)/std).view(1, 3, 1, 1))   # (saved in model files: a later timm's defaults cannot change them)
 
     def forward(self, x):
-        out = self.model.forward_features(x*self.scale + self.shift if self.renormalise else x)
+        out = self.model.forward_features(x*self.scale + self.shift)
         if out.ndim == 4 and out.shape[1] != self.channels and out.shape[-1] == self.channels: out = out.permute(0, 3, 1, 2)   # channels last (MambaOut, Sequencer)
         return out
 
