@@ -324,7 +324,8 @@ def descriptor_splitter(model:DescriptorNet # a model from `descriptor_model`
     if isinstance(model.body, TimmBody): early, late = model.body.halves()
     else:
         blocks = _blocks(model.body)
-        cut = 6 if len(blocks) == 8 else max(1, len(blocks) // 2)  # 8 blocks: a torchvision ResNet (conv1 bn1 relu maxpool layer1-4)
+        resnet = len(blocks) == 8 and isinstance(blocks[0], nn.Conv2d)   # a torchvision ResNet: conv1 bn1 relu maxpool layer1-4 (ConvNeXt's 8 start with a stem)
+        cut = 6 if resnet else max(1, len(blocks) // 2)
         early, late = list(nn.Sequential(*blocks[:cut]).parameters()), list(nn.Sequential(*blocks[cut:]).parameters())
     return [early, late, list(model.preprocessing.parameters()) + list(model.head.parameters())]
 
