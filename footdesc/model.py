@@ -105,12 +105,18 @@ def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientne
     return model_function
 
 # %% ../nbs/32_model.ipynb #2d3e5e0f
+def _first_line(e:Exception, # an error whose text may run to a paragraph (torch's, the hub's)
+                empty:str="", # what to say where it has no text
+               )->str:
+    "The first line of an error's text, for a one-line message."
+    return (str(e).strip().splitlines() or [empty])[0]
+
 def _load_failure(e:Exception)->str:
     "Why `torch.load(weights_only=True)` refused a file, in one line (torch's own text runs to a paragraph, and suggests loading it unsafely)."
     text = str(e)
     if "Unsupported global" in text: return ("it stores Python objects besides tensors, and footdesc runs no code stored in a file; "
                                              "save the weights alone (torch.save(model.state_dict(), path))")
-    if isinstance(e, OSError): return (text.strip().splitlines() or [type(e).__name__])[0]   # the disk's or the system's own words
+    if isinstance(e, OSError): return _first_line(e, type(e).__name__)   # the disk's or the system's own words
     return "it is not a PyTorch checkpoint file"   # unpickling gave up (UnpicklingError, a KeyError of a stray byte, EOFError of an empty file ...)
 
 def _read_safetensors(path:Path)->dict:
@@ -118,7 +124,7 @@ def _read_safetensors(path:Path)->dict:
     try: from safetensors.torch import load_file
     except ImportError: raise PretrainedWeightsError(f"{path} is a safetensors file: pip install safetensors to read it") from None
     try: return load_file(path, device="cpu")
-    except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable safetensors file: {(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
+    except Exception as e: raise PretrainedWeightsError(f"{path} is not a readable safetensors file: {_first_line(e, type(e).__name__)}") from None
 
 def load_torchvision_weights(model:nn.Module, # a torchvision (or timm) classifier, built without weights
                              path, # a checkpoint of that architecture (`torch.save(model.state_dict(), path)`, or a `.safetensors` file)
@@ -162,9 +168,8 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
     except Exception as e:
         checkpoint = (f"checkpoint of timm's {name.removeprefix(TIMM_PREFIX)} (its model.safetensors or pytorch_model.bin from huggingface.co/timm)"
                       if name.startswith(TIMM_PREFIX) else f"torchvision checkpoint of {name}")
-        reason = (str(e).strip().splitlines() or [""])[0]   # (the hub's own message runs to a paragraph)
         raise PretrainedWeightsError(
-            f"could not get the ImageNet weights of {name} ({type(e).__name__}: {reason}). Without network access, either pass a local "
+            f"could not get the ImageNet weights of {name} ({type(e).__name__}: {_first_line(e)}). Without network access, either pass a local "
             f"{checkpoint} with weights=PATH (command line: --weights PATH), or train from scratch with "
             "pretrained=False (command line: --no-pretrained).") from None
 
@@ -249,6 +254,8 @@ def _classifier_only(module:nn.Module)->bool:
     "Whether `module` is part of a classifier: its layers only pool, flatten, drop out, activate or are linear."
     return all(isinstance(m, _HEAD_LAYERS) for m in module.modules() if not list(m.children()))
 
+_NEEDS_A_MAP = "footdesc's head pools a feature map (Section 5), so choose a convolutional network"   # why a network without one is refused
+
 _NOT_CUTTABLE = ("googlenet", "inception_v3")   # their forward transforms the input and runs auxiliary classifiers: more than their layers in order
 
 def _cut_index(name:str, fn, children:list)->int:
@@ -261,7 +268,7 @@ def _cut_index(name:str, fn, children:list)->int:
     tail = len(children)   # no pooling layer (mobilenet_v2 pools in its forward), or one inside the network (shufflenet's maxpool): cut before the classifier
     while tail > 0 and _classifier_only(children[tail - 1]): tail -= 1
     if tail == len(children) or not any(_has_conv(child) for child in children[:tail]):
-        raise ValueError(f"footdesc cannot tell where {name}'s classifier starts: footdesc's head pools a feature map (Section 5), so choose a convolutional network")
+        raise ValueError(f"footdesc cannot tell where {name}'s classifier starts: {_NEEDS_A_MAP}")
     return tail
 
 def _body(name:str, fn, classifier:nn.Module)->nn.Module:
@@ -285,12 +292,11 @@ def _n_features(body:nn.Module)->int:
         try:
             with torch.no_grad(): out = body.eval()(x)
         except Exception as e:
-            if size >= 1024 or not isinstance(e, RuntimeError): raise ValueError(f"the body does not run on an image ({type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]}): "
-                                             "footdesc's head pools a feature map (Section 5), so choose a convolutional network") from None
+            if size >= 1024 or not isinstance(e, RuntimeError): raise ValueError(f"the body does not run on an image ({type(e).__name__}: {_first_line(e)}): {_NEEDS_A_MAP}") from None
             size *= 2   # (an input too small for the network's kernels: fastai's way, twice the size)
             continue
-        if not isinstance(out, torch.Tensor) or out.ndim != 4: raise ValueError(f"the body gives outputs of shape {tuple(getattr(out, 'shape', ()))}, not a feature map (batch, channels, height, width): "
-                                           "footdesc's head pools a feature map (Section 5), so choose a convolutional network")
+        if not isinstance(out, torch.Tensor) or out.ndim != 4:
+            raise ValueError(f"the body gives outputs of shape {tuple(getattr(out, 'shape', ()))}, not a feature map (batch, channels, height, width): {_NEEDS_A_MAP}")
         return out.shape[1]
 
 def descriptor_model(arch=DEFAULT_ARCH, # torchvision model name or function (Section 5: ResNet-50), or "timm:NAME"
@@ -413,7 +419,7 @@ def load_model(path, # a model file written by `save_model`
             try: model.load_state_dict(state)
             except RuntimeError as e:
                 raise ValueError(f"{path} is damaged: its weights do not fit the network its config.json describes (arch {config['arch']}, "
-                                 f"preprocessing {config['preproc']}): {str(e).splitlines()[0]} ...") from None
+                                 f"preprocessing {config['preproc']}): {_first_line(e)} ...") from None
             return DescriptorModel(model.to(device).eval(), config)
         if not any(n.endswith("data.pkl") for n in names): raise ValueError(f"{path} is a zip archive without config.json: not a footdesc model file")
     if not allow_pickle:

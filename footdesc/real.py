@@ -124,23 +124,23 @@ def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or 
                    )->dict|None:
     "Check that the ImageNet weights of `arch` load (an error now, not after hours) and describe them for protocol.json; None without."
     if imagenet is None: return None
-    from footdesc.model import backbone, resolve_arch, PretrainedWeightsError, TIMM_PREFIX
+    from footdesc.model import backbone, resolve_arch, PretrainedWeightsError, TIMM_PREFIX, _first_line
     download = str(imagenet) == IMAGENET_DOWNLOAD
     try:
         if not download: backbone(arch, weights=imagenet)
         else:
-            fn = resolve_arch(arch)[1]
+            name, fn = resolve_arch(arch)
             try: downloaded = fn(weights="DEFAULT")   # torchvision's download (timm's, from the Hugging Face hub), or its cache
             except PretrainedWeightsError: raise   # the architecture's own answer (small_cnn has none)
             except Exception as e:   # no network, most likely
-                raise ValueError(f"could not download the ImageNet weights of {arch} ({type(e).__name__}: {(str(e).strip().splitlines() or [''])[0]}); "
+                raise ValueError(f"could not download the ImageNet weights of {arch} ({type(e).__name__}: {_first_line(e)}); "
                                  "without network access, pass a local checkpoint (torchvision's .pth, timm's .safetensors) with --weights PATH, "
                                  "or leave out --imagenet to run without ImageNet weights") from None
     except (PretrainedWeightsError, FileNotFoundError) as e:   # the file's or the architecture's own problem
         raise ValueError(f"ImageNet weights for {arch}, the scale's architecture: {e} (or leave out {'--imagenet' if download else '--weights'} "
                          "to run without ImageNet weights)") from None
     if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=file_sha256(imagenet))
-    if str(arch).strip().lower().startswith(TIMM_PREFIX):   # timm's weights are named by their tag
+    if name.startswith(TIMM_PREFIX):   # timm's weights are named by their tag
         config = getattr(downloaded, "pretrained_cfg", None) or {}
         return dict(arch=arch, timm=".".join(str(config[k]) for k in ("architecture", "tag") if config.get(k)))
     from torchvision.models import get_model_weights
