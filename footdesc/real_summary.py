@@ -293,6 +293,9 @@ def _start_text(c:dict)->str:
     share = c['with_start']['share']
     return f"{c['init']} + zero-shot, {share:g} : {1 - share:g}"
 
+_SCORED_INSTEAD = (("wise_ft", _wise_text, ", WiSE-FT", "minus its fine-tuned weights"),   # a cross-validation also scored another way (`_scored_instead`): its key in the summary,
+                   ("with_start", _start_text, " + zero-shot", "minus the fine-tuned model alone"))   # its row name, its short name, and what its paired difference subtracts
+
 def _f(v): return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
 
 def _with_interval(value, interval)->str:
@@ -415,15 +418,13 @@ def summary_markdown(summary:dict # from `summarise`
                 "| start | " + ("added to training | " if co else "") + "folds | macro PRAUC, mean ± std over folds | chance (fold mean) | pooled out-of-fold PRAUC (95% interval) | chance (pooled) | marks (pooled) | marks chance |",
                 "|---|" + ("---|" if co else "") + "---|---|---|---|---|---|---|"]
         for c in main:
-            for r, label in ([(c, c["init"])] + ([(dict(c, **c["wise_ft"]), _wise_text(c))] if c.get("wise_ft") else [])
-                             + ([(dict(c, **c["with_start"]), _start_text(c))] if c.get("with_start") else [])):
+            for r, label in [(c, c["init"])] + [(dict(c, **c[key]), text(c)) for key, text, _, _ in _SCORED_INSTEAD if c.get(key)]:
                 m = r.get("marks") or {}
                 out.append(f"| {label} | " + (f"{_cotrain_text(r)} | " if co else "") + f"{r['folds_done']}/{r['k']} | {_f(r['prauc_mean'])} ± {_f(r['prauc_std'])} | {_f(r['chance_mean'])} | "
                            f"{_with_interval((r['references'] or {}).get('prauc'), (r['references'] or {}).get('prauc_interval'))} | {_f((r['references'] or {}).get('chance'))} | "
                            f"{_with_interval(m.get('prauc'), m.get('prauc_interval'))} | {_f(m.get('chance'))} |")
         named = lambda c: f"{c['init']} start, {_cotrain_text(c)}" if _cotrained(c) else c["init"]
-        scores = {k: v for c in main for k, v in [(named(c), c["references"])] + ([(f"{named(c)}, WiSE-FT", c["wise_ft"]["references"])] if c.get("wise_ft") else [])
-                  + ([(f"{named(c)} + zero-shot", c["with_start"]["references"])] if c.get("with_start") else []) if v}
+        scores = {k: v for c in main for k, v in [(named(c), c["references"])] + [(f"{named(c)}{short}", c[key]["references"]) for key, _, short, _ in _SCORED_INSTEAD if c.get(key)] if v}
         base = next(iter(VARIANTS))
         zero = lambda z: ", ".join(["zero-shot"] + ([z["init"]] if z.get("init", "synthetic") != "synthetic" else []) + ([z["variant"]] if z["variant"] != base else [])
                                    + ([f"seed {z['seed']}"] if z["seed"] else []))
@@ -432,10 +433,9 @@ def summary_markdown(summary:dict # from `summarise`
         paired = [f"- {c['init']} start" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + " minus scratch"
                   + (f" ({c['vs_scratch']['baseline']})" if c["vs_scratch"].get("baseline", "–") != "–" else "") + f", pooled {label}, paired on the same prints: {difference(d)}"
                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := (c.get("vs_scratch") or {}).get(part))]
-        paired += [f"- {_wise_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus its fine-tuned weights, pooled {label}, paired on the same prints: {difference(d)}"
-                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := ((c.get("wise_ft") or {}).get("vs_fine_tuned") or {}).get(part))]
-        paired += [f"- {_start_text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" minus the fine-tuned model alone, pooled {label}, paired on the same prints: {difference(d)}"
-                   for c in main for part, label in (("ref", "references"), ("mark", "marks")) if (d := ((c.get("with_start") or {}).get("vs_fine_tuned") or {}).get(part))]
+        paired += [f"- {text(c)}" + (f" ({_cotrain_text(c)})" if _cotrained(c) else "") + f" {against}, pooled {label}, paired on the same prints: {difference(d)}"
+                   for key, text, _, against in _SCORED_INSTEAD for c in main for part, label in (("ref", "references"), ("mark", "marks"))
+                   if (d := ((c.get(key) or {}).get("vs_fine_tuned") or {}).get(part))]
         if paired: out += [""] + paired
         marks = [c["marks"] for c in main if c.get("marks")]
         shod = ((summary.get("data") or {}).get("references") or {}).get("shoes")
@@ -449,8 +449,7 @@ def summary_markdown(summary:dict # from `summarise`
                 "Per descriptor (references; AP with its 95% interval; chance: the AP of random scores on these prints):", "", _ap_table(scores), ""]
         mark_scores = {**{f"{zero(z)}, marks": z["marks"] for z in summary["zero_shot"] if z.get("marks")},
                        **{f"{named(c)}, marks": c["marks"] for c in main if c.get("marks")},
-                       **{f"{named(c)}, WiSE-FT, marks": c["wise_ft"]["marks"] for c in main if (c.get("wise_ft") or {}).get("marks")},
-                       **{f"{named(c)} + zero-shot, marks": c["with_start"]["marks"] for c in main if (c.get("with_start") or {}).get("marks")}}
+                       **{f"{named(c)}{short}, marks": c[key]["marks"] for key, _, short, _ in _SCORED_INSTEAD for c in main if (c.get(key) or {}).get("marks")}}
         notes = _score_notes({**scores, **mark_scores}) + _fold_notes(main)
         if notes: out += notes + [""]
     if summary["findings"]:
