@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, re, zipfile, datetime, warnings, pickle
+import io, json, re, zipfile, datetime, warnings, pickle, contextlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +85,26 @@ def _classifier_prefixes(model:nn.Module)->tuple:
     layers = (getattr(model, "pretrained_cfg", None) or {}).get("classifier") or ()
     return tuple(f"{layer}." for layer in ([layers] if isinstance(layers, str) else layers))
 
+def _hub_unreachable(timeout:float=5, # seconds to wait for the hub's host to answer
+                    )->str|None:
+    "Why the Hugging Face hub, where timm's weights are, cannot be reached; None if it answers, or where its offline mode or a proxy decides."
+    import socket, urllib.request
+    from urllib.parse import urlsplit
+    from huggingface_hub import constants
+    if constants.HF_HUB_OFFLINE or urllib.request.getproxies(): return None   # the hub's own answer: from its cache at once; a proxy we cannot probe
+    url = urlsplit(constants.ENDPOINT)
+    try: socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=timeout).close()
+    except OSError as e: return f"{url.hostname} cannot be reached ({e})"
+    return None
+
+@contextlib.contextmanager
+def _hub_offline():
+    "The Hugging Face hub in its offline mode for the block: files come from its download cache, or fail at once (no retries)."
+    from huggingface_hub import constants
+    before, constants.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE, True
+    try: yield
+    finally: constants.HF_HUB_OFFLINE = before
+
 def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientnet_b0" ("timm:" in front allowed)
              )->callable:
     "A torchvision-style model function for timm's classifier `name`: `fn(weights=None)` random, `fn(weights='DEFAULT')` with timm's ImageNet weights."
@@ -99,6 +119,10 @@ def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientne
                        num_classes:int=1000, # outputs of its classifier (cut off when it becomes a body)
                       )->nn.Module:
         if weights not in (None, "DEFAULT"): raise ValueError(f"weights={weights!r}: {key} takes None or 'DEFAULT' (a local file: footdesc's weights=PATH)")
+        if weights == "DEFAULT" and (unreachable := _hub_unreachable()):   # offline: the hub would retry for a minute before failing
+            with _hub_offline():   # weights downloaded before still load from its cache
+                try: return timm.create_model(name, pretrained=True, num_classes=num_classes)
+                except OSError: raise ConnectionError(f"{unreachable}, and its weights are not in the download cache") from None
         return timm.create_model(name, pretrained=weights == "DEFAULT", num_classes=num_classes)
     model_function.__name__ = model_function.__qualname__ = key
     _TIMM_ARCHS[key] = model_function
