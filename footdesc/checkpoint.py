@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/checkpoint.html.md"""
 
 # %% ../nbs/33a_checkpoint.ipynb #33ack005
 from __future__ import annotations
-import os, json, time
+import os, json, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -161,7 +161,10 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     learn.resumed_history = (state.get("history") or [[] for _ in range(done)])[:done]   # the training curve goes on from there
     learn.resumed_smooth_loss = state.get("smooth_loss")   # `Checkpoint` sets it once the Recorder has reset its own
     learn.resumed_random = state.get("random")
-    if restore_random and learn.resumed_random: restore_random_state(learn, learn.resumed_random)   # the next epoch's shuffle and augmentation, not the first epoch's again (a checkpoint from before they were kept: those)
+    if restore_random and learn.resumed_random: restore_random_state(learn, learn.resumed_random)   # the next epoch's shuffle and augmentation, not the first epoch's again
+    if done and not learn.resumed_random:
+        warnings.warn(f"the checkpoint in {folder} was written by a footdesc that did not keep the random streams: the resumed epochs draw the shuffle "
+                      "and augmentation of the run's first epochs again, not those an uninterrupted run would have drawn")
     return done
 
 # %% ../nbs/33a_checkpoint.ipynb #a5d0f002
