@@ -346,7 +346,7 @@ def _data_record(df:pd.DataFrame, columns)->dict:
 # %% ../nbs/50_real.ipynb #b4f277ac
 def _check_finished_units(out, references:pd.DataFrame, marks:pd.DataFrame|None):
     "For a folder from before the data were recorded: every print its finished units scored is among `references` (`marks`), labelled alike, and marks were scored as now."
-    from footdesc.grid import read_records
+    from footdesc.grid_tables import read_records
     known = dict(ref=dict(zip(_names(references), label_matrix(references))), mark=dict(zip(_names(marks), label_matrix(marks))) if marks is not None else {})
     for r in read_records(out):
         if r.get("step") not in ("zero-shot", "cv"): continue
@@ -461,7 +461,7 @@ class Protocol:
 
     def _finished(self, name, out=None):
         "The record of unit `name` where it finished in `out` (default: this run's folder), else None."
-        from footdesc.grid import read_records
+        from footdesc.grid_tables import read_records
         return next((r for r in read_records(out or self.out) if r["cell"] == name), None)
 
     def _imagenet_weights(self):
@@ -478,7 +478,7 @@ class Protocol:
             raise ProtocolStopped(f"time limit reached before {name} ({self.trained} unit(s) finished in this run)")
 
     def _record(self, name, **record):
-        from footdesc.grid import append_record
+        from footdesc.grid_tables import append_record
         append_record(self.out, dict(cell=name, **record))
         self.trained += 1
         self.log(f"{name}: PRAUC {record['prauc']:.4f} (chance {record.get('chance', float('nan')):.4f}) in {record.get('seconds', 0):.0f} s")
@@ -511,7 +511,7 @@ def _synth_epochs(self:Protocol, epochs:int|None)->int|None: return _own_synth_e
 @patch
 def _copy_pretrained(self:Protocol, name:str, path:Path)->bool:
     "Copy unit `name`'s model and record from `pretrained_from` to `path` where it finished there (False where it did not)."
-    from footdesc.grid import append_record
+    from footdesc.grid_tables import append_record
     source = self.pretrained_from
     done = self._finished(name, source) if source is not None else None
     if done is None or not (source/"models"/path.name).exists(): return False

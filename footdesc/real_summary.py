@@ -214,7 +214,7 @@ def chance_of(s:dict|None # a scored set (`footdesc.real.score`)
 def summarise(out # the protocol's output folder
              )->dict:
     "Zero-shot, cross-validation and findings results from the records and predictions in `out`."
-    from footdesc.grid import read_records
+    from footdesc.grid_tables import read_records
     records = read_records(out)
     protocol = json.loads((Path(out)/"protocol.json").read_text()) if (Path(out)/"protocol.json").exists() else dict(scale=asdict(Scale()))
     scale = protocol["scale"]
