@@ -7,7 +7,7 @@ Docs: https://footdesc.github.io/footdesc/real.html.md"""
 # %% ../nbs/50_real.ipynb #10eaaa0e
 from __future__ import annotations
 import os, json, time, shutil
-from dataclasses import dataclass, asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -17,13 +17,13 @@ from .losses import average_precisions, chance_prauc
 from .chance import random_ap
 from .real_folds import grouped_folds, match_marks, mark_folds
 from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_frame
+from .real_scales import CV_STARTS, IMAGENET_STARTS, Scale, SCALES, VARIANTS, variant_config, IMAGENET_DOWNLOAD, imagenet_source, _same_weights
+from .real_scales import check_scale, _setting, check_same_scale, check_same_pretraining
+from .real_scales import BASELINE, COMPARISONS, PRETRAINING_SETTINGS, UNNAMED_SETTINGS, PREDATED   # unused here: footdesc.real still names every name it held
 
 # %% auto #0
-__all__ = ['CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE', 'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD',
-           'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'PREDATED', 'STEPS', 'score', 'Scale', 'variant_config',
-           'imagenet_source', 'train_unit', 'repeated_rows', 'predict_scores', 'wise_model', 'load_predictions',
-           'check_scale', 'ProtocolStopped', 'check_same_scale', 'check_same_pretraining', 'check_same_data',
-           'Protocol', 'cotrain_frame']
+__all__ = ['STEPS', 'score', 'train_unit', 'repeated_rows', 'predict_scores', 'wise_model', 'load_predictions', 'ProtocolStopped',
+           'check_same_data', 'Protocol', 'cotrain_frame']
 
 # %% ../nbs/50_real.ipynb #a583474b
 def score(probs:np.ndarray, # (n, 17) probabilities
@@ -42,114 +42,6 @@ def score(probs:np.ndarray, # (n, 17) probabilities
                 ap={c: (None if i not in scored else float(ap[i])) for i, c in enumerate(CODES)},
                 prevalence={c: float(p) for c, p in zip(CODES, prevalence)},
                 chance_ap={c: (None if i not in scored else float(chance[i])) for i, c in enumerate(CODES)})
-
-# %% ../nbs/50_real.ipynb #9694776b
-CV_STARTS = ("synthetic", "scratch")  # where the cv step's fine-tuning may start: synthetic pre-training, or nothing
-IMAGENET_STARTS = ("imagenet-synthetic", "imagenet")  # starts that need ImageNet weights (`imagenet=`): synthetic pre-training from them, or them alone
-
-@dataclass(frozen=True)
-class Scale:
-    "How big each step of the real-print protocol is."
-    arch: str = "resnet18"  # torchvision body (or timm:NAME)
-    size: tuple = (176, 72)  # aspect-preserving input (height, width)
-    squished: tuple = (112, 112)  # the paper's squished baseline at the same scale
-    synth_n: int = 3000  # synthetic prints for pre-training
-    synth_height: int = 586  # their height in pixels (as FID-300's references)
-    synth_floor: float = 0.0  # share of them drawn as crime-scene marks on a floor (`footdesc.degrade.floor_mark`)
-    synth_valid_pct: float = 0.2  # share of them held out to validate the pre-training (the rest train it)
-    synth_frozen_epochs: int = 0  # pre-training from scratch: no frozen phase
-    synth_epochs: int = 6  # pre-training epochs
-    synth_lr: float = 2e-3  # pre-training rate (all layers)
-    synth_bs: int|None = None  # pre-training batch size (None: bs)
-    frozen_epochs: int = 2  # fine-tuning: epochs with the pre-trained body frozen
-    epochs: int = 8  # fine-tuning: epochs with everything trained
-    lr: float = 2e-3  # fine-tuning rate of the frozen phase (and of training from scratch)
-    unfrozen_lr: tuple = (1e-4, 1e-3)  # fine-tuning: discriminative rates (first, last layer group)
-    bs: int = 32  # batch size
-    loss: str = "bce"  # footdesc.losses.LOSSES: the paper's cost-sensitive "bce", "softf1", or "bce-plain"
-    folds: int = 5  # cross-validation folds (fine-tuning)
-    finding_folds: int = 3  # folds for each finding's configuration
-    finding_epochs: int|None = 5  # epochs of each finding's training from scratch (None: as for the cross-validation)
-    seeds: tuple = (0, 1)  # seeds for the findings
-    finding_init: str = "scratch"  # the findings' starting point: "scratch" or "synthetic"
-    finding_synth_epochs: int|None = None  # with "synthetic": pre-training epochs of each finding's own pre-training, one per seed (None: synth_epochs)
-    cotrain_n: int = 0  # co-training: synthetic prints added to each fold's training split in the cv step (0: off)
-    cotrain_repeat: int = 1  # co-training: times each real training print appears per epoch
-    cv_starts: tuple = CV_STARTS  # the cv step's starting points, in this order (any of CV_STARTS; with ImageNet weights also IMAGENET_STARTS, which this default then gains)
-    pseudo_n: int = 0  # self-training: unlabelled real prints, labelled by each fold's model, added to that fold's training split in the cv step (0: off; `footdesc.real_pseudo`)
-    mirror: bool = False  # scoring: also score each print mirrored left/right and average the two (test-time augmentation)
-    wise: float = 0.75  # scoring: each model fine-tuned from a pre-trained start is also scored with this share of its weights, the rest its start's (WiSE-FT, `footdesc.train.blend_weights`; 1: not)
-    synth_presize: float = 0.0  # progressive resizing of the pre-training: its first synth_presize_epochs epochs at this share of the height and width (0: off; footdesc.train.ProgressiveResize)
-    synth_presize_epochs: int = 0  # those epochs (a pre-training of no more epochs than this, such as a finding's own, runs at the full size throughout)
-    synth_compile: bool = False  # torch.compile the pre-training's model (`footdesc.train`'s `compile`; the model is the same): on an H200, 5.5 s an epoch of 12,800 prints after a first of 93 s, so it pays from about 35 epochs on
-    checkpoint_every: float = 60.0  # seconds of pre-training between checkpoints to resume from (footdesc.checkpoint.CHECKPOINT_EVERY; 0: every epoch)
-
-SCALES = {
-    "gpu": Scale(arch="resnet50", size=(352, 144), squished=(224, 224), synth_n=16000, synth_epochs=40, synth_lr=2e-3, synth_bs=128, loss="bce-plain",
-                 frozen_epochs=3, epochs=20, unfrozen_lr=(3e-5, 1e-3), bs=64, finding_folds=3, finding_epochs=None, finding_init="synthetic",
-                 finding_synth_epochs=3, mirror=True),
-    "cpu": Scale(),
-    "tiny": Scale(size=(64, 32), squished=(48, 48), synth_n=24, synth_height=128, synth_epochs=1, frozen_epochs=1,
-                  epochs=1, bs=8, folds=2, finding_folds=2, finding_epochs=None, checkpoint_every=0.0),   # epochs of a second: each saved
-}
-
-# %% ../nbs/50_real.ipynb #164d160b
-BASELINE = dict(channels="H-B-N", preproc="inc_d", fit="pad", squished=False)
-VARIANTS = {  # name: what differs from BASELINE
-    "H-B-N inc_d 352x144": {},
-    "squished 224x224": dict(squished=True, fit="squish"),
-    "no_tfm": dict(preproc="no_tfm"),
-    "B-B-B": dict(channels="B-B-B"),
-    "N-N-N": dict(channels="N-N-N"),
-}
-COMPARISONS = [  # (question, variant, baseline variant)
-    ("aspect-preserving vs squished input", "H-B-N inc_d 352x144", "squished 224x224"),
-    ("inc_d vs no_tfm preprocessing", "H-B-N inc_d 352x144", "no_tfm"),
-    ("N-N-N vs B-B-B channels", "N-N-N", "B-B-B"),
-    ("H-B-N vs B-B-B channels", "H-B-N inc_d 352x144", "B-B-B"),
-]
-
-def variant_config(name:str, # a key of VARIANTS
-                   scale:Scale, # the protocol's scale
-                  )->dict:
-    "Input size, channels, fit and preprocessing layer of a findings variant at `scale`."
-    v = dict(BASELINE, **VARIANTS[name])
-    return dict(size=tuple(scale.squished if v.pop("squished") else scale.size), **v)
-
-# %% ../nbs/50_real.ipynb #b7e1a002
-IMAGENET_DOWNLOAD = "download"  # imagenet=: torchvision's own download of the architecture's ImageNet weights
-
-def imagenet_source(imagenet, # None, a local torchvision checkpoint (path), or IMAGENET_DOWNLOAD
-                    arch:str, # the scale's architecture
-                   )->dict|None:
-    "Check that the ImageNet weights of `arch` load (an error now, not after hours) and describe them for protocol.json; None without."
-    if imagenet is None: return None
-    from footdesc.model import backbone, resolve_arch, PretrainedWeightsError, TIMM_PREFIX, _first_line
-    download = str(imagenet) == IMAGENET_DOWNLOAD
-    try:
-        if not download: backbone(arch, weights=imagenet)
-        else:
-            name, fn = resolve_arch(arch)
-            try: downloaded = fn(weights="DEFAULT")   # torchvision's download (timm's, from the Hugging Face hub), or its cache
-            except PretrainedWeightsError: raise   # the architecture's own answer (small_cnn has none)
-            except Exception as e:   # no network, most likely
-                raise ValueError(f"could not download the ImageNet weights of {arch} ({type(e).__name__}: {_first_line(e)}); "
-                                 "without network access, pass a local checkpoint (torchvision's .pth, timm's .safetensors) with --weights PATH, "
-                                 "or leave out --imagenet to run without ImageNet weights") from None
-    except (PretrainedWeightsError, FileNotFoundError) as e:   # the file's or the architecture's own problem
-        raise ValueError(f"ImageNet weights for {arch}, the scale's architecture: {e} (or leave out {'--imagenet' if download else '--weights'} "
-                         "to run without ImageNet weights)") from None
-    if not download: return dict(arch=arch, file=str(Path(imagenet).resolve()), sha256=file_sha256(imagenet))
-    if name.startswith(TIMM_PREFIX):   # timm's weights are named by their tag
-        config = getattr(downloaded, "pretrained_cfg", None) or {}
-        return dict(arch=arch, timm=".".join(str(config[k]) for k in ("architecture", "tag") if config.get(k)))
-    from torchvision.models import get_model_weights
-    return dict(arch=arch, torchvision=str(get_model_weights(arch).DEFAULT))
-
-def _same_weights(a:dict|None, b:dict|None)->bool:
-    "Whether two `imagenet_source` records name the same weights (a checkpoint may have moved: its contents count, not its path)."
-    drop = lambda s: {k: v for k, v in (s or {}).items() if k != "file"}
-    return drop(a) == drop(b)
 
 # %% ../nbs/50_real.ipynb #6b90fa60
 def _schedule(scale:Scale, init, pretraining:bool, epochs:int|None=None,
@@ -265,77 +157,9 @@ def load_predictions(out, # the protocol's output folder
     "The arrays saved by a finished unit (probs, targets and image names of references and marks)."
     with np.load(Path(out)/"predictions"/f"{name.replace('/', '_')}.npz", allow_pickle=False) as z: return dict(z)
 
-# %% ../nbs/50_real.ipynb #b4f27794
-def check_scale(scale:Scale)->Scale:
-    "`scale` if every setting is one the protocol can run (`footdesc real --set`), else a ValueError naming the first that is not: checked before any unit runs."
-    from footdesc.losses import LOSSES
-    from footdesc.resample import parse_size
-    from footdesc.model import resolve_arch
-    whole = lambda name, least: getattr(scale, name) is None or (isinstance(getattr(scale, name), int) and getattr(scale, name) >= least)
-    for name, least in (("synth_n", 1), ("synth_height", 32), ("synth_epochs", 0), ("synth_frozen_epochs", 0), ("synth_bs", 1), ("frozen_epochs", 0),
-                        ("epochs", 0), ("bs", 1), ("folds", 2), ("finding_folds", 2), ("finding_epochs", 0), ("finding_synth_epochs", 0),
-                        ("cotrain_n", 0), ("cotrain_repeat", 1), ("pseudo_n", 0), ("synth_presize_epochs", 0)):
-        if not whole(name, least): raise ValueError(f"{name}={getattr(scale, name)!r}: a whole number, {least} or more")
-    rates = {"synth_lr": (scale.synth_lr,), "lr": (scale.lr,), "unfrozen_lr": tuple(np.atleast_1d(scale.unfrozen_lr))}
-    for name, values in rates.items():
-        if not all(isinstance(v, (int, float, np.floating)) and 0 < v < float("inf") for v in values): raise ValueError(f"{name}={_setting(getattr(scale, name))}: rates above 0")
-    if scale.synth_frozen_epochs + scale.synth_epochs < 1: raise ValueError(f"synth_frozen_epochs={scale.synth_frozen_epochs}, synth_epochs={scale.synth_epochs}: nothing to pre-train")
-    if scale.frozen_epochs + scale.epochs < 1: raise ValueError(f"frozen_epochs={scale.frozen_epochs}, epochs={scale.epochs}: nothing to fine-tune")
-    if not (isinstance(scale.synth_presize, (int, float)) and (scale.synth_presize == 0 or 0 < scale.synth_presize < 1)): raise ValueError(f"synth_presize={scale.synth_presize}: 0 (off) or a share of the size between 0 and 1, e.g. 0.5")
-    if bool(scale.synth_presize) != bool(scale.synth_presize_epochs):
-        raise ValueError(f"synth_presize={scale.synth_presize}, synth_presize_epochs={scale.synth_presize_epochs}: set both (progressive resizing) or neither")
-    if scale.synth_presize_epochs and scale.synth_presize_epochs >= scale.synth_frozen_epochs + scale.synth_epochs:
-        raise ValueError(f"synth_presize_epochs={scale.synth_presize_epochs}: the pre-training has {scale.synth_frozen_epochs + scale.synth_epochs} epochs, and its last must be at the full size")
-    if not (isinstance(scale.wise, (int, float)) and 0 < scale.wise <= 1): raise ValueError(f"wise={scale.wise}: the fine-tuned weights' share, above 0 and at most 1 (1: no averaged model scored)")
-    if scale.loss not in LOSSES: raise ValueError(f"loss={scale.loss!r}: choose one of {', '.join(LOSSES)}")
-    if not scale.checkpoint_every >= 0: raise ValueError(f"checkpoint_every={scale.checkpoint_every}: seconds, 0 or more")
-    parse_size(scale.size); parse_size(scale.squished); resolve_arch(scale.arch)
-    return scale
-
 # %% ../nbs/50_real.ipynb #b4f277a2
 class ProtocolStopped(RuntimeError):
     "Raised when a protocol stops at its `limit` of units or its `time_limit` (its records are kept; run again to resume)."
-
-# %% ../nbs/50_real.ipynb #b4f277a4
-PRETRAINING_SETTINGS = ("arch", "size", "squished", "synth_n", "synth_height", "synth_floor", "synth_valid_pct", "synth_frozen_epochs", "synth_epochs",
-                        "synth_lr", "synth_bs", "loss", "synth_presize", "synth_presize_epochs")  # what a synthetic pre-training depends on (`pretrained_from` checks them)
-UNNAMED_SETTINGS = PRETRAINING_SETTINGS + ("frozen_epochs", "epochs", "lr", "unfrozen_lr", "bs", "mirror", "wise")  # they change what a unit trains or scores, not its name
-
-def _setting(v): return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
-
-PREDATED = {"wise": 1.0}   # settings added since with a default that is not how an older folder ran: the value it ran with (no WiSE-FT model scored)
-
-def _saved_scale(folder)->dict:
-    "The scale a results folder was run with; settings it predates read as their defaults (which is how it ran), or as `PREDATED` says."
-    return {**{f.name: f.default for f in fields(Scale)}, **PREDATED, **json.loads((Path(folder)/"protocol.json").read_text())["scale"]}
-
-def _differing(old:dict, new:dict, keys)->list: return [k for k in keys if _setting(old[k]) != _setting(new[k])]
-
-def _as_pretrained(settings:dict)->dict: return dict(settings, synth_bs=settings["synth_bs"] or settings["bs"])   # the batch size it used
-
-# %% ../nbs/50_real.ipynb #b4f277a6
-def check_same_scale(out, # a protocol's results folder
-                     scale:Scale, # the scale a new run would use there
-                    ):
-    "Refuse to resume `out` with settings that would file models trained differently under the same unit names."
-    if not (Path(out)/"protocol.json").exists(): return
-    old, new = _saved_scale(out), asdict(scale)
-    differ = _differing(old, new, UNNAMED_SETTINGS)
-    if not differ: return
-    raise ValueError(f"{out} holds a protocol run with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run asks for "
-                     f"{' '.join(f'{k}={_setting(new[k])}' for k in differ)}. Units are named by what they train, not by every setting, "
-                     f"so the two would mix: use a new --out, or resume with {' '.join(f'--set {k}={_setting(old[k])}' for k in differ)}")
-
-# %% ../nbs/50_real.ipynb #b4f277a8
-def check_same_pretraining(source, # a protocol's results folder to copy pre-trainings from
-                           scale:Scale, # the scale of the run that would copy them
-                          ):
-    "Refuse to reuse `source`'s synthetic pre-trainings where they were trained differently from what `scale` asks."
-    if not (Path(source)/"protocol.json").exists(): raise ValueError(f"{source} holds no protocol run (no protocol.json) to take pre-trained models from")
-    old, new = _as_pretrained(_saved_scale(source)), _as_pretrained(asdict(scale))
-    differ = _differing(old, new, PRETRAINING_SETTINGS)
-    if differ: raise ValueError(f"{source} pre-trained with {' '.join(f'{k}={_setting(old[k])}' for k in differ)}; this run's "
-                                f"pre-training would use {' '.join(f'{k}={_setting(new[k])}' for k in differ)}, so its models cannot be reused")
 
 # %% ../nbs/50_real.ipynb #b4f277aa
 def _data_record(df:pd.DataFrame, columns)->dict:

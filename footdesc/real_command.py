@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys, argparse
 from dataclasses import replace, fields
 from pathlib import Path
-from .real import SCALES, STEPS, IMAGENET_DOWNLOAD, Scale, Protocol, ProtocolStopped, _setting
+from .real_scales import SCALES, IMAGENET_DOWNLOAD, Scale, _setting
+from .real import STEPS, Protocol, ProtocolStopped
 from .real_folds import FID300_ENV, find_fid300
 from .cli import a_path, device_name, seconds, whole
 

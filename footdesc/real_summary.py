@@ -15,7 +15,8 @@ from scipy import stats
 from .descriptors import CODES
 from .chance import random_ap, random_prauc
 from .dataset import atomic_write, atomic_write_text, dataset_csv, SHOE_COLUMN, print_groups
-from .real import Scale, VARIANTS, COMPARISONS, load_predictions, score, _own_synth_epochs, _setting
+from .real_scales import Scale, VARIANTS, COMPARISONS, _setting
+from .real import load_predictions, score, _own_synth_epochs
 from .checkpoint import TIME_COLUMNS
 from .interpret import ap_intervals, paired_difference, TooFewPositives, MIN_INTERVAL_POSITIVES
 

@@ -77,7 +77,7 @@ fi
 if want sync || want train; then
 say "synthetic pre-training set"
 python3 -c "
-from footdesc.real import SCALES; from footdesc.synth_data import write_synth_dataset
+from footdesc.real_scales import SCALES; from footdesc.synth_data import write_synth_dataset
 s = SCALES['$SCALE']; write_synth_dataset('$WORK/real/synthetic', s.synth_n, seed=0, height=s.synth_height, workers=16, force=True, progress=False)
 " >>"$OUT/log.txt" 2>&1 || { say "synthesis failed"; exit 1; }
 
