@@ -15,8 +15,8 @@ import pandas as pd
 from .dataset import atomic_write
 from .cli import a_path, architecture, device_name, share, whole
 from .grid_tables import (SQUISHED, RECORDS, records_path, read_records, append_record, finished_cells, records_frame, seed_means,
-                                  markdown_table, size_table, shared_values, ranked_table, factor_table, seed_table, effects_table, plot_effects,
-                                  grid_status, status_text, balance_note, render_tables)   # (footdesc.grid.render_tables and the rest still name them)
+    markdown_table, size_table, shared_values, ranked_table, factor_table, seed_table, effects_table, plot_effects,
+    grid_status, status_text, balance_note, render_tables)   # (footdesc.grid.render_tables and the rest still name them)
 
 # %% auto #0
 __all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'PRESETS', 'GRID_SETTINGS', 'STUDY_KEYS', 'ADOPTED_KEYS', 'SPLIT_FILE', 'Cell',

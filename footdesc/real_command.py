@@ -42,7 +42,7 @@ def add_arguments(parser:argparse.ArgumentParser):
                             "the cv step also starts from them (imagenet) and from a synthetic pre-training that starts from them (imagenet-synthetic)")
     group.add_argument("--imagenet", action="store_true", help="as --weights, with torchvision's download of the ImageNet weights (needs network access once)")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real.Scale)")
+                        help="change one setting of the scale, e.g. --set synth_epochs=40 (repeatable; fields: see footdesc.real_scales.Scale)")
     parser.add_argument("--time-limit", type=seconds, default=None, help="seconds: start no new unit after this long, then write the summary (run again to resume)")
     parser.add_argument("--summary-only", action="store_true", help="only rewrite results.md/json from what has finished")
 
