@@ -162,7 +162,7 @@ def resume_epoch(learn:Learner, # a learner built exactly as for the interrupted
     learn.resumed_smooth_loss = state.get("smooth_loss")   # `Checkpoint` sets it once the Recorder has reset its own
     learn.resumed_random = state.get("random")
     if restore_random and learn.resumed_random: restore_random_state(learn, learn.resumed_random)   # the next epoch's shuffle and augmentation, not the first epoch's again
-    if done and not learn.resumed_random:
+    if 0 < done < state.get("n_epoch", done + 1) and not learn.resumed_random:   # (epochs left to draw)
         warnings.warn(f"the checkpoint in {folder} was written by a footdesc that did not keep the random streams: the resumed epochs draw the shuffle "
                       "and augmentation of the run's first epochs again, not those an uninterrupted run would have drawn")
     return done

@@ -17,11 +17,17 @@ from .cli import a_path, architecture, device_name, share, whole
 from .grid_tables import (SQUISHED, RECORDS, records_path, read_records, append_record, finished_cells, records_frame, seed_means,
     markdown_table, size_table, shared_values, ranked_table, factor_table, seed_table, effects_table, plot_effects,
     grid_status, status_text, balance_note, render_tables)   # (footdesc.grid.render_tables and the rest still name them)
+_all_ = ["SQUISHED", "RECORDS", "records_path", "read_records", "append_record", "finished_cells", "records_frame", "seed_means", "markdown_table",
+         "size_table", "shared_values", "ranked_table", "factor_table", "seed_table", "effects_table", "plot_effects", "grid_status", "status_text",
+         "balance_note", "render_tables"]   # from footdesc.grid import * too
 
 # %% auto #0
 __all__ = ['CHANNELS_ALL', 'PREPROC_ALL', 'PRESETS', 'GRID_SETTINGS', 'STUDY_KEYS', 'ADOPTED_KEYS', 'SPLIT_FILE', 'Cell',
            'grid_cells', 'parse_cell', 'split_size', 'pin_settings', 'versions', 'run_grid', 'cell_command',
-           'run_parallel', 'fixed_split', 'train_cell', 'add_arguments', 'cells_from_args', 'check_cell', 'run']
+           'run_parallel', 'fixed_split', 'train_cell', 'add_arguments', 'cells_from_args', 'check_cell', 'run',
+           'SQUISHED', 'RECORDS', 'records_path', 'read_records', 'append_record', 'finished_cells', 'records_frame',
+           'seed_means', 'markdown_table', 'size_table', 'shared_values', 'ranked_table', 'factor_table', 'seed_table',
+           'effects_table', 'plot_effects', 'grid_status', 'status_text', 'balance_note', 'render_tables']
 
 # %% ../nbs/42_grid.ipynb #0307a585
 @dataclass(frozen=True)

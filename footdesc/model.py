@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/model.html.md"""
 
 # %% ../nbs/32_model.ipynb #674693c5
 from __future__ import annotations
-import io, json, re, zipfile, datetime, warnings, pickle, contextlib
+import io, json, re, zipfile, datetime, warnings, pickle
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,25 +85,44 @@ def _classifier_prefixes(model:nn.Module)->tuple:
     layers = (getattr(model, "pretrained_cfg", None) or {}).get("classifier") or ()
     return tuple(f"{layer}." for layer in ([layers] if isinstance(layers, str) else layers))
 
-def _hub_unreachable(timeout:float=5, # seconds to wait for the hub's host to answer
+def _hub_unreachable(timeout:float=5, # seconds to wait for an answer, the name's lookup included
                     )->str|None:
-    "Why the Hugging Face hub, where timm's weights are, cannot be reached; None if it answers, or where its offline mode or a proxy decides."
-    import socket, urllib.request
+    "Why the Hugging Face hub, where timm's weights are, cannot be reached; None if it answers, or where its offline mode or a proxy for it decides."
+    import socket, threading, urllib.request
     from urllib.parse import urlsplit
     from huggingface_hub import constants
-    if constants.HF_HUB_OFFLINE or urllib.request.getproxies(): return None   # the hub's own answer: from its cache at once; a proxy we cannot probe
     url = urlsplit(constants.ENDPOINT)
-    try: socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=timeout).close()
-    except OSError as e: return f"{url.hostname} cannot be reached ({e})"
+    if constants.HF_HUB_OFFLINE or not url.hostname: return None   # the hub's own answer: from its cache at once
+    proxies = urllib.request.getproxies()
+    if (proxies.get(url.scheme) or proxies.get("all")) and not urllib.request.proxy_bypass(url.hostname): return None   # a proxy we cannot probe
+    answer = []
+    def probe():
+        try: socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=timeout).close(); answer.append(None)
+        except OSError as e: answer.append(str(e) or type(e).__name__)
+    thread = threading.Thread(target=probe, daemon=True)   # (one deadline for the lookup and every address the name has)
+    thread.start(); thread.join(timeout)
+    if not answer: return f"{url.hostname} did not answer within {timeout:g} s"
+    return None if answer[0] is None else f"{url.hostname} cannot be reached ({answer[0]})"
+
+def _cached_hub_weights(hub_id:str, # timm's `hf_hub_id` for the weights, "timm/NAME.TAG" (or "...@REVISION")
+                        filename:str|None=None, # its `hf_hub_filename`, where it names one
+                       )->str|None:
+    "The file of timm's weights `hub_id` in the Hugging Face hub's download cache, without asking the hub; None if they were never downloaded."
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+    repo, _, revision = hub_id.partition("@")
+    for name in ([filename] if filename else ["model.safetensors", "pytorch_model.bin"]):   # as timm looks for them
+        try: return hf_hub_download(repo, name, revision=revision or None, local_files_only=True)
+        except LocalEntryNotFoundError: pass
     return None
 
-@contextlib.contextmanager
-def _hub_offline():
-    "The Hugging Face hub in its offline mode for the block: files come from its download cache, or fail at once (no retries)."
-    from huggingface_hub import constants
-    before, constants.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE, True
-    try: yield
-    finally: constants.HF_HUB_OFFLINE = before
+def _timm_weights_source(name:str # "timm:NAME"
+                        )->str:
+    "Where timm's ImageNet weights for `name` are, for a user who fetches them by hand: a repository of the Hugging Face hub, or an address."
+    cfg = _timm().models.get_pretrained_cfg(name.removeprefix(TIMM_PREFIX))
+    if cfg is not None and cfg.hf_hub_id:
+        return f"its {cfg.hf_hub_filename or 'model.safetensors or pytorch_model.bin'} from huggingface.co/{cfg.hf_hub_id.partition('@')[0]}"
+    return f"from {cfg.url}" if cfg is not None and cfg.url else "see timm's documentation for where its weights are"
 
 def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientnet_b0" ("timm:" in front allowed)
              )->callable:
@@ -119,10 +138,11 @@ def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientne
                        num_classes:int=1000, # outputs of its classifier (cut off when it becomes a body)
                       )->nn.Module:
         if weights not in (None, "DEFAULT"): raise ValueError(f"weights={weights!r}: {key} takes None or 'DEFAULT' (a local file: footdesc's weights=PATH)")
-        if weights == "DEFAULT" and (unreachable := _hub_unreachable()):   # offline: the hub would retry for a minute before failing
-            with _hub_offline():   # weights downloaded before still load from its cache
-                try: return timm.create_model(name, pretrained=True, num_classes=num_classes)
-                except OSError: raise ConnectionError(f"{unreachable}, and its weights are not in the download cache") from None
+        hub = timm.models.get_pretrained_cfg(name) if weights == "DEFAULT" else None
+        if hub is not None and hub.hf_hub_id and (unreachable := _hub_unreachable()):   # offline: the hub would retry for a minute before failing
+            cached = _cached_hub_weights(hub.hf_hub_id, hub.hf_hub_filename)   # weights downloaded before load from its cache
+            if cached is None: raise ConnectionError(f"{unreachable}, and the weights ({hub.hf_hub_id}) are not in its download cache")
+            return timm.create_model(name, pretrained=True, num_classes=num_classes, pretrained_cfg_overlay=dict(file=cached))
         return timm.create_model(name, pretrained=weights == "DEFAULT", num_classes=num_classes)
     model_function.__name__ = model_function.__qualname__ = key
     _TIMM_ARCHS[key] = model_function
@@ -190,7 +210,7 @@ def backbone(arch=DEFAULT_ARCH, # torchvision model name or function
     try: return fn(weights="DEFAULT")
     except PretrainedWeightsError: raise  # the architecture's own answer (small_cnn has no ImageNet weights)
     except Exception as e:
-        checkpoint = (f"checkpoint of timm's {name.removeprefix(TIMM_PREFIX)} (its model.safetensors or pytorch_model.bin from huggingface.co/timm)"
+        checkpoint = (f"checkpoint of timm's {name.removeprefix(TIMM_PREFIX)} ({_timm_weights_source(name)})"
                       if name.startswith(TIMM_PREFIX) else f"torchvision checkpoint of {name}")
         raise PretrainedWeightsError(
             f"could not get the ImageNet weights of {name} ({type(e).__name__}: {_first_line(e)}). Without network access, either pass a local "

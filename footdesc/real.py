@@ -20,10 +20,14 @@ from .real_pseudo import unlabelled_prints, check_readable, print_probs, pseudo_
 from .real_scales import CV_STARTS, IMAGENET_STARTS, Scale, SCALES, VARIANTS, variant_config, IMAGENET_DOWNLOAD, imagenet_source, _same_weights
 from .real_scales import check_scale, _setting, check_same_scale, check_same_pretraining
 from .real_scales import BASELINE, COMPARISONS, PRETRAINING_SETTINGS, UNNAMED_SETTINGS, PREDATED   # unused here: footdesc.real still names every name it held
+_all_ = ["CV_STARTS", "IMAGENET_STARTS", "SCALES", "BASELINE", "VARIANTS", "COMPARISONS", "IMAGENET_DOWNLOAD", "PRETRAINING_SETTINGS", "UNNAMED_SETTINGS",
+         "PREDATED", "Scale", "variant_config", "imagenet_source", "check_scale", "check_same_scale", "check_same_pretraining"]   # from footdesc.real import * too
 
 # %% auto #0
 __all__ = ['STEPS', 'score', 'train_unit', 'repeated_rows', 'predict_scores', 'wise_model', 'load_predictions', 'ProtocolStopped',
-           'check_same_data', 'Protocol', 'cotrain_frame']
+           'check_same_data', 'Protocol', 'cotrain_frame', 'CV_STARTS', 'IMAGENET_STARTS', 'SCALES', 'BASELINE',
+           'VARIANTS', 'COMPARISONS', 'IMAGENET_DOWNLOAD', 'PRETRAINING_SETTINGS', 'UNNAMED_SETTINGS', 'PREDATED',
+           'Scale', 'variant_config', 'imagenet_source', 'check_scale', 'check_same_scale', 'check_same_pretraining']
 
 # %% ../nbs/50_real.ipynb #a583474b
 def score(probs:np.ndarray, # (n, 17) probabilities
