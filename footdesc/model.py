@@ -104,6 +104,8 @@ def _hub_unreachable(timeout:float=5, # seconds to wait for an answer, the name'
     if not answer: return f"{url.hostname} did not answer within {timeout:g} s"
     return None if answer[0] is None else f"{url.hostname} cannot be reached ({answer[0]})"
 
+_TIMM_HUB_FILES = ("model.safetensors", "pytorch_model.bin")   # the files of a timm weights repository on the hub, in the order timm looks for them
+
 def _cached_hub_weights(hub_id:str, # timm's `hf_hub_id` for the weights, "timm/NAME.TAG" (or "...@REVISION")
                         filename:str|None=None, # its `hf_hub_filename`, where it names one
                        )->str|None:
@@ -111,7 +113,7 @@ def _cached_hub_weights(hub_id:str, # timm's `hf_hub_id` for the weights, "timm/
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import LocalEntryNotFoundError
     repo, _, revision = hub_id.partition("@")
-    for name in ([filename] if filename else ["model.safetensors", "pytorch_model.bin"]):   # as timm looks for them
+    for name in ([filename] if filename else _TIMM_HUB_FILES):
         try: return hf_hub_download(repo, name, revision=revision or None, local_files_only=True)
         except LocalEntryNotFoundError: pass
     return None
@@ -121,7 +123,7 @@ def _timm_weights_source(name:str # "timm:NAME"
     "Where timm's ImageNet weights for `name` are, for a user who fetches them by hand: a repository of the Hugging Face hub, or an address."
     cfg = _timm().models.get_pretrained_cfg(name.removeprefix(TIMM_PREFIX))
     if cfg is not None and cfg.hf_hub_id:
-        return f"its {cfg.hf_hub_filename or 'model.safetensors or pytorch_model.bin'} from huggingface.co/{cfg.hf_hub_id.partition('@')[0]}"
+        return f"its {cfg.hf_hub_filename or ' or '.join(_TIMM_HUB_FILES)} from huggingface.co/{cfg.hf_hub_id.partition('@')[0]}"
     return f"from {cfg.url}" if cfg is not None and cfg.url else "see timm's documentation for where its weights are"
 
 def timm_arch(name:str # timm's model name, e.g. "convnext_tiny" or "efficientnet_b0" ("timm:" in front allowed)
