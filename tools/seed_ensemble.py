@@ -6,15 +6,17 @@ seed and that of the seeds' probabilities averaged, paired with the mean of the 
 "Fine-tuning seeds from one pre-training"). Tried at the `cpu` scale in stop 27: seeds moved a CV mean by 0.006
 (standard deviation), and averaging three gave +0.006.
 
-    python tools/seed_ensemble.py runs/real-cpu --out runs/seeds --seeds 1,2 [--fid300 ../shared/data/fid300] [--scale cpu --set loss=bce-plain]
+    python tools/seed_ensemble.py runs/real-cpu --out runs/seeds --seeds 1,2 [--fid300 ../shared/data/fid300] [--device cpu]
+
+The fine-tunings use the run's own scale (its protocol.json).
 """
 import argparse, json
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
 from footdesc.losses import prauc
-from footdesc.real import Protocol, load_predictions
-from footdesc.real_scales import Scale
+from footdesc.real import Protocol, load_predictions, _cv_name
+from footdesc.real_scales import Scale, VARIANTS, _saved_scale
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -24,14 +26,14 @@ def main():
     parser.add_argument("--fid300", type=Path, default=Path("../shared/data/fid300"))
     parser.add_argument("--device", default=None)
     args = parser.parse_args()
-    scale = replace(Scale(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads((args.run/"protocol.json").read_text())["scale"].items()}),
-                    cv_starts=("synthetic",))   # the run's own scale
+    scale = replace(Scale(**{k: tuple(v) if isinstance(v, list) else v for k, v in _saved_scale(args.run).items()}), cv_starts=("synthetic",))   # the run's own
     protocol = Protocol(args.out, args.fid300/"labels.csv", args.fid300/"marks.csv", scale=scale, device=args.device, pretrained_from=args.run)
     seed_zero = Protocol.pretrained
     protocol.pretrained = lambda variant, seed, *a, **k: seed_zero(protocol, variant, 0, *a, **k)   # every seed fine-tunes the one seed-0 pre-training
     seeds = [int(s) for s in args.seeds.split(",")]
     for seed in seeds: protocol.cross_validate(init="synthetic", seed=seed)
-    name = lambda seed, fold: f"cv/synthetic/H-B-N inc_d 352x144/s{seed}/k{scale.folds}/fold{fold}"
+    variant, synth_epochs = next(iter(VARIANTS)), protocol._synth_epochs(None)   # what cross_validate runs by default
+    name = lambda seed, fold: _cv_name("synthetic", variant, seed, scale.folds, None, synth_epochs, 0, 1, fold)
     gains = []
     for fold in range(scale.folds):
         runs = [load_predictions(args.run, name(0, fold))] + [load_predictions(args.out, name(s, fold)) for s in seeds]
