@@ -81,6 +81,7 @@ def main():
     p.add_argument("--lr", type=float, default=3e-4); p.add_argument("--temperature", type=float, default=0.2)
     p.add_argument("--synthetic-weight", type=float, default=0.0); p.add_argument("--seed", type=int, default=0)
     p.add_argument("--fid300", default="../shared/data/fid300"); p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--workers", type=int, default=2, help="processes that read the prints")
     p.add_argument("--limit", type=int, default=None, help="use only the first N unlabelled references (a smoke test)")
     p.add_argument("--device", default="cpu", help="cpu or cuda; on cuda the steps run under bf16 autocast")
     a = p.parse_args()
@@ -97,11 +98,11 @@ def main():
     t0 = time.time()
     unlabelled = [f for f in sorted(glob.glob(root + "references/*.png")) if f[len(root):] not in labelled][:a.limit]
     if len(unlabelled) < a.bs: raise SystemExit(f"{root}references holds {len(unlabelled)} unlabelled references (not in labels.csv); a step needs {a.bs} (--bs)")
-    real = torch.as_tensor(input_pool(unlabelled, size, channels, fit))
+    real = torch.as_tensor(input_pool(unlabelled, size, channels, fit, a.workers))
     print(f"{len(real)} unlabelled references read in {time.time() - t0:.0f} s", flush=True)
     if a.synthetic_weight:
         synth = read_labels(a.run/"synthetic"/"labels.csv")
-        sx = torch.as_tensor(input_pool([str(a.run/"synthetic"/f) for f in synth.image], size, channels, fit))
+        sx = torch.as_tensor(input_pool([str(a.run/"synthetic"/f) for f in synth.image], size, channels, fit, a.workers))
         sy = torch.as_tensor(label_matrix(synth), dtype=torch.float32)
         print(f"{len(sx)} synthetic prints read", flush=True)
     mean, std = (torch.tensor(s, device=dev).view(1, 3, 1, 1) for s in imagenet_stats)
@@ -137,8 +138,12 @@ def main():
         log.append(dict(epoch=epoch, loss=float(l[0]), synthetic_loss=float(l[1]), seconds=time.time() - t))
         print(json.dumps(log[-1]), flush=True)
     a.out.mkdir(parents=True, exist_ok=True)
-    for name in ("protocol.json", "records.jsonl"): shutil.copy(a.run/name, a.out/name)
-    save_adapted(source, net.eval(), a.out/"models"/MODEL, dict(vars(a), run=str(a.run), out=str(a.out), log=log))
+    shutil.copy(a.run/"protocol.json", a.out/"protocol.json")
+    note = dict(vars(a), run=str(a.run), out=str(a.out), log=log)
+    records = [json.loads(line) for line in open(a.run/"records.jsonl") if line.strip()]
+    kept = [dict(r, ssl_adaptation=note) for r in records if r.get("step") == "synthetic"]   # the pre-training's, marked adapted; not the run's scores
+    (a.out/"records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
+    save_adapted(source, net.eval(), a.out/"models"/MODEL, note)
     print(f"adapted model written to {a.out/'models'/MODEL} in {time.time() - t0:.0f} s")
 
 if __name__ == "__main__": main()
