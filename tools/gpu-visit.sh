@@ -33,7 +33,7 @@
 # compiled pre-training reached dynamo's limit of 8 recompiles ("GLOBAL_STATE changed: grad_mode"), which a CPU run of the same loop
 # (bf16 autocast and channels-last imitated, checkpoints, prints held in memory) does not: 2 recompiles, for validation and its last batch.
 # "ssl" (after real, FD_WORK kept): tools/ssl_adapt.py adapts the finished synthetic model to the unlabelled references carried
-# (gpu_carry.py --pool N; 450 fit beside the wheels), then cross-validates from it into ssl-cv.md/.tgz, paired by fold with real.md's
+# (gpu_carry.py --pool N; 350 fit beside the tests' wheels and the tree: 57 MiB of the 64 a call carries), then cross-validates from it into ssl-cv.md/.tgz, paired by fold with real.md's
 # (stop 28, cpu scale: +0.014 on the CV mean, three fine-tuning seeds per arm, 3 of 5 folds). FD_SSL_ARGS (default "--epochs 20 --bs 64"), FD_SSL_S (limit, 200 s).
 # FD_SYNC_ARGS="--compile" profiles the compiled training loop in the sync step (its epochs ran at about 2,300 prints a second
 # on the H200, against a compiled ceiling of 4,143).
