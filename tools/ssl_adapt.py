@@ -6,15 +6,15 @@ random views of one print (a crop, a mirror, a small turn, lighter or darker ink
 it) must map close together and away from the other prints' views. With `--synthetic-weight W` each step also
 keeps the synthetic descriptor loss on a batch of synthetic prints, weighted W, so the head's task is not forgotten.
 No labelled reference and no mark is used. Tried at the `cpu` scale in stop 28 (tutorial 51, "Self-supervised
-adaptation"): +0.014 on the CV mean (three fine-tuning seeds in each arm, 3 of 5 folds), +0.014 on the marks; not
-yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
+adaptation", three fine-tuning seeds in each arm): +0.014 on the CV mean alone (3 of 5 folds; marks +0.014), +0.017
+with --synthetic-weight 1 (4 of 5 folds; marks +0.027); not yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
 
-    python tools/ssl_adapt.py runs/real-cpu runs/ssl/adapted --epochs 6 [--synthetic-weight 1] [--fid300 ../shared/data/fid300]
-    footdesc real --out runs/ssl/cv --scale cpu --set loss=bce-plain --set wise=0.75 --steps zero-shot,cv --set cv_starts=synthetic \
+    python tools/ssl_adapt.py runs/real-cpu runs/ssl/adapted --epochs 6 --synthetic-weight 1 [--fid300 ../shared/data/fid300] [--device cuda]
+    footdesc real --out runs/ssl/cv --scale cpu --set loss=bce-plain --steps zero-shot,cv --set cv_starts=synthetic \
         --pretrained-from runs/ssl/adapted
 
 The first argument is a `footdesc real` run with a finished seed-0 synthetic pre-training; the second becomes a
-results folder holding that run's protocol.json and records.jsonl and the adapted model under the same name, which
+results folder holding that run's protocol.json, its pre-training's record and the adapted model under the same name, which
 `--pretrained-from` then copies as though it were the pre-training (its CV is paired by fold with the run's own).
 """
 import argparse, glob, io, json, math, shutil, time, zipfile
