@@ -90,8 +90,8 @@ def main():
     from footdesc.dataset import read_labels, label_matrix
     source = a.run/"models"/MODEL
     dev = torch.device(a.device)
-    loaded = load_model(source, device=dev)
-    net, cfg = loaded.model.train(), loaded.input_config
+    loaded = load_model(source)   # on the CPU until the prints are read: the reading processes fork before CUDA starts
+    cfg = loaded.input_config
     size, channels, fit = tuple(cfg["size"]), cfg["channels"], cfg["fit"]
     root = a.fid300.rstrip("/") + "/"
     labelled = set(pd.read_csv(root + "labels.csv").image)
@@ -105,6 +105,7 @@ def main():
         sx = torch.as_tensor(input_pool([str(a.run/"synthetic"/f) for f in synth.image], size, channels, fit, a.workers))
         sy = torch.as_tensor(label_matrix(synth), dtype=torch.float32)
         print(f"{len(sx)} synthetic prints read", flush=True)
+    net = loaded.model.to(dev).train()
     mean, std = (torch.tensor(s, device=dev).view(1, 3, 1, 1) for s in imagenet_stats)
     autocast = torch.autocast(dev.type, torch.bfloat16, enabled=dev.type == "cuda")
     n_feat = net.head[2].num_features
