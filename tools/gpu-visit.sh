@@ -160,9 +160,13 @@ tar czf "$OUT/real-gpu.tgz" -C "$WORK/real" --exclude=models --exclude=synthetic
 if want ssl; then   # after real, on the same FD_WORK: its synthetic model adapted to the unlabelled references, then cross-validated from there
   if [ $(( BUDGET - $(elapsed) )) -lt 150 ]; then say "ssl: under 150 s left, not started"
   elif [ -f "$WORK/real/models/synthetic_H-B-N inc_d 352x144_s0.zip" ]; then
-    say "self-supervised adaptation to the unlabelled references in .gpu/fid300 (tools/ssl_adapt.py), then cv from it"
-    timeout ${FD_SSL_S:-200} python3 tools/ssl_adapt.py "$WORK/real" "$WORK/ssl" --device $DEVICE --fid300 .gpu/fid300 --workers 16 ${FD_SSL_ARGS:---epochs 20 --bs 64 --synthetic-weight 1} >"$OUT/ssl.log" 2>&1
-    say "ssl adaptation exit $?"; grep -v -i warn "$OUT/ssl.log" | tail -3 | tee -a "$OUT/log.txt"
+    if [ -f "$WORK/ssl/models/synthetic_H-B-N inc_d 352x144_s0.zip" ]; then   # a later call resumes ssl-cv from the same adapted model
+      say "ssl: the adapted model of an earlier call is there; cv from it"
+    else
+      say "self-supervised adaptation to the unlabelled references in .gpu/fid300 (tools/ssl_adapt.py), then cv from it"
+      timeout ${FD_SSL_S:-200} python3 tools/ssl_adapt.py "$WORK/real" "$WORK/ssl" --device $DEVICE --fid300 .gpu/fid300 --workers 16 ${FD_SSL_ARGS:---epochs 20 --bs 64 --synthetic-weight 1} >"$OUT/ssl.log" 2>&1
+      say "ssl adaptation exit $?"; grep -v -i warn "$OUT/ssl.log" | tail -3 | tee -a "$OUT/log.txt"
+    fi
     LEFT=$(( BUDGET - $(elapsed) - 30 ))
     timeout --signal=INT $(( LEFT + 30 )) "${FD[@]}" real --scale $SCALE --out "$WORK/ssl-cv" --pretrained-from "$WORK/ssl" --fid300 .gpu/fid300 --workers 16 --device $DEVICE --time-limit "$LEFT" \
       ${FD_REAL_ARGS:-} --steps zero-shot,cv --set cv_starts=synthetic >"$OUT/ssl-cv.log" 2>&1
