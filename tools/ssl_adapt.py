@@ -88,6 +88,7 @@ def main():
     if a.threads: torch.set_num_threads(a.threads)
     from footdesc.model import load_model
     from footdesc.dataset import read_labels, label_matrix
+    from footdesc.data import prepare, cached_print
     source = a.run/"models"/MODEL
     dev = torch.device(a.device)
     loaded = load_model(source)   # on the CPU until the prints are read: the reading processes fork before CUDA starts
@@ -102,7 +103,8 @@ def main():
     print(f"{len(real)} unlabelled references read in {time.time() - t0:.0f} s", flush=True)
     if a.synthetic_weight:
         synth = read_labels(a.run/"synthetic"/"labels.csv")
-        sx = torch.as_tensor(input_pool([str(a.run/"synthetic"/f) for f in synth.image], size, channels, fit, a.workers))
+        folder = prepare(a.run/"synthetic", size, channels, fit, workers=a.workers, df=synth, progress=False)["folder"]   # the pre-training's cache, converted once
+        sx = torch.as_tensor(np.stack([cached_print(a.run/"synthetic"/f, size, channels, fit, folder) for f in synth.image]))
         sy = torch.as_tensor(label_matrix(synth), dtype=torch.float32)
         print(f"{len(sx)} synthetic prints read", flush=True)
     net = loaded.model.to(dev).train()
