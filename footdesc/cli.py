@@ -25,6 +25,7 @@ COMMANDS = {  # name: (module, one-line help)
     "evaluate": ("footdesc.evaluate", "score a trained model on a labelled dataset (PRAUC, per-descriptor AP, report)"),
     "info": ("footdesc.info", "what a model file is, how it was trained and how it scored on its validation prints"),
     "grid": ("footdesc.grid", "run the paper's experiment grid, or render its tables"),
+    "adapt": ("footdesc.adapt", "adapt a trained model to unlabelled prints (a contrastive loss) before fine-tuning it"),
     "real": ("footdesc.real_command", "measure footdesc on real prints: FID-300, or your own labelled references"),
     "demo": ("footdesc.demo", "make synthetic prints, train a small model and show what it learned (offline)"),
     "bench": ("footdesc.cli", "measure speed against a baseline in the same run; prints JSON"),

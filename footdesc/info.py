@@ -165,6 +165,10 @@ def _training_lines(card)->list[str]:
         last = history[-1]
         lines.append(f"             {_count(len(history), 'epoch')} in {_duration(seconds)} of training and validation; last epoch: training loss {_number(last.get('train_loss'))}, "
                      f"validation loss {_number(last.get('valid_loss'))}")
+    if adapted := s.get("adaptation"):   # `footdesc adapt` after the training (footdesc.adapt)
+        how = f"the labelled prints' loss kept, weight {adapted['synthetic_weight']:g}" if adapted.get("synthetic_weight") else "contrastive loss alone"
+        lines.append(f"  adapted    afterwards, to {adapted.get('prints', 'an unrecorded number of')} unlabelled prints for {_count(adapted.get('epochs', 0), 'epoch')} "
+                     f"(footdesc adapt; {how}): the validation figures and thresholds below were measured before it")
     return lines
 
 def _data_lines(card)->list[str]:
