@@ -6,54 +6,68 @@ Docs: https://footdesc.github.io/footdesc/adapt.html.md"""
 
 # %% ../nbs/33d_adapt.ipynb #adapt005
 from __future__ import annotations
-import argparse, json, math, sys, time, zipfile, warnings, io as _io
+import argparse, json, math, sys, time, zipfile, warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from .dataset import atomic_write, read_labels, label_matrix, with_progress, ignore_interrupts
-from .data import prepare, cached_print
-from .resample import print_to_array, open_print, PrintError
-from .model import load_model, DescriptorModel
+from .dataset import read_labels, label_matrix, with_progress, ignore_interrupts
+from .data import prepare, cached_print, fits_on_gpu
+from .resample import print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError
+from .model import load_model, write_model_file, DescriptorModel
 from .model_file import zip_config
 from .inference import find_prints, normaliser
+from .predict_command import _skipped_note
 from .cli import a_path, whole, positive, device_name, check_device
 
 # %% auto #0
-__all__ = ['random_views', 'nt_xent', 'read_unlabelled', 'labelled_prints', 'projection_head', 'pooled_features', 'adapt_model',
-           'save_adapted', 'add_arguments', 'run']
+__all__ = ['view_parameters', 'view_theta', 'apply_views', 'random_views', 'nt_xent', 'read_unlabelled', 'labelled_prints',
+           'projection_head', 'pooled_features', 'adapt_model', 'save_adapted', 'add_arguments', 'run']
 
 # %% ../nbs/33d_adapt.ipynb #adapt007
-def random_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper white (1.0)
-                 generator:torch.Generator, # where the random draws come from (CPU)
-                )->torch.Tensor:
-    "A random view of each print: a crop, a mirror, a small turn, lighter or heavier ink, a wiped patch, noise; (n, 3, H, W)."
-    n, (h, w), dev = len(x), x.shape[-2:], x.device
-    draw = lambda lo, hi: lo + (hi - lo)*torch.rand(n, generator=generator)
-    chance = lambda p: torch.rand(n, generator=generator) < p
+def view_parameters(shape:tuple, # the prints' shape, (n, 3, H, W)
+                    generator:torch.Generator, # where the draws come from, on `device`
+                    device=None, # where the prints are (default: the CPU)
+                   )->dict:
+    "Random numbers for one view of each of n prints: crop, mirror, turn, ink, wiped patch and noise, each a tensor on `device`."
+    n = shape[0]
+    draw = lambda lo, hi: lo + (hi - lo)*torch.rand(n, generator=generator, device=device)
+    chance = lambda p: torch.rand(n, generator=generator, device=device) < p
     area, aspect = draw(0.45, 1.0), draw(math.log(0.8), math.log(1.25)).exp()
     crop_h, crop_w = (area*aspect).sqrt().clamp(max=1), (area/aspect).sqrt().clamp(max=1)   # shares of the height and width
-    centre_y, centre_x = (draw(-1, 1)*(1 - crop_h)), (draw(-1, 1)*(1 - crop_w))   # in [-1, 1] coordinates, the crop inside the print
-    mirror = torch.where(chance(0.5), -1.0, 1.0)
-    angle = draw(-math.radians(12), math.radians(12))
-    cos, sin = angle.cos(), angle.sin()
-    theta = torch.stack([torch.stack([crop_w*mirror*cos, -crop_w*mirror*sin*h/w, centre_x], 1),   # crop ∘ mirror ∘ turn (in pixels)
-                         torch.stack([crop_h*sin*w/h, crop_h*cos, centre_y], 1)], 1)
-    gamma = draw(-0.5, 0.5).exp()
-    wiped, patch_h, patch_w = chance(0.5), draw(0.15, 0.45), draw(0.2, 0.6)
-    top, left = draw(0, 1)*(1 - patch_h), draw(0, 1)*(1 - patch_w)
-    noisy, sigma = chance(0.3), draw(0.02, 0.08)
-    noise_seed = int(torch.randint(2**62, (), generator=generator))
-    theta, gamma, top, left, patch_h, patch_w, wiped, noisy, sigma = (t.to(dev) for t in (theta, gamma, top, left, patch_h, patch_w, wiped, noisy, sigma))
-    grid = F.affine_grid(theta.to(x.dtype), [n, 3, h, w], align_corners=False)
-    v = F.grid_sample(x - 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + 1   # what the turn uncovers is white
-    v = v.clamp(0, 1)**gamma.view(n, 1, 1, 1)   # lighter or heavier ink
-    rows, cols = (torch.arange(h, device=dev) + 0.5)/h, (torch.arange(w, device=dev) + 0.5)/w
-    inside = lambda pos, start, size: (pos[None] >= start[:, None]) & (pos[None] < (start + size)[:, None])
-    patch = wiped.view(n, 1, 1)&inside(rows, top, patch_h)[:, :, None]&inside(cols, left, patch_w)[:, None, :]   # a patch wiped out, as a mark loses part of its sole
-    v = torch.where(patch[:, None], torch.ones((), device=dev, dtype=v.dtype), v)
-    noise = torch.randn(v.shape, generator=torch.Generator(dev).manual_seed(noise_seed), device=dev)
-    return (v + noise*(sigma*noisy).view(n, 1, 1, 1)).clamp(0, 1)
+    p = dict(crop_h=crop_h, crop_w=crop_w, centre_y=draw(-1, 1)*(1 - crop_h), centre_x=draw(-1, 1)*(1 - crop_w),   # in [-1, 1]: the crop inside the print
+             mirror=torch.where(chance(0.5), -1.0, 1.0), angle=draw(-math.radians(12), math.radians(12)), gamma=draw(-0.5, 0.5).exp(),
+             wiped=chance(0.5), patch_h=draw(0.15, 0.45), patch_w=draw(0.2, 0.6))
+    p["top"], p["left"] = draw(0, 1)*(1 - p["patch_h"]), draw(0, 1)*(1 - p["patch_w"])   # shares of the height and width
+    p["noise"] = torch.randn(shape, generator=generator, device=device)*(draw(0.02, 0.08)*chance(0.3)).view(n, 1, 1, 1)
+    return p
+
+def view_theta(p:dict, # from `view_parameters`
+               h:int, w:int, # the prints' height and width
+              )->torch.Tensor:
+    "Each view's affine map (n, 2, 3), output to input in [-1, 1] coordinates: crop ∘ mirror ∘ turn, the turn a rotation in pixels."
+    cos, sin, flip = p["angle"].cos(), p["angle"].sin(), p["mirror"]
+    return torch.stack([torch.stack([p["crop_w"]*flip*cos, -p["crop_w"]*flip*sin*h/w, p["centre_x"]], 1),
+                        torch.stack([p["crop_h"]*sin*w/h, p["crop_h"]*cos, p["centre_y"]], 1)], 1).float()
+
+def apply_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper white (1.0)
+                p:dict, # from `view_parameters`
+               )->torch.Tensor:
+    "The views `p` describes, (n, 3, H, W) float32: each print sampled once through its map, then its ink, patch and noise."
+    n, (h, w) = len(x), x.shape[-2:]
+    grid = F.affine_grid(view_theta(p, h, w), [n, 3, h, w], align_corners=False)
+    v = F.grid_sample(x.float() - 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + 1   # what the turn uncovers is white
+    v = v.clamp(0, 1)**p["gamma"].view(n, 1, 1, 1)   # lighter or heavier ink
+    rows, cols = (torch.arange(h, device=x.device) + 0.5)/h, (torch.arange(w, device=x.device) + 0.5)/w
+    inside = lambda at, start, size: (at[None] >= start[:, None]) & (at[None] < (start + size)[:, None])
+    patch = p["wiped"].view(n, 1, 1) & inside(rows, p["top"], p["patch_h"])[:, :, None] & inside(cols, p["left"], p["patch_w"])[:, None, :]
+    return (v.masked_fill(patch[:, None], 1.0) + p["noise"]).clamp(0, 1)   # the patch wiped white, as a mark loses part of its sole
+
+def random_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper white (1.0)
+                 generator:torch.Generator, # where the draws come from, on the prints' device
+                )->torch.Tensor:
+    "A random view of each print: a crop, a mirror, a small turn, lighter or heavier ink, a wiped patch, noise; (n, 3, H, W)."
+    return apply_views(x, view_parameters(x.shape, generator, x.device))
 
 # %% ../nbs/33d_adapt.ipynb #adapt010
 def nt_xent(z1:torch.Tensor, # (n, d) projections of the first views
@@ -65,16 +79,18 @@ def nt_xent(z1:torch.Tensor, # (n, d) projections of the first views
     similarity = z @ z.T/temperature
     similarity.fill_diagonal_(float("-inf"))   # a view is not its own partner
     n = len(z1)
-    partner = torch.cat([torch.arange(n, 2*n), torch.arange(n)]).to(z.device)
+    partner = torch.cat([torch.arange(n, 2*n, device=z.device), torch.arange(n, device=z.device)])
     return F.cross_entropy(similarity, partner)
 
 # %% ../nbs/33d_adapt.ipynb #adapt013
 def _read_one(job):
-    "Worker: the network input of one print, or the problem that stopped it."
+    "Worker: the network input of one print, or the problem that stopped it; whether it was read sideways, and its size."
     path, size, channels, fit = job
-    try: return print_to_array(open_print(path), size, channels, fit, tell=False), None
-    except PrintError as e: return None, str(e)
-    except Exception as e: return None, f"{path}: {type(e).__name__}: {e}"
+    try:
+        img = open_print(path)
+        return print_to_array(img, size, channels, fit, tell=False), None, read_sideways(img.width, img.height, fit), img.size   # counted below, once
+    except PrintError as e: return None, str(e), False, None
+    except Exception as e: return None, f"{path}: {type(e).__name__}: {e}", False, None
 
 def read_unlabelled(paths:list, # the print files
                     size, channels:str, fit:str, # the model's input pipeline (`DescriptorModel.input_config`)
@@ -83,17 +99,32 @@ def read_unlabelled(paths:list, # the print files
                     progress:bool=False, # show a progress bar
                    )->tuple[torch.Tensor, list]:
     "The prints as the network's uint8 inputs (n, 3, H, W), and the (path, problem) pairs of the prints left out."
-    jobs = [(p, tuple(size), channels, fit) for p in paths]
-    if workers <= 1 or len(jobs) < 4: results = [_read_one(j) for j in with_progress(jobs, len(jobs), progress)]
+    if not paths: raise ValueError("no prints to read")
+    size, jobs = tuple(size), [(p, tuple(size), channels, fit) for p in paths]
+    out, kept, bad, sideways, enlarged = torch.empty(len(paths), 3, *size, dtype=torch.uint8), 0, [], [], []
+    def take(path, result):
+        nonlocal kept
+        x, why, turned, wh = result
+        if why is not None:
+            if not skip_bad: raise PrintError(f"{why} (--skip-bad leaves prints that cannot be read out and reports them)")
+            bad.append((path, why)); return
+        out[kept] = torch.from_numpy(x); kept += 1
+        if turned: sideways.append(path)
+        if enlargement(*wh, size, fit) > ENLARGED_ABOVE: enlarged.append((path, wh))
+    if workers <= 1 or len(jobs) < 4:
+        for path, job in zip(paths, with_progress(jobs, len(jobs), progress)): take(path, _read_one(job))
     else:
         with ProcessPoolExecutor(min(workers, len(jobs)), initializer=ignore_interrupts) as ex:
-            results = list(with_progress(ex.map(_read_one, jobs, chunksize=8), len(jobs), progress))
-    bad = [(p, why) for p, (_, why) in zip(paths, results) if why is not None]
-    if bad and not skip_bad: raise PrintError(f"{bad[0][1]} (--skip-bad leaves prints that cannot be read out and reports them)")
+            for path, result in zip(paths, with_progress(ex.map(_read_one, jobs, chunksize=8), len(jobs), progress)): take(path, result)
+    if sideways: warnings.warn(f"{len(sideways)} of {len(paths)} prints are wider than tall and were read as they are with fit {fit!r} (e.g. {sideways[0]}): "
+                               f"strips across the network's upright frame. Turn such scans upright, or use a model trained with --fit pad-upright")
+    if enlarged:
+        (path, (w, h)) = enlarged[0]
+        warnings.warn(f"{len(enlarged)} of {len(paths)} prints are enlarged more than {ENLARGED_ABOVE} times to fit the input. The first: "
+                      + small_print(str(path), w, h, size, enlargement(w, h, size, fit)))
     if bad: warnings.warn(f"{len(bad)} of {len(paths)} prints could not be read and were left out; the first: {bad[0][1]}")
-    kept = [x for x, why in results if why is None]
     if not kept: raise PrintError(f"none of the {len(paths)} prints could be read")
-    return torch.as_tensor(np.stack(kept)), bad
+    return out[:kept], bad
 
 # %% ../nbs/33d_adapt.ipynb #adapt14b
 def labelled_prints(dataset, # a labelled dataset (folder or CSV), e.g. the model's synthetic training set
@@ -119,7 +150,17 @@ def pooled_features(net:nn.Module, # a descriptor network (`footdesc.model.Descr
     return net.head[1](net.head[0](net.body(net.preprocessing(x))))
 
 # %% ../nbs/33d_adapt.ipynb #adapt017
-def adapt_model(loaded:DescriptorModel, # the model to adapt (`footdesc.model.load_model`)
+def _hold(x:torch.Tensor, device:torch.device)->torch.Tensor:
+    "`x` on `device` when it is the CPU or `x` fits in the GPU's memory (`fits_on_gpu`); else in pinned host memory, copied a batch at a time."
+    if device.type != "cuda" or fits_on_gpu(x.numel()*x.element_size(), *torch.cuda.mem_get_info(device)): return x.to(device)
+    return x.pin_memory()
+
+def _batch(x:torch.Tensor, index:torch.Tensor, device:torch.device)->torch.Tensor:
+    "The prints `index` (on `x`'s device) of `x`, on `device`, without waiting for it."
+    taken = x[index]
+    return taken if taken.device == device else taken.pin_memory().to(device, non_blocking=True)
+
+def adapt_model(loaded:DescriptorModel, # the model to adapt (`footdesc.model.load_model`); its network is trained in place
                 prints:torch.Tensor, # the unlabelled prints, uint8 (n, 3, H, W) (`read_unlabelled`)
                 synthetic:tuple|None=None, # (prints uint8 (m, 3, H, W), targets (m, 17)) whose descriptor loss is kept, or None
                 epochs:int=6, # passes over the unlabelled prints
@@ -130,44 +171,53 @@ def adapt_model(loaded:DescriptorModel, # the model to adapt (`footdesc.model.lo
                 seed:int=0, # of the views, the order and the labelled batches
                 device=None, # where to train (default: a GPU if there is one)
                 progress:bool=True, # show a progress bar
+                report=None, # called with each epoch's line of the log as the epoch ends (e.g. to print it)
                )->tuple[nn.Module, list]:
     "Train `loaded`'s body on unlabelled prints with a contrastive loss (and the head on labelled ones); returns the network and a log per epoch."
     if len(prints) < bs: raise ValueError(f"a step takes {bs} unlabelled prints (bs) and there are {len(prints)}: give more prints or a smaller bs")
-    if synthetic is not None:
-        if len(synthetic[0]) != len(synthetic[1]): raise ValueError(f"{len(synthetic[0])} labelled prints and {len(synthetic[1])} rows of targets")
-        synthetic = (synthetic[0], torch.as_tensor(synthetic[1], dtype=torch.float32))
+    if synthetic is not None and len(synthetic[0]) != len(synthetic[1]): raise ValueError(f"{len(synthetic[0])} labelled prints and {len(synthetic[1])} rows of targets")
     device = check_device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    cuda = device.type == "cuda"
+    if cuda and device.index is None: device = torch.device("cuda", torch.cuda.current_device())   # as the tensors on it name it
     net, norm = loaded.model.to(device).train(), normaliser(loaded.config, device)
+    if cuda: net, torch.backends.cudnn.benchmark = net.to(memory_format=torch.channels_last), True
     projector = projection_head(net.head[2].num_features).to(device)
     params = [*net.preprocessing.parameters(), *net.body.parameters(), *projector.parameters()] + ([*net.head.parameters()] if synthetic is not None else [])
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.05)
     steps = len(prints)//bs
     schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs*steps, pct_start=0.15)
-    generator = torch.Generator().manual_seed(seed)
-    autocast = torch.autocast(device.type, torch.bfloat16, enabled=device.type == "cuda")
+    prints = _hold(prints, device)
+    if synthetic is not None:
+        held = _hold(synthetic[0], device)
+        synthetic = (held, torch.as_tensor(synthetic[1], dtype=torch.float32).to(held.device))   # the targets where their prints are
+    generators = {d: torch.Generator(d).manual_seed(seed) for d in {device, torch.device("cpu")}}   # draws where the tensors drawn for live
+    on = lambda x: generators[x.device]
+    layout = torch.channels_last if cuda else torch.contiguous_format
+    autocast = torch.autocast(device.type, torch.bfloat16, enabled=cuda)
     log = []
     for epoch in range(epochs):
-        order, start, losses = torch.randperm(len(prints), generator=generator), time.time(), []
+        order, start, losses = torch.randperm(len(prints), generator=on(prints), device=prints.device), time.time(), []
         for i in with_progress(range(steps), steps, progress):
-            batch = prints[order[i*bs:(i + 1)*bs]].to(device).float()/255
-            views = random_views(torch.cat([batch, batch]), generator)   # two views of each print
+            batch = _batch(prints, order[i*bs:(i + 1)*bs], device).float()/255
+            views = random_views(torch.cat([batch, batch]), generators[device]).contiguous(memory_format=layout)   # two views of each print
             with autocast: z = projector(pooled_features(net, norm(views*255)))
             loss = contrastive = nt_xent(z[:bs], z[bs:], temperature)
             labelled = torch.zeros((), device=device)
             if synthetic is not None:
-                pick = torch.randint(len(synthetic[0]), (bs,), generator=generator)
-                xs = synthetic[0][pick].to(device)
-                mirrored = (torch.rand(bs, generator=generator) < 0.5).to(device)
+                pick = torch.randint(len(synthetic[0]), (bs,), generator=on(synthetic[0]), device=synthetic[0].device)
+                xs = _batch(synthetic[0], pick, device)
+                mirrored = torch.rand(bs, generator=generators[device], device=device) < 0.5
                 xs = torch.where(mirrored[:, None, None, None], xs.flip(-1), xs)
-                with autocast: logits = net(norm(xs))
-                labelled = F.binary_cross_entropy_with_logits(logits.float(), synthetic[1][pick].to(device))
+                with autocast: logits = net(norm(xs).contiguous(memory_format=layout))
+                labelled = F.binary_cross_entropy_with_logits(logits.float(), _batch(synthetic[1], pick, device))
                 loss = contrastive + synthetic_weight*labelled
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); schedule.step()
             losses.append(torch.stack([contrastive.detach().float(), labelled.detach().float()]))
-        contrastive, labelled = torch.stack(losses).mean(0).tolist()   # one wait for the device an epoch
+        contrastive, labelled = torch.stack(losses).mean(0).tolist()   # the one wait for the device in an epoch
         log.append(dict(epoch=epoch, contrastive_loss=round(contrastive, 4), **({"labelled_loss": round(labelled, 4)} if synthetic is not None else {}),
                         seconds=round(time.time() - start, 1)))
-    return net.eval().cpu(), log
+        if report: report(log[-1])
+    return net.to(memory_format=torch.contiguous_format).eval().cpu(), log
 
 # %% ../nbs/33d_adapt.ipynb #adapt022
 def save_adapted(source, # the model file that was adapted
@@ -175,17 +225,14 @@ def save_adapted(source, # the model file that was adapted
                  out, # the model file to write
                  note:dict, # what the adaptation did (JSON-able), stored as config["training"]["adaptation"]
                 )->Path:
-    "Write `net` as a model file with `source`'s config and `note`, atomically."
+    "Write `net` as a model file with `source`'s config and `note` (an earlier adaptation's kept in it as `previous`), atomically."
     with zipfile.ZipFile(source) as z: config = zip_config(z, Path(source))
-    config["training"] = dict(config.get("training") or {}, adaptation=note)
-    weights = _io.BytesIO()
-    torch.save({k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}, weights)
+    training = dict(config.get("training") or {})
+    if "adaptation" in training: note = dict(note, previous=training["adaptation"])   # adapted twice: both said
+    config["training"] = dict(training, adaptation=note)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("config.json", json.dumps(config, indent=1))
-        z.writestr("weights.pt", weights.getvalue())
-    return out
+    return write_model_file(out, config, net)   # footdesc.model's writer: the one model file format
 
 # %% ../nbs/33d_adapt.ipynb #adapt025
 def add_arguments(parser:argparse.ArgumentParser):
@@ -196,7 +243,7 @@ def add_arguments(parser:argparse.ArgumentParser):
     parser.add_argument("--exclude", action="append", default=[], type=a_path, metavar="DATASET",
                         help="leave out the prints of this dataset (folder or CSV), e.g. those you will test on; repeatable")
     parser.add_argument("--synthetic", type=a_path, metavar="DATASET", help="a labelled dataset whose descriptor loss each step keeps (usually the model's training set)")
-    parser.add_argument("--synthetic-weight", type=positive, default=1.0, help="weight of that loss (default 1)")
+    parser.add_argument("--synthetic-weight", type=positive, default=None, help="weight of that loss (default 1; only with --synthetic)")
     parser.add_argument("--epochs", type=whole(1), default=6, help="passes over the unlabelled prints (default 6)")
     parser.add_argument("--bs", type=whole(2), default=48, help="unlabelled prints a step (default 48)")
     parser.add_argument("--lr", type=positive, default=3e-4, help="peak learning rate (default 3e-4)")
@@ -208,8 +255,9 @@ def add_arguments(parser:argparse.ArgumentParser):
 
 # %% ../nbs/33d_adapt.ipynb #adapt026
 def _unlabelled_paths(items, exclude, max_prints, seed)->list:
-    "The print files of `items`, less those of the `exclude` datasets, at most `max_prints` of them (drawn at random)."
-    paths, _ = find_prints(items)
+    "The print files of `items`, less those of the `exclude` datasets, at most `max_prints` of them (drawn at random); what was left out is said on stderr."
+    paths, skipped = find_prints(items)
+    if skipped: print(_skipped_note(skipped, command="adapt"), file=sys.stderr)   # as footdesc predict says it
     left_out = {Path(p).resolve() for dataset in exclude for p in read_labels(dataset, check_files=False).path}
     kept = [p for p in paths if Path(p).resolve() not in left_out]
     if exclude: print(f"footdesc adapt: {len(paths) - len(kept)} of {len(paths)} prints left out (--exclude)", file=sys.stderr)
@@ -219,27 +267,32 @@ def _unlabelled_paths(items, exclude, max_prints, seed)->list:
         kept = [kept[i] for i in sorted(np.random.default_rng(seed).choice(len(kept), max_prints, replace=False))]
     return kept
 
+def _plural(n:int, thing:str)->str: return f"{n} {thing}{'' if n == 1 else 's'}"
+
 def run(args:argparse.Namespace)->int:
     "Adapt a model to unlabelled prints and write it."
     import os
+    from footdesc.train import _model_output
     try:
+        if args.synthetic_weight is not None and not args.synthetic: raise ValueError("--synthetic-weight weighs the loss of --synthetic's prints: give --synthetic DATASET too")
+        out = _model_output(args.out, inputs=[args.model])   # before any work: not a folder, not the model read, not a file other than a model
         loaded = load_model(args.model)
         size, channels, fit = (loaded.input_config[k] for k in ("size", "channels", "fit"))
         paths = _unlabelled_paths(args.prints, args.exclude, args.max_prints, args.seed)
+        if len(paths) < args.bs: raise ValueError(f"{_plural(len(paths), 'unlabelled print')} to adapt to, and a step takes {args.bs} (--bs): give more prints or a smaller --bs")
         workers = os.cpu_count() if args.workers is None else args.workers
         prints, skipped = read_unlabelled(paths, size, channels, fit, workers, args.skip_bad, progress=True)
-        synthetic = None
-        if args.synthetic:
-            synthetic = labelled_prints(args.synthetic, size, channels, fit, workers, progress=True)
-        net, log = adapt_model(loaded, prints, synthetic, args.epochs, args.bs, args.lr, synthetic_weight=args.synthetic_weight,
-                               seed=args.seed, device=args.device)
+        for path, why in skipped: print(f"footdesc adapt: left out {why}", file=sys.stderr)
+        synthetic = labelled_prints(args.synthetic, size, channels, fit, workers, progress=True) if args.synthetic else None
+        weight = 1.0 if args.synthetic_weight is None else args.synthetic_weight
+        net, log = adapt_model(loaded, prints, synthetic, args.epochs, args.bs, args.lr, synthetic_weight=weight,
+                               seed=args.seed, device=args.device, report=lambda line: print(json.dumps(line), flush=True))
     except (FileNotFoundError, ValueError) as e:   # (a PrintError or DatasetError is a ValueError)
         print(f"footdesc adapt: error: {e}", file=sys.stderr)
         return 2
-    for line in log: print(json.dumps(line))
     note = dict(source=str(args.model), prints=len(prints), skipped=[str(p) for p, _ in skipped], excluded=list(args.exclude),
-                synthetic=args.synthetic, synthetic_weight=args.synthetic_weight if args.synthetic else 0, epochs=args.epochs,
+                synthetic=args.synthetic, synthetic_weight=weight if args.synthetic else 0, epochs=args.epochs,
                 bs=args.bs, lr=args.lr, seed=args.seed, log=log)
-    save_adapted(args.model, net, args.out, note)
-    print(f"footdesc adapt: {args.out} written ({len(prints)} prints, {args.epochs} epochs)", file=sys.stderr)
+    save_adapted(args.model, net, out, note)
+    print(f"footdesc adapt: {out} written ({_plural(len(prints), 'print')}, {_plural(args.epochs, 'epoch')})", file=sys.stderr)
     return 0

@@ -25,7 +25,7 @@ from .model_file import MODEL_FORMAT, MODEL_FORMAT_VERSION, DAMAGED_FILE_ERRORS,
 __all__ = ['DEFAULT_ARCH', 'IMAGENET_NORMALISATION', 'TIMM_PREFIX', 'FOOTDESC_ARCHS', 'PretrainedWeightsError', 'resolve_arch',
            'small_cnn', 'timm_arch', 'load_torchvision_weights', 'backbone', 'TimmBody', 'Float32Linear',
            'AdaptiveConcatPool2d', 'descriptor_head', 'DescriptorNet', 'descriptor_model', 'descriptor_splitter',
-           'save_model', 'DescriptorModel', 'load_model']
+           'write_model_file', 'save_model', 'DescriptorModel', 'load_model']
 
 # %% ../nbs/32_model.ipynb #656b698c
 DEFAULT_ARCH = "resnet50"
@@ -399,6 +399,18 @@ def _json_value(v):
     if isinstance(v, (np.generic, np.ndarray)): return v.tolist()
     raise TypeError(f"{type(v).__name__} {v!r} cannot be written to a model file's config.json")
 
+def write_model_file(path, # the model file to write
+                     config:dict, # its config.json (`_model_config`, or one read from another model file)
+                     model:nn.Module, # the network whose weights it holds
+                    )->Path:
+    "Write footdesc's model file format, atomically: a stored zip of config.json and weights.pt (the state dict, on the CPU)."
+    weights = io.BytesIO()
+    torch.save({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, weights)
+    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("config.json", json.dumps(config, indent=1, default=_json_value))
+        z.writestr("weights.pt", weights.getvalue())
+    return Path(path)
+
 def save_model(learn, # a trained fastai `Learner` from `footdesc.learner.descriptor_learner`
                path, # the model file to write (e.g. model.zip)
                thresholds=None, # per-descriptor decision thresholds (17 values or code → value; default: as configured, else 0.5)
@@ -422,12 +434,7 @@ def save_model(learn, # a trained fastai `Learner` from `footdesc.learner.descri
         finally: learn.dls, learn.opt, learn.footdesc_config = dls, opt, before
         return path
     if format != "footdesc": raise ValueError(f"unknown model format {format!r}; choose footdesc (safe) or fastai (pickled)")
-    weights = io.BytesIO()
-    torch.save({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, weights)
-    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("config.json", json.dumps(config, indent=1, default=_json_value))
-        z.writestr("weights.pt", weights.getvalue())
-    return path
+    return write_model_file(path, config, model)
 
 # %% ../nbs/32_model.ipynb #64c1c556
 @dataclass

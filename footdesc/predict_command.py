@@ -66,11 +66,11 @@ def _thresholds_line(loaded)->str:
             + (f"; {', '.join(defaults)}: no positive among the validation prints, so {'its threshold is' if len(defaults) == 1 else 'their thresholds are'} "
                "a default, not chosen" if defaults else ""))
 
-def _skipped_note(skipped:list, shown:int=5)->str:
+def _skipped_note(skipped:list, shown:int=5, command:str="predict")->str:
     "One line on what a folder held besides prints."
     names = ", ".join(str(p) for p in skipped[:shown]) + (f" and {len(skipped) - shown} more" if len(skipped) > shown else "")
-    return (f"footdesc predict: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print (or that cannot be listed): {names} "
-            f"(name a file to predict it anyway)")
+    return (f"footdesc {command}: left out {len(skipped)} entries that are hidden, not prints by their extension, or folders holding no print (or that cannot be listed): {names} "
+            f"(name a file to {'predict' if command == 'predict' else 'use'} it anyway)")
 
 # %% ../nbs/34b_predict_command.ipynb #456ae2a3
 def _replaceable_csv(path:Path)->bool:

@@ -45,11 +45,13 @@ def main():
     root = a.fid300.rstrip("/") + "/"
     labelled = set(pd.read_csv(root + "labels.csv").image)
     unlabelled = [f for f in sorted(glob.glob(root + "references/*.png")) if f[len(root):] not in labelled][:a.limit]   # no labelled reference, no mark
+    if len(unlabelled) < a.bs: raise SystemExit(f"{root}references holds {len(unlabelled)} unlabelled references (not in labels.csv); a step needs {a.bs} (--bs)")
+    if a.synthetic_weight < 0: raise SystemExit(f"--synthetic-weight {a.synthetic_weight}: expected 0 (the contrastive loss alone) or more")
     real, _ = read_unlabelled(unlabelled, size, channels, fit, a.workers)
     print(f"{len(real)} unlabelled references read in {time.time() - t0:.0f} s", flush=True)
     synthetic = labelled_prints(a.run/"synthetic", size, channels, fit, a.workers) if a.synthetic_weight else None
-    net, log = adapt_model(loaded, real, synthetic, a.epochs, a.bs, a.lr, a.temperature, a.synthetic_weight or 1.0, a.seed, a.device, progress=False)
-    for line in log: print(json.dumps(line), flush=True)
+    net, log = adapt_model(loaded, real, synthetic, a.epochs, a.bs, a.lr, a.temperature, a.synthetic_weight if synthetic is not None else 1.0, a.seed, a.device, progress=False,
+                           report=lambda line: print(json.dumps(line), flush=True))
     a.out.mkdir(parents=True, exist_ok=True)
     shutil.copy(a.run/"protocol.json", a.out/"protocol.json")
     note = dict(vars(a), run=str(a.run), out=str(a.out), prints=len(real), log=log)
