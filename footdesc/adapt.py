@@ -29,7 +29,7 @@ def view_parameters(shape:tuple, # the prints' shape, (n, 3, H, W)
                     generator:torch.Generator, # where the draws come from, on `device`
                     device=None, # where the prints are (default: the CPU)
                    )->dict:
-    "Random numbers for one view of each of n prints: crop, mirror, turn, ink, wiped patch and noise, each a tensor on `device`."
+    "Random numbers for one view of each of n prints: crop, mirror, skew, ink, wiped patch and noise, each a tensor on `device`."
     n = shape[0]
     draw = lambda lo, hi: lo + (hi - lo)*torch.rand(n, generator=generator, device=device)
     chance = lambda p: torch.rand(n, generator=generator, device=device) < p
@@ -43,12 +43,12 @@ def view_parameters(shape:tuple, # the prints' shape, (n, 3, H, W)
     return p
 
 def view_theta(p:dict, # from `view_parameters`
-               h:int, w:int, # the prints' height and width
+               h:int, w:int, # the prints' height and width (the map is the same for every size: see the skew above)
               )->torch.Tensor:
-    "Each view's affine map (n, 2, 3), output to input in [-1, 1] coordinates: crop ∘ mirror ∘ turn, the turn a rotation in pixels."
+    "Each view's affine map (n, 2, 3), output to input in [-1, 1] coordinates: crop ∘ mirror ∘ skew (the frame's unit square turned)."
     cos, sin, flip = p["angle"].cos(), p["angle"].sin(), p["mirror"]
-    return torch.stack([torch.stack([p["crop_w"]*flip*cos, -p["crop_w"]*flip*sin*h/w, p["centre_x"]], 1),
-                        torch.stack([p["crop_h"]*sin*w/h, p["crop_h"]*cos, p["centre_y"]], 1)], 1).float()
+    return torch.stack([torch.stack([p["crop_w"]*flip*cos, -p["crop_w"]*flip*sin, p["centre_x"]], 1),
+                        torch.stack([p["crop_h"]*sin, p["crop_h"]*cos, p["centre_y"]], 1)], 1).float()
 
 def apply_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper white (1.0)
                 p:dict, # from `view_parameters`
@@ -56,7 +56,7 @@ def apply_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper w
     "The views `p` describes, (n, 3, H, W) float32: each print sampled once through its map, then its ink, patch and noise."
     n, (h, w) = len(x), x.shape[-2:]
     grid = F.affine_grid(view_theta(p, h, w), [n, 3, h, w], align_corners=False)
-    v = F.grid_sample(x.float() - 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + 1   # what the turn uncovers is white
+    v = F.grid_sample(x.float() - 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + 1   # what the skew uncovers is white
     v = v.clamp(0, 1)**p["gamma"].view(n, 1, 1, 1)   # lighter or heavier ink
     rows, cols = (torch.arange(h, device=x.device) + 0.5)/h, (torch.arange(w, device=x.device) + 0.5)/w
     inside = lambda at, start, size: (at[None] >= start[:, None]) & (at[None] < (start + size)[:, None])
@@ -66,7 +66,7 @@ def apply_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper w
 def random_views(x:torch.Tensor, # prints, (n, 3, H, W) floats in [0, 1], paper white (1.0)
                  generator:torch.Generator, # where the draws come from, on the prints' device
                 )->torch.Tensor:
-    "A random view of each print: a crop, a mirror, a small turn, lighter or heavier ink, a wiped patch, noise; (n, 3, H, W)."
+    "A random view of each print: a crop, a mirror, a small skew, lighter or heavier ink, a wiped patch, noise; (n, 3, H, W)."
     return apply_views(x, view_parameters(x.shape, generator, x.device))
 
 # %% ../nbs/33d_adapt.ipynb #adapt010

@@ -2,12 +2,13 @@
 
 Between the synthetic pre-training and the fine-tuning on labelled references, the body goes on learning from the
 935 FID-300 references that nobody labelled, with a contrastive loss (SimCLR's NT-Xent, Chen et al. 2020): two
-random views of one print (a crop, a mirror, a small turn, lighter or darker ink, a patch wiped out as a mark loses
+random views of one print (a crop, a mirror, a small skew, lighter or darker ink, a patch wiped out as a mark loses
 it) must map close together and away from the other prints' views. With `--synthetic-weight W` each step also
 keeps the synthetic descriptor loss on a batch of synthetic prints, weighted W, so the head's task is not forgotten.
-No labelled reference and no mark is used. Tried at the `cpu` scale in stop 28 (tutorial 51, "Self-supervised
-adaptation", three fine-tuning seeds in each arm): +0.014 on the CV mean alone (3 of 5 folds; marks +0.014), +0.017
-with --synthetic-weight 1 (4 of 5 folds; marks +0.027); not yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
+No labelled reference and no mark is used. Measured at the `cpu` scale (tutorial 51, "Self-supervised adaptation" and
+"Measured again as `footdesc adapt`"): stop 28's prototype gained +0.017 over three fine-tuning seeds with
+--synthetic-weight 1 (marks +0.027); this wrapper around the package gained +0.015 with one seed (marks +0.014),
+and nothing when the views' skew was made a true rotation. Not yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
 
     python tools/ssl_adapt.py runs/real-cpu runs/ssl/adapted --epochs 6 --synthetic-weight 1 [--fid300 ../shared/data/fid300] [--device cuda]
     footdesc real --out runs/ssl/cv --scale cpu --set loss=bce-plain --steps zero-shot,cv --set cv_starts=synthetic \
