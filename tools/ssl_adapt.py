@@ -6,9 +6,9 @@ random views of one print (a crop, a mirror, a small skew, lighter or darker ink
 it) must map close together and away from the other prints' views. With `--synthetic-weight W` each step also
 keeps the synthetic descriptor loss on a batch of synthetic prints, weighted W, so the head's task is not forgotten.
 No labelled reference and no mark is used. Measured at the `cpu` scale (tutorial 51, "Self-supervised adaptation" and
-"Measured again as `footdesc adapt`"): stop 28's prototype gained +0.017 over three fine-tuning seeds with
---synthetic-weight 1 (marks +0.027); this wrapper around the package gained +0.015 with one seed (marks +0.014),
-and nothing when the views' skew was made a true rotation. Not yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
+"Measured again as `footdesc adapt`", three fine-tuning seeds each): stop 28's prototype gained +0.017 with
+--synthetic-weight 1 (marks +0.027); this wrapper around the package gained +0.004 (marks +0.011), within the noise.
+Not yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
 
     python tools/ssl_adapt.py runs/real-cpu runs/ssl/adapted --epochs 6 --synthetic-weight 1 [--fid300 ../shared/data/fid300] [--device cuda]
     footdesc real --out runs/ssl/cv --scale cpu --set loss=bce-plain --steps zero-shot,cv --set cv_starts=synthetic \
