@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from .dataset import read_labels, label_matrix, with_progress, ignore_interrupts
-from .data import prepare, cached_print, fits_on_gpu
-from .resample import print_to_array, open_print, read_sideways, enlargement, small_print, ENLARGED_ABOVE, PrintError
+from .data import prepare, cached_print, fits_on_gpu, print_input
+from .resample import enlargement, small_print, ENLARGED_ABOVE, PrintError
 from .model import load_model, write_model_file, DescriptorModel
 from .model_file import zip_config
 from .inference import find_prints, normaliser
@@ -83,14 +83,7 @@ def nt_xent(z1:torch.Tensor, # (n, d) projections of the first views
     return F.cross_entropy(similarity, partner)
 
 # %% ../nbs/33d_adapt.ipynb #adapt013
-def _read_one(job):
-    "Worker: the network input of one print, or the problem that stopped it; whether it was read sideways, and its size."
-    path, size, channels, fit = job
-    try:
-        img = open_print(path)
-        return print_to_array(img, size, channels, fit, tell=False), None, read_sideways(img.width, img.height, fit), img.size   # counted below, once
-    except PrintError as e: return None, str(e), False, None
-    except Exception as e: return None, f"{path}: {type(e).__name__}: {e}", False, None
+def _read_one(job): return print_input(*job)   # worker: `footdesc.data.print_input`, what `prepare` converts with; sideways and enlarged prints counted below, once
 
 def read_unlabelled(paths:list, # the print files
                     size, channels:str, fit:str, # the model's input pipeline (`DescriptorModel.input_config`)

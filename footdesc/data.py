@@ -32,10 +32,10 @@ from .cli import a_path, check_device, input_size, whole, whole_number
 # %% auto #0
 __all__ = ['CACHE_VERSION', 'CACHE_DIRNAME', 'STALE_AFTER', 'HOST_SYNC_METHODS', 'RESIDENT_SHARE', 'SMALL_DATASET', 'RESIDENT',
            'RESIDENT_CHOICES', 'config_name', 'default_cache_root', 'cache_entry', 'CacheError', 'entry_bytes',
-           'save_entry', 'cached_print', 'sweep_stale_temporaries', 'skipped_report', 'prepare', 'stratified_split',
-           'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock', 'normalise',
-           'count_host_syncs', 'PrintAugment', 'nearest_channels', 'fits_on_gpu', 'hold_in_memory', 'default_workers',
-           'descriptor_dataloaders', 'add_arguments', 'run']
+           'save_entry', 'cached_print', 'sweep_stale_temporaries', 'skipped_report', 'print_input', 'prepare',
+           'stratified_split', 'MultiInterpImage', 'PrintItem', 'MultiInterpLoad', 'PrintDL', 'MultiInterpBlock',
+           'normalise', 'count_host_syncs', 'PrintAugment', 'nearest_channels', 'fits_on_gpu', 'hold_in_memory',
+           'default_workers', 'descriptor_dataloaders', 'add_arguments', 'run']
 
 # %% ../nbs/21_data.ipynb #eb39d0a3
 CACHE_VERSION = 1
@@ -135,16 +135,26 @@ def skipped_report(folder, # a configuration folder of the cache
     return Path(folder)/f"skipped-{csv.stem}-{tag}.csv"
 
 # %% ../nbs/21_data.ipynb #5f7d860c
+def print_input(path, # the print's file
+                size, channels:str, fit:str, # the input pipeline
+               )->tuple:
+    "A print's network input (None if it cannot be read), its problem as a string (None if none), whether it is wider than tall and read as it is, and its size (width, height)."
+    try:
+        img = open_print(path)
+        x = print_to_array(img, size, channels, fit, tell=False)   # the caller says how many were read sideways or enlarged, once: a worker's own warning would not reach the user
+        return x, None, read_sideways(img.width, img.height, fit), img.size
+    except PrintError as e: return None, str(e), False, None
+    except Exception as e: return None, f"{path}: {type(e).__name__}: {e}", False, None
+
 def _convert(path, entry, size, channels, fit):
     "Worker: convert one print into its cache entry; returns the problem as a string (None if none), whether the print is wider than tall and read as it is, and its size (width, height)."
     try:
         if Path(entry).exists(): return None, False, None
-        img = open_print(path)
-        x = print_to_array(img, size, channels, fit, tell=False)   # `prepare` says how many were read sideways or enlarged, once: a worker's own warning would not reach the user
+        x, problem, turned, wh = print_input(path, size, channels, fit)
+        if problem: return problem, False, None
         save_entry(entry, x)
-        return None, read_sideways(img.width, img.height, fit), img.size
+        return None, turned, wh
     except CacheError: raise   # the cache's problem, not the print's: it stops `prepare` whatever `skip_bad` says
-    except PrintError as e: return str(e), False, None
     except Exception as e: return f"{path}: {type(e).__name__}: {e}", False, None
 
 # %% ../nbs/21_data.ipynb #15d545c6
