@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
-from .dataset import read_labels, label_matrix, with_progress, ignore_interrupts
+from .dataset import read_labels, label_matrix, with_progress, ignore_interrupts, without_copies
 from .data import prepare, cached_print, fits_on_gpu, print_input
 from .resample import enlargement, small_print, ENLARGED_ABOVE, PrintError
 from .model import load_model, write_model_file, DescriptorModel
@@ -248,12 +248,11 @@ def add_arguments(parser:argparse.ArgumentParser):
 
 # %% ../nbs/33d_adapt.ipynb #adapt026
 def _unlabelled_paths(items, exclude, max_prints, seed)->list:
-    "The print files of `items`, less those of the `exclude` datasets, at most `max_prints` of them (drawn at random); what was left out is said on stderr."
+    "The print files of `items`, less those of the `exclude` datasets and copies of them (`without_copies`), at most `max_prints` of them (drawn at random); what was left out is said on stderr."
     paths, skipped = find_prints(items)
     if skipped: print(_skipped_note(skipped, command="adapt"), file=sys.stderr)   # as footdesc predict says it
-    left_out = {Path(p).resolve() for dataset in exclude for p in read_labels(dataset, check_files=False).path}
-    kept = [p for p in paths if Path(p).resolve() not in left_out]
-    if exclude: print(f"footdesc adapt: {len(paths) - len(kept)} of {len(paths)} prints left out (--exclude)", file=sys.stderr)
+    kept = without_copies(paths, [p for dataset in exclude for p in read_labels(dataset, check_files=False).path])   # under any name
+    if exclude: print(f"footdesc adapt: {len(paths) - len(kept)} of {len(paths)} prints left out (--exclude: its prints and copies of them)", file=sys.stderr)
     if not kept: raise ValueError(f"no unlabelled prints left in {', '.join(map(str, items))}" + (" after --exclude" if exclude else ""))
     if len(kept) > max_prints:
         print(f"footdesc adapt: using {max_prints} of the {len(kept)} prints, drawn at random (--max-prints, --seed)", file=sys.stderr)

@@ -6,7 +6,7 @@ Docs: https://footdesc.github.io/footdesc/dataset.html.md"""
 
 # %% ../nbs/01_dataset.ipynb #c302b9a0
 from __future__ import annotations
-import os, re, sys, glob, errno, csv as csvlib, stat, secrets, warnings, hashlib, base64, signal, unicodedata
+import os, re, sys, glob, errno, csv as csvlib, stat, functools, secrets, warnings, hashlib, base64, signal, unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,8 @@ __all__ = ['LABELS_FILENAME', 'SPLITS', 'SHOE_COLUMN', 'MAX_LISTED', 'KNOWN_COLU
            'DatasetError', 'dataset_csv', 'row_lines', 'csv_line', 'file_problem', 'read_labels', 'label_matrix',
            'descriptor_frequencies', 'dataset_fingerprint', 'content_digest', 'split_record', 'recorded_split',
            'trained_names', 'trained_references', 'print_groups', 'atomic_write', 'atomic_write_text', 'file_sha256',
-           'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen', 'with_progress', 'write_labels']
+           'without_copies', 'ignore_interrupts', 'output_path', 'output_folder', 'bars_seen', 'with_progress',
+           'write_labels']
 
 # %% ../nbs/01_dataset.ipynb #dfbfb0fb
 LABELS_FILENAME = "labels.csv"
@@ -454,6 +455,23 @@ def file_sha256(path)->str:
         for block in iter(lambda: f.read(1 << 20), b""): digest.update(block)
     return digest.hexdigest()
 
+
+# %% ../nbs/01_dataset.ipynb #dscopy02
+def without_copies(files, # print files, kept in their order unless one is an original or a copy of one
+                   originals, # files to leave out, under any name: copies and hard links of them too
+                  )->list:
+    "`files` less `originals` and the files with the same bytes as one of them: sizes compared first, whole contents (`file_sha256`) only where a size matches."
+    originals = {Path(o).resolve() for o in originals}
+    by_size = {}
+    for o in originals:
+        if o.is_file(): by_size.setdefault(o.stat().st_size, []).append(o)
+    digest = functools.cache(file_sha256)   # an original is read once, however many files share its size
+    def is_copy(f):
+        f = Path(f).resolve()
+        if f in originals: return True
+        twins = by_size.get(_file_size(f))
+        return bool(twins) and digest(f) in {digest(o) for o in twins}
+    return [f for f in files if not is_copy(f)]
 
 # %% ../nbs/01_dataset.ipynb #01dsig02
 def _end_with_parent():

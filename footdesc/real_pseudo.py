@@ -6,12 +6,11 @@ Docs: https://footdesc.github.io/footdesc/real_pseudo.html.md"""
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0004
 from __future__ import annotations
-import functools, hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .descriptors import CODES, close_hierarchy, format_codes
-from .dataset import DatasetError
+from .dataset import DatasetError, without_copies
 
 # %% auto #0
 __all__ = ['unlabelled_prints', 'check_readable', 'print_probs', 'pseudo_labels', 'pseudo_frame']
@@ -31,21 +30,7 @@ def unlabelled_prints(source, # a folder of prints (searched recursively) or a C
         missing = [f for f in files if not f.is_file()]
         if missing: raise DatasetError(f"in {source}: {len(missing)} image file(s) do not exist, e.g. {missing[0]}")
     else: raise DatasetError(f"{source}: expected a folder of prints or a CSV with an 'image' column")
-    leave = {Path(p).resolve() for p in exclude}
-    return _without_copies(sorted({f.resolve() for f in files} - leave), leave)
-
-def _digest(path:Path)->str: return hashlib.sha1(path.read_bytes()).hexdigest()
-
-def _without_copies(files:list, originals:set)->list:
-    "`files` less those with the same bytes as one of `originals` (copies, hard links): sizes compared first, contents where they match."
-    by_size = {}
-    for o in originals:
-        if o.is_file(): by_size.setdefault(o.stat().st_size, []).append(o)
-    digest = functools.cache(_digest)   # an original is read once, however many files share its size
-    def is_copy(f):
-        twins = by_size.get(f.stat().st_size)
-        return bool(twins) and digest(f) in {digest(o) for o in twins}
-    return [f for f in files if not is_copy(f)]
+    return without_copies(sorted({f.resolve() for f in files}), exclude)
 
 # %% ../nbs/53_real_pseudo.ipynb #53ps0026
 def check_readable(paths, # print files

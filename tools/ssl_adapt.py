@@ -10,13 +10,15 @@ No labelled reference and no mark is used. Measured at the `cpu` scale (tutorial
 --synthetic-weight 1 (marks +0.027); this wrapper around the package gained +0.004 (marks +0.011), within the noise.
 Not yet measured at 352x144 (tools/gpu-visit.sh's "ssl" step).
 
-    python tools/ssl_adapt.py runs/real-cpu runs/ssl/adapted --epochs 6 --synthetic-weight 1 [--fid300 ../shared/data/fid300] [--device cuda]
+    footdesc real --out runs/real-cpu-plain --scale cpu --set loss=bce-plain --steps zero-shot,cv --set cv_starts=synthetic
+    python tools/ssl_adapt.py runs/real-cpu-plain runs/ssl/adapted --epochs 6 --synthetic-weight 1 [--fid300 ../shared/data/fid300] [--device cuda]
     footdesc real --out runs/ssl/cv --scale cpu --set loss=bce-plain --steps zero-shot,cv --set cv_starts=synthetic \
         --pretrained-from runs/ssl/adapted
 
 The adaptation itself is the package's (`footdesc.adapt`, notebook 33d_adapt): this script only picks the references
 that labels.csv does not list and writes a results folder that `--pretrained-from` reads. The first argument is a
-`footdesc real` run with a finished seed-0 synthetic pre-training; the second becomes a results folder holding that
+`footdesc real` run with a finished seed-0 synthetic pre-training (with the loss the CV afterwards sets: the protocol
+refuses a start pre-trained with another); the second becomes a results folder holding that
 run's protocol.json, its pre-training's record and the adapted model under the same name, which `--pretrained-from`
 then copies as though it were the pre-training (its CV is paired by fold with the run's own).
 """
