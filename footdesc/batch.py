@@ -211,9 +211,9 @@ def _each_print(job, paths)->list:
         except Exception as e: out.append((None, describe_problem(path, e)))
     return out
 
-def _decode_or_convert(path, fit, convert_above, size, channels):
+def _decode_or_convert(path, fit, convert_above, size, channels, fast_png=True):
     "The print at `path` decoded as `_source_array` gives it; converted by `print_to_array` if it has more than `convert_above` pixels."
-    image = open_print(path)
+    image = open_print(path, fast_png=fast_png)
     if convert_above is not None and image.width*image.height > convert_above: return print_to_array(image, size, channels, fit)
     return _source_array(image, fit, str(path))
 
@@ -221,9 +221,10 @@ def decode_prints(paths, # print files
                   fit:str=DEFAULT_FIT, # one of `FITS`
                   convert_above:int|None=None, # a print of more pixels comes back converted to the network's input (None: never)
                   size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, # that input's, as for `print_to_array`
+                  fast_png:bool=True, # plain greyscale PNGs decoded by Wuffs where it is installed (`footdesc.resample.fast_png_array`); False: Pillow
                  )->list:
     "For each print, `(array, None)`: its decoded (h, w) uint8 array, ready for `prints_to_batch` (a big one already converted: (3, H, W)); or `(None, problem)`."
-    return _each_print(lambda path: _decode_or_convert(path, fit, convert_above, size, channels), paths)
+    return _each_print(lambda path: _decode_or_convert(path, fit, convert_above, size, channels, fast_png), paths)
 
 def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
     "The bytes of `path` where it is a JPEG that nvJPEG decodes as Pillow would (greyscale, baseline, upright by its EXIF, within the pixel limit); else None."
@@ -241,11 +242,11 @@ def _plain_jpeg(path, max_pixels:int=MAX_PRINT_PIXELS)->np.ndarray|None:
 
 def read_prints(paths, # print files
                 fit:str=DEFAULT_FIT, # one of `FITS`
-                convert_above:int|None=None, size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, # as for `decode_prints`
+                convert_above:int|None=None, size=DEFAULT_SIZE, channels:str=DEFAULT_CHANNELS, fast_png:bool=True, # as for `decode_prints`
                )->list:
     "As `decode_prints`, except that a plain JPEG (of at most `convert_above` pixels) comes back undecoded: its file's bytes as a 1-D uint8 array, for `decode_on_device`."
     limit = MAX_PRINT_PIXELS if convert_above is None else min(convert_above, MAX_PRINT_PIXELS)
-    return [(data, None) if (data := _plain_jpeg(path, limit)) is not None else decode_prints([path], fit, convert_above, size, channels)[0] for path in paths]
+    return [(data, None) if (data := _plain_jpeg(path, limit)) is not None else decode_prints([path], fit, convert_above, size, channels, fast_png)[0] for path in paths]
 
 def decode_on_device(encoded:list, # greyscale JPEG files' bytes, 1-D uint8 arrays (from `read_prints`)
                      device="cuda", # where to decode: nvJPEG on a GPU (torchvision), libjpeg-turbo on the CPU

@@ -195,6 +195,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
                   decode_on:str="cpu", # "device": greyscale JPEG files are decoded where the model runs (nvJPEG on a GPU; implies resize_on "device"); other files, and "cpu", by Pillow in the workers
                   progress:bool=False, # draw a fastprogress bar over the batches (a batch counts when its prints reach the network)
                   batch_pixels:int|None=DEVICE_BATCH_PIXELS, # with resize_on "device": a print of more than batch_pixels/bs pixels is converted by its worker (Pillow), so big scans cross as the network's small input; None: no cap
+                  fast_png:bool=True, # where prints are decoded for resizing on the device: plain greyscale PNGs by Wuffs where it is installed (`footdesc.resample.fast_png_array`); False: Pillow (FOOTDESC_PNG_DECODER=pillow: everywhere)
                   on_batch=None, # called with (start, probabilities of the batch's prints (NaN rows for failures), {path: error} of its prints) as each batch is answered, in order; on a GPU one batch late, so the network never waits for it
                  )->tuple[np.ndarray, dict]:
     "Probabilities (n, 17) for the prints at `paths` (NaN rows for failures) and {path: error message} of those that failed."
@@ -213,7 +214,7 @@ def predict_paths(loaded:DescriptorModel, # from `footdesc.model.load_model`
     decode_in = decode_in or default_decode_in(device, len(paths), bs, cpus)
     if decode_in not in DECODE_IN: raise ValueError(f"decode_in={decode_in!r}: choose one of {', '.join(DECODE_IN)}")
     workers = workers or (min(8, cpus) if decode_in == "threads" else max(1, cpus - 1))
-    if resize_on == "device": job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit, convert_above=None if batch_pixels is None else batch_pixels // bs, size=size, channels=channels)
+    if resize_on == "device": job = functools.partial(read_prints if decode_on == "device" else decode_prints, fit=fit, convert_above=None if batch_pixels is None else batch_pixels // bs, size=size, channels=channels, fast_png=fast_png)
     else: job = functools.partial(convert_prints, size=size, channels=channels, fit=fit)
     part = 1 if decode_in == "threads" else -(-bs // workers)  # prints per task: a process gets its share of a batch in one round trip
     shared_memory = decode_in == "processes" and (_has_fork_server() if shared_memory is None else shared_memory)
@@ -335,6 +336,16 @@ class _InputOnly(torch.nn.Linear):
     def __init__(self): super().__init__(1, 1)
     def forward(self, x): return torch.zeros(len(x), len(CODES), device=x.device)
 
+@contextlib.contextmanager
+def _pillow_png():
+    "Pillow for every PNG while inside (FOOTDESC_PNG_DECODER=pillow): the baseline `footdesc bench predict` times Wuffs against, in this process and its threads."
+    from footdesc.resample import PNG_DECODER_ENV
+    before = os.environ.get(PNG_DECODER_ENV); os.environ[PNG_DECODER_ENV] = "pillow"
+    try: yield
+    finally:
+        if before is None: os.environ.pop(PNG_DECODER_ENV, None)
+        else: os.environ[PNG_DECODER_ENV] = before
+
 def _median_time(f, repeats):
     times = []
     for _ in range(repeats):
@@ -343,7 +354,7 @@ def _median_time(f, repeats):
 
 def run_bench(args)->dict:
     "Run `footdesc bench predict`: file-to-answer latency and batch throughput against the network-only ceiling."
-    from footdesc.resample import parse_size, make_bench_print
+    from footdesc.resample import parse_size, make_bench_print, png_decoder
     from PIL import Image
     if args.tiny: args.print_size, args.size, args.arch, args.repeats, args.batch_print_size = "400x160", "64x32", "resnet18", 2, "200x80"
     if args.threads: torch.set_num_threads(args.threads)
@@ -357,6 +368,9 @@ def run_bench(args)->dict:
         big = make_bench_print(Path(tmp)/"big.png", *parse_size(args.print_size))
         predict_paths(loaded, [big], bs=1, workers=1)  # warm-up
         latency = _median_time(lambda: predict_paths(loaded, [big], bs=1, workers=1), args.repeats)
+        wuffs = png_decoder() == "wuffs"   # plain greyscale PNGs decoded by Wuffs: timed against Pillow in the same run
+        if wuffs:
+            with _pillow_png(): latency_pillow = _median_time(lambda: predict_paths(loaded, [big], bs=1, workers=1), args.repeats)
         convert = _median_time(lambda: print_to_array(big, size, DEFAULT_CHANNELS, DEFAULT_FIT), args.repeats)
         x1 = torch.randn(1, 3, *size, device=device)
         def forward(x):
@@ -382,6 +396,10 @@ def run_bench(args)->dict:
                                      f"decode_in_{other_decode}_img_s": throughput(decode_in=other_decode),
                                      "processes_without_shared_memory_img_s": throughput(decode_in="processes", shared_memory=False)}   # the answers pickled through the pool's pipe instead
         input_only_img_s = throughput(DescriptorModel(_InputOnly().to(device), loaded.config), decode_in=decode_in)   # the input side's own ceiling
+        if wuffs:   # the same with Pillow for every PNG: in the workers (fast_png) and in this process's threads (_pillow_png)
+            with _pillow_png():
+                pillow_img_s = throughput(decode_in=decode_in, fast_png=False)
+                input_only_pillow_img_s = throughput(DescriptorModel(_InputOnly().to(device), loaded.config), decode_in=decode_in, fast_png=False)
         varied = bench_prints(Path(tmp)/"varied", min(n_prints, 64), bh, bw, "varied") if args.batch_prints == "synthetic" else None
         varied_img_s = throughput(files=[varied[i % len(varied)] for i in range(n_prints)], decode_in=decode_in) if varied else None   # an archive's many heights
         jpeg_img_s = throughput(files=jpeg_files, decode_in=decode_in)                             # JPEGs decoded by Pillow in the workers
@@ -399,6 +417,9 @@ def run_bench(args)->dict:
                 resize_on="device" if cuda else "cpu", decode_in=decode_in, input_only_img_s=round(input_only_img_s, 2),
                 varied_heights_img_s=None if varied_img_s is None else round(varied_img_s, 2),
                 **({k: round(v, 2) for k, v in compared.items()} if args.compare else {}),
+                png_decoder="wuffs" if wuffs else "pillow", **(dict(latency_pillow_s=round(latency_pillow, 4), footdesc_pillow_img_s=round(pillow_img_s, 2),
+                ratio_pillow=round(pillow_img_s / ceiling_img_s, 3), input_only_pillow_img_s=round(input_only_pillow_img_s, 2),
+                png_speedup=round(footdesc_img_s / pillow_img_s, 3)) if wuffs else {}),
                 jpeg_img_s=round(jpeg_img_s, 2), jpeg_ratio=round(jpeg_img_s / ceiling_img_s, 3),
                 jpeg_decode_on_device_img_s=round(jpeg_on_device_img_s, 2), jpeg_decode_on_device_ratio=round(jpeg_on_device_img_s / ceiling_img_s, 3),
                 shared_memory_free_mb=round(_free_shared_bytes()/2**20), workers=args.workers or "default",

@@ -64,7 +64,8 @@ import sys, os, torch, torchvision, fastai, numpy, PIL
 print(sys.version); print("torch", torch.__version__, "torchvision", torchvision.__version__, "fastai", fastai.__version__, "numpy", numpy.__version__, "PIL", PIL.__version__)
 print("gpu", torch.cuda.get_device_name() if torch.cuda.is_available() else None, "cpus", os.cpu_count())
 import footdesc.cli, footdesc.real, footdesc.train, footdesc.train_command, footdesc.bench_train, footdesc.inference
-print("footdesc imports ok")
+from footdesc.resample import png_decoder
+print("footdesc imports ok; PNG decoder:", png_decoder())   # wuffs where .whl brought pywuffs (gpu_wheels.sh builds it), else pillow
 PY
 rc=$?; cat "$WORK/env.txt" | tee -a "$OUT/log.txt"; [ $rc -eq 0 ] || { say "imports failed"; exit 1; }
 

@@ -19,5 +19,9 @@ if ! python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3
      --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$fresh" $wanted 2>"$fresh.log"; then
   grep -v "^WARNING: Location" "$fresh.log" >&2; rm -f "$fresh.log"; echo "pip download failed: .whl is left as it was" >&2; exit 1
 fi
+# pywuffs (footdesc[fast-png]: PNGs decoded by Wuffs) has no wheels on PyPI: built here for the machine's Python 3.12 (about 90 s);
+# should it not load there, footdesc decodes with Pillow, as without it
+py312=""; for c in python3.12 "$HOME"/.pyenv/versions/3.12*/bin/python; do "$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { py312=$c; break; }; done
+if [ -z "$py312" ] || ! "$py312" -m pip wheel -q --no-deps pywuffs==2.0.1 -w "$fresh" 2>>"$fresh.log"; then echo "pywuffs not built (no Python 3.12 here?): the visit decodes PNGs with Pillow" >&2; fi
 rm -f "$fresh.log"; rm -rf .whl && mv "$fresh" .whl
 echo "$(ls .whl | wc -l) wheels in .whl ($(du -sh .whl | cut -f1)); carry .whl (and .gpu) with the visit's call"
