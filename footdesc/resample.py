@@ -177,24 +177,39 @@ def _naming_warnings(path):
 # %% ../nbs/20_resample.ipynb #fpng0002
 PNG_DECODER_ENV = "FOOTDESC_PNG_DECODER"   # "pillow": never Wuffs (see `fast_png_array`)
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PIXEL_NEUTRAL_CHUNKS = {b"IHDR", b"IDAT", b"IEND", b"pHYs", b"tEXt", b"zTXt", b"iTXt", b"tIME", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"bKGD"}   # Pillow's "L" pixels do not depend on them
+_FIXED_LENGTHS = {b"pHYs": 9, b"gAMA": 4, b"cHRM": 32, b"sRGB": 1, b"tIME": 7, b"sBIT": 1, b"bKGD": 2}   # in a greyscale PNG: Pillow refuses other lengths
+_TEXT_CHUNKS = {b"tEXt", b"iTXt"}   # (zTXt and iCCP, compressed, are left to Pillow: its limits and its errors)
+_TURNING_KEYWORDS = (b"XML:com.adobe.xmp", b"Raw profile type")   # text Pillow's getexif() reads an orientation from
+_MAX_CHUNK = 1 << 16   # a longer chunk other than IDAT: Pillow's business
+
+def _pixel_neutral(kind:bytes, data:bytes)->bool:
+    "Whether a chunk other than IHDR, IDAT and IEND leaves Pillow's pixels and orientation alone, and Pillow reads it without complaint."
+    if kind in _FIXED_LENGTHS: return len(data) == _FIXED_LENGTHS[kind]
+    if kind in _TEXT_CHUNKS:
+        keyword, _, rest = data.partition(b"\0")
+        return not keyword.startswith(_TURNING_KEYWORDS) and not (kind == b"iTXt" and rest[:1] != b"\0")   # iTXt: uncompressed only
+    return False   # eXIf, tRNS, PLTE, acTL, zTXt, iCCP, anything else
 
 def plain_png_size(path, # a file
                   )->tuple[int, int]|None:
-    "(width, height) where `path` is a PNG any decoder reads as Pillow does: 8-bit greyscale, one frame, only chunks that leave the pixels alone; else None."
+    "(width, height) where `path` is a PNG that Wuffs decodes to Pillow's pixels: 8-bit greyscale, one frame, intact chunks, none that changes pixels or orientation; else None."
+    import zlib
     try:
         with open(path, "rb") as f:
             if f.read(8) != _PNG_SIGNATURE: return None
             size = None
             while len(head := f.read(8)) == 8:
                 length, kind = int.from_bytes(head[:4], "big"), head[4:]
-                if kind not in _PIXEL_NEUTRAL_CHUNKS or (size is None) != (kind == b"IHDR"): return None   # IHDR first, once
+                if (size is None) != (kind == b"IHDR"): return None   # IHDR first, once
                 if kind == b"IEND": return size
+                if kind == b"IDAT": f.seek(length + 4, 1); continue   # the pixel data: Wuffs checks it (Adler-32), and refuses damage
+                if length > _MAX_CHUNK: return None
+                data, crc = f.read(length), f.read(4)
+                if len(data) != length or crc != zlib.crc32(head[4:] + data).to_bytes(4, "big"): return None   # damaged: Pillow says so
                 if kind == b"IHDR":
-                    ihdr = f.read(13)
-                    if length != 13 or len(ihdr) != 13 or ihdr[8:10] != b"\x08\x00": return None   # bit depth 8, colour type 0: grey
-                    size = (int.from_bytes(ihdr[:4], "big"), int.from_bytes(ihdr[4:8], "big")); f.seek(4, 1)
-                else: f.seek(length + 4, 1)   # the chunk's data and its CRC
+                    if length != 13 or data[8:12] != b"\x08\x00\x00\x00" or data[12] not in (0, 1): return None   # 8-bit grey, deflate, filter method 0; interlace none or Adam7
+                    size = (int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big"))
+                elif not _pixel_neutral(kind, data): return None
     except OSError: return None
     return None   # no IEND: truncated (Pillow says so)
 
@@ -209,7 +224,7 @@ def _wuffs_decoder():
             config = ImageDecoderConfig(); config.enabled_decoders = [ImageDecoderType.PNG]; config.pixel_format = PixelFormat.Y
             config.quirks = {ImageDecoderQuirks.IGNORE_CHECKSUM: 0}   # check the pixel data's checksum (Adler-32): a corrupt file is refused, as Pillow refuses it
             _WUFFS.decoder = ImageDecoder(config)
-        except ImportError: _WUFFS.decoder = None
+        except Exception: _WUFFS.decoder = None   # not installed, or a pywuffs this code does not know: Pillow decodes
     return _WUFFS.decoder
 
 def png_decoder()->str:
@@ -221,6 +236,7 @@ def fast_png_array(path, # a print file
                   )->np.ndarray|None:
     "The (h, w) uint8 pixels of a plain greyscale PNG (`plain_png_size`) decoded by Wuffs, exactly Pillow's; None where Wuffs is not used or cannot decode it (then Pillow decodes it, and names any problem)."
     if png_decoder() != "wuffs" or (size := plain_png_size(path)) is None or size[0]*size[1] > max_pixels: return None
+    if Image.MAX_IMAGE_PIXELS and size[0]*size[1] > 2*Image.MAX_IMAGE_PIXELS: return None   # Pillow's own bomb limit: its error
     try: result = _wuffs_decoder().decode(Path(path).read_bytes())
     except Exception: return None   # (out of memory, a file gone since): Pillow's turn, and its words
     if result.error_message or result.pixbuf is None or result.pixbuf.shape[:2] != (size[1], size[0]): return None
