@@ -10,7 +10,7 @@ import os, io, math, warnings, secrets
 import numpy as np
 from PIL import Image
 from .resample import (PAPER_WHITE, DEFAULT_SIZE, DEFAULT_CHANNELS, DEFAULT_FIT, MAX_PRINT_PIXELS, parse_size, parse_channels,
-                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, print_to_array, PrintError, tell_landscape, tell_small, say_once)
+                               parse_fit, fit_box, _wanted, _prepare_source, _naming_warnings, open_print, fast_print, print_to_array, PrintError, tell_landscape, tell_small, say_once)
 
 # %% auto #0
 __all__ = ['nearest_indices', 'host_to_device', 'placed_filters', 'resize_on_device', 'padding_groups', 'prints_to_batch',
@@ -213,8 +213,10 @@ def _each_print(job, paths)->list:
 
 def _decode_or_convert(path, fit, convert_above, size, channels, fast_png=True):
     "The print at `path` decoded as `_source_array` gives it; converted by `print_to_array` if it has more than `convert_above` pixels."
-    image = open_print(path, fast_png=fast_png)
-    if convert_above is not None and image.width*image.height > convert_above: return print_to_array(image, size, channels, fit)
+    fast = fast_print(path) if fast_png else None   # Wuffs' pixels as they are: no PIL image in between (0.2 ms a sole)
+    image = fast if fast is not None else open_print(path, fast_png=False)
+    h, w = image.shape if fast is not None else (image.height, image.width)
+    if convert_above is not None and w*h > convert_above: return print_to_array(image, size, channels, fit)
     return _source_array(image, fit, str(path))
 
 def decode_prints(paths, # print files

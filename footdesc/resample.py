@@ -16,8 +16,8 @@ from .cli import input_size, print_sizes, whole
 __all__ = ['FILTERS', 'FILTER_NAMES', 'CHANNEL_CONFIGS', 'DEFAULT_CHANNELS', 'DEFAULT_SIZE', 'DEFAULT_FIT', 'FITS', 'PAPER_WHITE',
            'MAX_PRINT_PIXELS', 'DEPTHS', 'STRETCH_QUANTILES', 'PNG_DECODER_ENV', 'ENLARGED_ABOVE',
            'FAST_PATH_MIN_PIXELS', 'parse_channels', 'parse_size', 'parse_fit', 'fit_box', 'PrintError',
-           'UnusablePixels', 'to_greyscale', 'plain_png_size', 'png_decoder', 'fast_png_array', 'open_print',
-           'blank_print', 'SidewaysPrint', 'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement',
+           'UnusablePixels', 'to_greyscale', 'plain_png_size', 'png_decoder', 'fast_png_array', 'fast_print',
+           'open_print', 'blank_print', 'SidewaysPrint', 'SmallPrint', 'read_sideways', 'tell_landscape', 'enlargement',
            'small_print', 'tell_small', 'say_once', 'reference_channels', 'filter_matrix', 'resize_channels',
            'print_to_array', 'make_bench_print', 'bench_print', 'add_bench_arguments', 'run_bench', 'shared_data_dir',
            'show_channels']
@@ -242,6 +242,13 @@ def fast_png_array(path, # a print file
     if result.error_message or result.pixbuf is None or result.pixbuf.shape[:2] != (size[1], size[0]): return None
     return result.pixbuf.reshape(size[1], size[0])
 
+def fast_print(path, # a print file
+               max_pixels:int=MAX_PRINT_PIXELS, # as for `open_print`
+              )->np.ndarray|None:
+    "`fast_png_array`'s pixels, refused as `open_print` refuses a blank print; None where Pillow is to decode the file."
+    if (fast := fast_png_array(path, max_pixels)) is not None and (lo := int(fast.min())) == int(fast.max()): raise PrintError(blank_print(path, lo))
+    return fast
+
 # %% ../nbs/20_resample.ipynb #1b50f002
 _SINGLE_PICTURE_FORMATS = ("MPO", "PSD")   # more frames than one, but the first is the picture (see above)
 
@@ -297,9 +304,7 @@ def open_print(path, # an image file
         from footdesc.dataset import file_problem   # (only for a print that cannot be read: what is wrong with it)
         raise PrintError(f"{path}: {file_problem(path)[1] or 'cannot be read'}")
     if path.stat().st_size == 0: raise PrintError(f"{path}: the file is empty (0 bytes); re-copy or re-export it")
-    if fast_png and (fast := fast_png_array(path, max_pixels)) is not None:   # the same pixels as Pillow's, about twice as fast
-        if (lo := int(fast.min())) == int(fast.max()): raise PrintError(blank_print(path, lo))
-        return Image.fromarray(fast)
+    if fast_png and (fast := fast_print(path, max_pixels)) is not None: return Image.fromarray(fast)   # the same pixels as Pillow's, about twice as fast
     with _naming_warnings(path):
         try:
             with warnings.catch_warnings():
