@@ -190,27 +190,27 @@ def _pixel_neutral(kind:bytes, data:bytes)->bool:
         return not keyword.startswith(_TURNING_KEYWORDS) and not (kind == b"iTXt" and rest[:1] != b"\0")   # iTXt: uncompressed only
     return False   # eXIf, tRNS, PLTE, acTL, zTXt, iCCP, anything else
 
-def plain_png_size(path, # a file
+def plain_png_size(png, # a file, or its bytes
                   )->tuple[int, int]|None:
-    "(width, height) where `path` is a PNG that Wuffs decodes to Pillow's pixels: 8-bit greyscale, one frame, intact chunks, none that changes pixels or orientation; else None."
+    "(width, height) where `png` is a PNG that Wuffs decodes to Pillow's pixels: 8-bit greyscale, one frame, intact chunks, none that changes pixels or orientation; else None."
     import zlib
-    try:
-        with open(path, "rb") as f:
-            if f.read(8) != _PNG_SIGNATURE: return None
-            size = None
-            while len(head := f.read(8)) == 8:
-                length, kind = int.from_bytes(head[:4], "big"), head[4:]
-                if (size is None) != (kind == b"IHDR"): return None   # IHDR first, once
-                if kind == b"IEND": return size
-                if kind == b"IDAT": f.seek(length + 4, 1); continue   # the pixel data: Wuffs checks it (Adler-32), and refuses damage
-                if length > _MAX_CHUNK: return None
-                data, crc = f.read(length), f.read(4)
-                if len(data) != length or crc != zlib.crc32(head[4:] + data).to_bytes(4, "big"): return None   # damaged: Pillow says so
-                if kind == b"IHDR":
-                    if length != 13 or data[8:12] != b"\x08\x00\x00\x00" or data[12] not in (0, 1): return None   # 8-bit grey, deflate, filter method 0; interlace none or Adam7
-                    size = (int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big"))
-                elif not _pixel_neutral(kind, data): return None
-    except OSError: return None
+    if not isinstance(png, bytes):
+        try: png = Path(png).read_bytes()
+        except OSError: return None
+    if png[:8] != _PNG_SIGNATURE: return None
+    size, at = None, 8
+    while at + 8 <= len(png):
+        length, kind = int.from_bytes(png[at:at + 4], "big"), png[at + 4:at + 8]
+        data, crc, at = png[at + 8:at + 8 + length], png[at + 8 + length:at + 12 + length], at + 12 + length
+        if (size is None) != (kind == b"IHDR"): return None   # IHDR first, once
+        if kind == b"IEND": return size
+        if kind == b"IDAT": continue   # the pixel data: Wuffs checks it (Adler-32), and refuses damage
+        if length > _MAX_CHUNK: return None
+        if len(data) != length or crc != zlib.crc32(kind + data).to_bytes(4, "big"): return None   # damaged: Pillow says so
+        if kind == b"IHDR":
+            if length != 13 or data[8:12] != b"\x08\x00\x00\x00" or data[12] not in (0, 1): return None   # 8-bit grey, deflate, filter method 0; interlace none or Adam7
+            size = (int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big"))
+        elif not _pixel_neutral(kind, data): return None
     return None   # no IEND: truncated (Pillow says so)
 
 _WUFFS = threading.local()   # .decoder: this thread's
@@ -235,10 +235,14 @@ def fast_png_array(path, # a print file
                    max_pixels:int=MAX_PRINT_PIXELS, # larger prints are left to Pillow, which refuses them
                   )->np.ndarray|None:
     "The (h, w) uint8 pixels of a plain greyscale PNG (`plain_png_size`) decoded by Wuffs, exactly Pillow's; None where Wuffs is not used or cannot decode it (then Pillow decodes it, and names any problem)."
-    if png_decoder() != "wuffs" or (size := plain_png_size(path)) is None or size[0]*size[1] > max_pixels: return None
+    if png_decoder() != "wuffs" or not os.path.isfile(path): return None   # (not a pipe: opening one would wait for a writer; `open_print` names it)
+    try:
+        with open(path, "rb") as f: png = f.read(8); png = png + f.read() if png == _PNG_SIGNATURE else None   # the file read once, and only a PNG whole
+    except OSError: return None
+    if png is None or (size := plain_png_size(png)) is None or size[0]*size[1] > max_pixels: return None
     if Image.MAX_IMAGE_PIXELS and size[0]*size[1] > 2*Image.MAX_IMAGE_PIXELS: return None   # Pillow's own bomb limit: its error
-    try: result = _wuffs_decoder().decode(Path(path).read_bytes())
-    except Exception: return None   # (out of memory, a file gone since): Pillow's turn, and its words
+    try: result = _wuffs_decoder().decode(png)
+    except Exception: return None   # (out of memory): Pillow's turn, and its words
     if result.error_message or result.pixbuf is None or result.pixbuf.shape[:2] != (size[1], size[0]): return None
     return result.pixbuf.reshape(size[1], size[0])
 
