@@ -22,6 +22,11 @@ def physical_cores():
         elif line.startswith("core id"): cores.add((pkg, line.split(":")[1].strip()))
     return len(cores) or None
 
+def ms_per_print(files, fast_png=True):
+    "One process's decode time per print of `files`, in ms."
+    t = time.perf_counter(); decode_prints(files, fast_png=fast_png)
+    return round((time.perf_counter() - t) / len(files) * 1e3, 3)
+
 def rate(files, workers, chunk, fast_png=True):
     job = functools.partial(shared_job, functools.partial(decode_prints, fast_png=fast_png), in_flight=2*workers)
     with _decoder_pool("processes", workers) as pool:   # as predict_paths starts them
@@ -43,13 +48,12 @@ def main():
             small = bench_prints(tmp, 64, *parse_size(a.size), kind)
             files = [small[i % len(small)] for i in range(a.prints)]
             decode_prints(small)
-            m = min(512, len(files)); t = time.perf_counter(); decode_prints(files[:m]); one = (time.perf_counter() - t) / m
+            m = min(512, len(files))
             rates = {w: round(rate(files, w, a.chunk), 1) for w in map(int, a.workers.split(","))}
             kb = sum(f.stat().st_size for f in small) / len(small) / 1e3
-            result[kind] = dict(one_process_ms_per_print=round(one*1e3, 3), mean_png_kb=round(kb, 1), prints_per_s_by_workers=rates)
+            result[kind] = dict(one_process_ms_per_print=ms_per_print(files[:m]), mean_png_kb=round(kb, 1), prints_per_s_by_workers=rates)
             if png_decoder() == "wuffs":   # the baseline, in the same run
-                t = time.perf_counter(); decode_prints(files[:m], fast_png=False)
-                result[kind].update(pillow_one_process_ms_per_print=round((time.perf_counter() - t) / m * 1e3, 3),
+                result[kind].update(pillow_one_process_ms_per_print=ms_per_print(files[:m], False),
                                     pillow_prints_per_s_by_workers={w: round(rate(files, w, a.chunk, False), 1) for w in map(int, a.workers.split(","))})
     print(json.dumps(result))
 
